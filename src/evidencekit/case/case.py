@@ -1,0 +1,588 @@
+"""The case folder as an object: create it, find it, read it, and change it safely.
+
+`Case` reads. `Case.change()` is the only way to write: it takes the lock, finishes or discards
+whatever an interrupted command left, refuses to build on records that were edited outside
+evidencekit, and returns a `CaseChange` that stages new payload files, records and custody entries.
+When the `with` block ends without an error, the manifests, bag-info.txt and tag manifest are
+regenerated and everything is committed at once (see `journal`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import getpass
+import hashlib
+import json
+import os
+import secrets
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import Any
+
+from evidencekit._version import __version__
+from evidencekit.case import layout
+from evidencekit.case.atomic import atomic_write_bytes, fsync_dir, make_private_dir, storage_errors
+from evidencekit.case.bag import (
+    format_bag_info,
+    format_manifest,
+    parse_bag_info,
+    parse_manifest,
+)
+from evidencekit.case.custody import GENESIS, head_of, line_digest, make_entry
+from evidencekit.case.journal import Journal, recover
+from evidencekit.case.jsonlines import canonical_json, dumps_lines, loads_lines
+from evidencekit.case.lock import CaseLock
+from evidencekit.clock import Clock, iso_local, iso_utc, load_zone, local_zone_name, system_clock
+from evidencekit.errors import (
+    CaseExistsError,
+    CaseSealedError,
+    EvidenceKitError,
+    InvalidValueError,
+    NotACaseError,
+)
+
+SOFTWARE_AGENT = f"evidencekit {__version__} <https://github.com/evidencekit/evidencekit>"
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+class CaseDamagedError(EvidenceKitError):
+    """The case's own records changed outside evidencekit; adding to them would hide that."""
+
+
+def new_case_id(moment: datetime) -> str:
+    """`EK-20261128-7F3K2Q`: the date plus six characters that are easy to read aloud."""
+    suffix = "".join(secrets.choice(_CROCKFORD) for _ in range(6))
+    return f"EK-{moment.strftime('%Y%m%d')}-{suffix}"
+
+
+def default_actor(collector: str | None) -> str:
+    """Who is acting: EVIDENCEKIT_ACTOR, else the case's collector, else the computer account."""
+    explicit = os.environ.get("EVIDENCEKIT_ACTOR")
+    if explicit:
+        return explicit
+    if collector:
+        return collector
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no account name (some containers)
+        return "unknown"
+
+
+@dataclass(frozen=True)
+class CaseInfo:
+    """The contents of `evidencekit/case.json`."""
+
+    id: str
+    title: str
+    created_utc: str
+    created_local: str
+    zone: str | None
+    collector: str | None
+    country: str | None
+    flags: dict[str, Any]
+    raw: dict[str, Any]
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> CaseInfo:
+        created = data.get("created") or {}
+        return cls(
+            id=str(data["id"]),
+            title=str(data.get("title") or ""),
+            created_utc=str(created.get("utc", "")),
+            created_local=str(created.get("local", "")),
+            zone=created.get("zone"),
+            collector=data.get("collector"),
+            country=data.get("country"),
+            flags=dict(data.get("flags") or {}),
+            raw=data,
+        )
+
+
+class Case:
+    """A case folder on disk (read-only view; use `change()` to write)."""
+
+    def __init__(self, root: Path, clock: Clock = system_clock) -> None:
+        self.root = root
+        self.clock = clock
+        self.info = self._read_info()
+
+    # ---- finding and creating -------------------------------------------------------------
+
+    @staticmethod
+    def looks_like_case(path: Path) -> bool:
+        return (path / layout.CASE_JSON).is_file() and (path / layout.BAGIT_TXT).is_file()
+
+    def _read_info(self) -> CaseInfo:
+        if not self.root.is_dir():
+            raise NotACaseError(
+                f"There is no case folder at {self.root}.",
+                hint="Check the path, or create a case with: evidencekit new FOLDER",
+            )
+        if not self.looks_like_case(self.root):
+            raise NotACaseError(
+                f"{self.root} is not an evidencekit case folder.",
+                hint="Create one with: evidencekit new FOLDER (or point --case at an existing case).",
+            )
+        try:
+            data = json.loads((self.root / layout.CASE_JSON).read_text(encoding="utf-8"))
+            return CaseInfo.from_json(data)
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise NotACaseError(
+                f"The case description in {self.root / layout.CASE_JSON} cannot be read.",
+                hint="Run: evidencekit verify " + str(self.root),
+            ) from exc
+
+    @property
+    def zone(self) -> tzinfo | None:
+        try:
+            return load_zone(self.info.zone)
+        except InvalidValueError:
+            return None
+
+    def local_time(self, moment: datetime) -> str:
+        return iso_local(moment, self.zone)
+
+    # ---- reading ----------------------------------------------------------------------------
+
+    def read_text(self, relative: str) -> str:
+        path = self.root / relative
+        return path.read_text(encoding="utf-8") if path.exists() else ""
+
+    def records(self, relative: str) -> list[dict[str, Any]]:
+        """All records of a JSON Lines file in `evidencekit/` (empty list if it does not exist)."""
+        try:
+            return loads_lines(self.read_text(relative))
+        except ValueError as exc:
+            raise CaseDamagedError(
+                f"The records file {relative} in this case cannot be read ({exc}).",
+                hint="Run: evidencekit verify, to see what changed.",
+            ) from exc
+
+    def items(self) -> list[dict[str, Any]]:
+        return self.records(layout.ITEMS_JSONL)
+
+    def urls(self) -> list[dict[str, Any]]:
+        return self.records(layout.URLS_JSONL)
+
+    def custody_entries(self) -> list[dict[str, Any]]:
+        return self.records(layout.CUSTODY_JSONL)
+
+    def manifest(self) -> dict[str, str]:
+        """{bag path: sha256} from manifest-sha256.txt."""
+        text = self.read_text(layout.MANIFEST)
+        return {line.path: line.digest for line in parse_manifest(text) if line.problem is None}
+
+    def bag_info(self) -> list[tuple[str, str]]:
+        return parse_bag_info(self.read_text(layout.BAG_INFO_TXT))
+
+    def is_sealed(self) -> bool:
+        return (self.root / layout.SIGNATURE).exists()
+
+    def fingerprint(self) -> str | None:
+        """The seal fingerprint: SHA-256 of tagmanifest-sha256.txt (what the victim writes down)."""
+        path = self.root / layout.TAGMANIFEST
+        if not path.exists():
+            return None
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+
+    # ---- writing ------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def change(
+        self, command: str, *, allow_sealed: bool = False, lock_wait: float | None = None
+    ) -> Iterator[CaseChange]:
+        """Lock the case and stage a change; commit it if the block finishes without error."""
+        with CaseLock(self.root, command, wait=lock_wait):
+            with storage_errors("tidying up after an interrupted command"):
+                recovered = recover(self.root)
+            self.info = self._read_info()
+            if self.is_sealed() and not allow_sealed:
+                raise CaseSealedError(
+                    "This case is sealed, so nothing more can be added to it.",
+                    hint="If you need to add more, run: evidencekit reopen "
+                    "(it is logged, and the next seal replaces this one).",
+                )
+            self._refuse_if_records_changed()
+            change = CaseChange(self, command, recovered)
+            try:
+                with storage_errors(f"saving the {command}"):
+                    yield change
+                    change.commit()
+            except BaseException:
+                change.abort()
+                raise
+
+    def _refuse_if_records_changed(self) -> None:
+        """Never build on top of tag files that no longer match the tag manifest."""
+        listed = parse_manifest(self.read_text(layout.TAGMANIFEST))
+        for line in listed:
+            path = self.root / line.path
+            try:
+                actual = hashlib.sha256(path.read_bytes()).hexdigest()
+            except OSError:
+                actual = None
+            if actual != line.digest:
+                raise CaseDamagedError(
+                    f"The case file {line.path} was changed or removed outside evidencekit, "
+                    "so evidencekit will not add to this case (that could hide the change).",
+                    hint="Run: evidencekit verify, to see exactly what changed.",
+                )
+
+
+@dataclass
+class CaseChange:
+    """One staged change to a case. Obtained from `Case.change()`; never built directly."""
+
+    case: Case
+    command: str
+    recovered: str | None
+    journal: Journal = field(init=False)
+    actor: str = field(init=False)
+    _items: list[dict[str, Any]] = field(default_factory=list)
+    _urls: list[dict[str, Any]] = field(default_factory=list)
+    _appends: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    _custody: list[tuple[str, dict[str, Any], datetime]] = field(default_factory=list)
+    _payload: dict[str, tuple[str, int]] = field(default_factory=dict)
+    _files: dict[str, bytes] = field(default_factory=dict)
+    _moves: list[tuple[str, str]] = field(default_factory=list)
+    _existing_items: list[dict[str, Any]] | None = None
+    _existing_urls: list[dict[str, Any]] | None = None
+    committed_tagmanifest: bytes | None = None
+    # Called with the new tag manifest just before commit; returns seal files to write with it.
+    seal_with: Callable[[bytes], dict[str, bytes]] | None = None
+
+    def __post_init__(self) -> None:
+        self.journal = Journal.begin(self.case.root)
+        self.actor = default_actor(self.case.info.collector)
+
+    # ---- what is already there ----
+
+    @property
+    def existing_items(self) -> list[dict[str, Any]]:
+        if self._existing_items is None:
+            self._existing_items = self.case.items()
+        return self._existing_items
+
+    @property
+    def existing_urls(self) -> list[dict[str, Any]]:
+        if self._existing_urls is None:
+            self._existing_urls = self.case.urls()
+        return self._existing_urls
+
+    def now(self) -> datetime:
+        return self.case.clock()
+
+    def next_item_id(self) -> str:
+        return f"E{len(self.existing_items) + len(self._items) + 1:04d}"
+
+    def next_url_id(self) -> str:
+        return f"U{len(self.existing_urls) + len(self._urls) + 1:04d}"
+
+    # ---- staging ----
+
+    def reserve_payload(self, bag_path: str) -> Path:
+        """Where to write a new payload file (or folder tree) that will appear at `bag_path`."""
+        return self.journal.reserve(bag_path)
+
+    def discard_payload(self, bag_path: str) -> None:
+        """Drop a staged payload (e.g. it turned out to be a duplicate)."""
+        self.journal.forget(bag_path)
+
+    def add_payload(self, bag_path: str, sha256: str, size: int) -> None:
+        """Declare a staged payload file so it is listed in the manifest."""
+        self._payload[bag_path] = (sha256, size)
+
+    def add_item(self, record: dict[str, Any]) -> None:
+        self._items.append(record)
+
+    def add_url(self, record: dict[str, Any]) -> None:
+        self._urls.append(record)
+
+    def append_record(self, relative: str, record: dict[str, Any]) -> None:
+        """Append a record to any JSON Lines file under `evidencekit/` (e.g. offenders.jsonl)."""
+        if not relative.startswith(layout.RECORDS_DIR + "/"):
+            raise ValueError(f"records live under {layout.RECORDS_DIR}/, not {relative}")
+        self._appends.setdefault(relative, []).append(record)
+
+    def put_file(self, relative: str, data: bytes) -> None:
+        """Stage a whole file (a tag file or a seal file) to be written at commit."""
+        self._files[relative] = data
+
+    def move_file(self, source: str, final: str) -> None:
+        self._moves.append((source, final))
+
+    def log(self, action: str, details: dict[str, Any]) -> None:
+        """Add an entry to the custody log (written at commit, in order)."""
+        self._custody.append((action, details, self.now()))
+
+    # ---- commit ----
+
+    def is_empty(self) -> bool:
+        return not (
+            self._items or self._urls or self._appends or self._custody or self._payload
+            or self._files or self._moves or self.journal.renames
+        )
+
+    def commit(self) -> None:
+        if self.is_empty():
+            self.journal.abort()
+            return
+        case = self.case
+        root = case.root
+        files = dict(self._files)
+
+        appends = dict(self._appends)
+        if self._items:
+            appends.setdefault(layout.ITEMS_JSONL, []).extend(self._items)
+        if self._urls:
+            appends.setdefault(layout.URLS_JSONL, []).extend(self._urls)
+        for relative, records in appends.items():
+            files[relative] = (case.read_text(relative) + dumps_lines(records)).encode("utf-8")
+
+        custody = case.read_text(layout.CUSTODY_JSONL)
+        if self._custody:
+            prev = head_of(custody)
+            seq = len(custody.splitlines())
+            lines = []
+            for action, details, at in self._custody:
+                seq += 1
+                line = make_entry(
+                    seq=seq, at=at, actor=self.actor, action=action, details=details, prev=prev
+                )
+                lines.append(line + "\n")
+                prev = line_digest(line)
+            custody += "".join(lines)
+            files[layout.CUSTODY_JSONL] = custody.encode("utf-8")
+
+        oxum = None
+        if self._payload:
+            entries = {line.path: line.digest for line in parse_manifest(case.read_text(layout.MANIFEST))}
+            clash = set(entries) & set(self._payload)
+            if clash:  # item ids are new each time, so this is a bug, never a user error
+                raise RuntimeError(f"payload paths already in the manifest: {sorted(clash)[:3]}")
+            entries.update({path: digest for path, (digest, _size) in self._payload.items()})
+            files[layout.MANIFEST] = format_manifest(entries).encode("utf-8")
+            octets, count = _current_oxum(case.bag_info())
+            octets += sum(size for _digest, size in self._payload.values())
+            count += len(self._payload)
+            oxum = f"{octets}.{count}"
+        files[layout.BAG_INFO_TXT] = self._bag_info(oxum, head_of(custody)).encode("utf-8")
+        files[layout.TAGMANIFEST] = _tag_manifest(root, files).encode("utf-8")
+        if self.seal_with is not None:
+            files.update(self.seal_with(files[layout.TAGMANIFEST]))
+
+        # Payload first, then records, manifests, bag-info; the tag manifest last; then seal files.
+        for relative in _commit_order(files):
+            self.journal.put(relative, files[relative])
+        for source, final in self._moves:
+            self.journal.move(source, final)
+        self.journal.renames.sort(key=lambda pair: _rank(pair[1]))
+        self.journal.commit()
+        self.committed_tagmanifest = files[layout.TAGMANIFEST]
+
+    def abort(self) -> None:
+        self.journal.abort()
+
+    def _bag_info(self, oxum: str | None, head: str) -> str:
+        fields = self.case.bag_info()
+        updates = {"EK-Custody-Head": head}
+        if oxum is not None:
+            updates["Payload-Oxum"] = oxum
+        out: list[tuple[str, str]] = []
+        for label, value in fields:
+            if label in updates:
+                out.append((label, updates.pop(label)))
+            else:
+                out.append((label, value))
+        out.extend(updates.items())
+        return format_bag_info(out)
+
+
+def _current_oxum(bag_info: list[tuple[str, str]]) -> tuple[int, int]:
+    """(octets, files) from bag-info.txt's Payload-Oxum. Added to, never recounted from disk, so a
+    payload file changed outside evidencekit still shows up as a mismatch in verify."""
+    for label, value in bag_info:
+        if label == "Payload-Oxum":
+            octets, _, count = value.partition(".")
+            if octets.isdigit() and count.isdigit():
+                return int(octets), int(count)
+    raise CaseDamagedError(
+        "bag-info.txt in this case has no readable Payload-Oxum.",
+        hint="Run: evidencekit verify, to see what changed.",
+    )
+
+
+def _rank(final: str) -> int:
+    if final.startswith(layout.DATA_DIR + "/"):
+        return 0
+    if final.startswith(layout.RECORDS_DIR + "/"):
+        return 1
+    if final == layout.MANIFEST:
+        return 2
+    if final == layout.BAG_INFO_TXT:
+        return 3
+    if final == layout.TAGMANIFEST:
+        return 5
+    if final.startswith(layout.SEAL_DIR + "/"):
+        return 6
+    return 4
+
+
+def _commit_order(files: dict[str, bytes]) -> list[str]:
+    return sorted(files, key=lambda rel: (_rank(rel), rel))
+
+
+def _tag_manifest(root: Path, staged: dict[str, bytes]) -> str:
+    """Tag manifest over bagit.txt, bag-info.txt, the payload manifest and every evidencekit/ file."""
+    tag_files: dict[str, str] = {}
+    names = {layout.BAGIT_TXT, layout.BAG_INFO_TXT, layout.MANIFEST}
+    records = root / layout.RECORDS_DIR
+    if records.is_dir():
+        for path in records.rglob("*"):
+            if path.is_file() and not path.name.startswith(".ek-tmp-"):
+                names.add(path.relative_to(root).as_posix())
+    names.update(rel for rel in staged if rel.startswith(layout.RECORDS_DIR + "/"))
+    for rel in names:
+        data = staged.get(rel)
+        if data is None:
+            data = (root / rel).read_bytes()
+        tag_files[rel] = hashlib.sha256(data).hexdigest()
+    return format_manifest(tag_files)
+
+
+# ---- creating and finding cases ------------------------------------------------------------
+
+
+def create_case(
+    path: Path,
+    *,
+    title: str | None = None,
+    collector: str | None = None,
+    zone_name: str | None = None,
+    country: str | None = None,
+    flags: dict[str, Any] | None = None,
+    clock: Clock = system_clock,
+) -> Case:
+    """Create an empty case at `path` (which must not exist, or be an empty folder)."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise CaseExistsError(
+            f"{path} is a file, not a folder.",
+            hint="Choose a new folder name for the case, for example: evidencekit new my-case",
+        )
+    if path.is_dir() and any(path.iterdir()):
+        if Case.looks_like_case(path):
+            raise CaseExistsError(
+                f"There is already a case in {path}.",
+                hint="Use it with: evidencekit --case " + str(path) + " status",
+            )
+        raise CaseExistsError(
+            f"The folder {path} is not empty.",
+            hint="Choose a new folder name; evidencekit creates the folder for you.",
+        )
+    if zone_name is not None:
+        load_zone(zone_name)  # refuse a bad name before creating anything
+    else:
+        zone_name = local_zone_name()
+    zone = load_zone(zone_name) if zone_name else None
+    if country is not None:
+        country = country.strip().upper()
+        if not (len(country) == 2 and country.isalpha()):
+            raise InvalidValueError(
+                f"“{country}” is not a two-letter country code.",
+                hint="Use codes like GB, US, AU, CA, IE, DE.",
+            )
+
+    now = clock()
+    case_id = new_case_id(now)
+    collector = " ".join(collector.split()) if collector else None
+    title = " ".join((title or "").split()) or f"Evidence case {case_id}"
+    case_json = {
+        "format": layout.CASE_FORMAT,
+        "id": case_id,
+        "title": title,
+        "created": {
+            "utc": iso_utc(now),
+            "local": iso_local(now, zone),
+            "zone": zone_name,
+        },
+        "collector": collector,
+        "country": country,
+        "flags": flags or {},
+        "tool": f"evidencekit {__version__}",
+    }
+    bag_info = [
+        ("Bag-Software-Agent", SOFTWARE_AGENT),
+        ("Bagging-Date", now.strftime("%Y-%m-%d")),
+        ("External-Identifier", case_id),
+        ("External-Description", title),
+        ("Payload-Oxum", "0.0"),
+        ("EK-Case-Format", layout.CASE_FORMAT),
+    ]
+
+    actor = default_actor(collector)
+    first_entry = make_entry(
+        seq=1,
+        at=now,
+        actor=actor,
+        action="case-created",
+        details={
+            "case_id": case_id,
+            "title": title,
+            "collector": collector,
+            "zone": zone_name,
+            "country": country,
+            "flags": flags or {},
+        },
+        prev=GENESIS,
+    )
+    bag_info.append(("EK-Custody-Head", line_digest(first_entry)))
+    files = {
+        layout.BAGIT_TXT: layout.BAGIT_DECLARATION.encode("utf-8"),
+        layout.BAG_INFO_TXT: format_bag_info(bag_info).encode("utf-8"),
+        layout.MANIFEST: b"",
+        layout.CASE_JSON: (canonical_json(case_json) + "\n").encode("utf-8"),
+        layout.CUSTODY_JSONL: (first_entry + "\n").encode("utf-8"),
+    }
+    files[layout.TAGMANIFEST] = format_manifest(
+        {rel: hashlib.sha256(data).hexdigest() for rel, data in files.items()}
+    ).encode("utf-8")
+
+    # Build the new case in a hidden sibling folder, then rename it into place: a crash leaves
+    # either no case or a complete one.
+    parent = path.absolute().parent
+    with storage_errors("creating the case"):
+        make_private_dir(parent)
+        building = parent / f".ek-new-{secrets.token_hex(4)}"
+        make_private_dir(building)
+        try:
+            make_private_dir(building / layout.ITEMS_DIR)
+            make_private_dir(building / layout.RECORDS_DIR)
+            for relative, data in files.items():
+                atomic_write_bytes(building / relative, data)
+            if path.is_dir():
+                path.rmdir()  # it was empty
+            os.replace(building, path)
+            fsync_dir(parent)
+        except BaseException:
+            shutil.rmtree(building, ignore_errors=True)
+            raise
+    return Case(path, clock=clock)
+
+
+def find_case(explicit: Path | None = None, start: Path | None = None, clock: Clock = system_clock) -> Case:
+    """The case to work on: `explicit` (from --case or EVIDENCEKIT_CASE), else the nearest
+    folder at or above `start` (like git), else a clear error."""
+    if explicit is not None:
+        return Case(Path(explicit), clock=clock)
+    here = Path(start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if Case.looks_like_case(folder):
+            return Case(folder, clock=clock)
+    raise NotACaseError(
+        "No case folder was given, and this folder is not inside a case.",
+        hint="Add --case FOLDER, or cd into the case folder, or create one with: evidencekit new FOLDER",
+    )

@@ -1,0 +1,151 @@
+"""Reading files once, fast: copy and hash in a single streaming pass.
+
+Large files are read in 4 MiB blocks; while one block is hashed (and written to the copy) the next is
+already being read. `hashlib` uses OpenSSL's hardware SHA-256 and releases the GIL on large
+updates, so the reading, hashing and writing threads really overlap. Memory stays flat whatever the
+file size. The source is opened read-only (and without touching its access time where the OS
+allows); the copy keeps the source's modification time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from evidencekit.case.atomic import FILE_MODE
+
+BLOCK = 4 << 20
+HEAD = 1 << 20
+_BINARY = getattr(os, "O_BINARY", 0)
+
+BytesProgress = Callable[[int], None]
+HashChooser = Callable[[bytes], bool]
+
+
+class SourceChangedError(Exception):
+    """The file changed while it was being read (it may still be downloading or syncing)."""
+
+
+@dataclass(frozen=True)
+class Digest:
+    """What one pass over a file produced."""
+
+    size: int
+    sha256: str
+    md5: str | None
+    head: bytes  # the first bytes, for libmagic, so nothing is read twice
+    mtime_ns: int
+    ctime_ns: int
+    atime_ns: int
+
+
+def open_source(path: Path) -> int:
+    """Open an original read-only, without updating its access time when the OS allows it."""
+    flags = os.O_RDONLY | _BINARY
+    noatime = getattr(os, "O_NOATIME", 0)
+    if noatime:
+        try:
+            return os.open(path, flags | noatime)
+        except PermissionError:
+            pass  # O_NOATIME needs ownership of the file; fall back to a plain read-only open
+    return os.open(path, flags)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def _read_block(fd: int, size: int = BLOCK) -> bytes:
+    return os.read(fd, size)
+
+
+def copy_and_hash(
+    source: Path,
+    target: Path | None,
+    *,
+    want_md5: HashChooser | None = None,
+    progress: BytesProgress | None = None,
+) -> Digest:
+    """Copy `source` to `target` (None: only hash) computing SHA-256 in the same pass.
+
+    `want_md5(head)` decides from the first bytes whether MD5 is worth computing as well (MD5 is
+    for hash-matching services and is slower than SHA-256, so it is not computed for everything).
+    Raises SourceChangedError if the file's size or modification time changed while reading.
+    """
+    src = open_source(source)
+    dst = None
+    try:
+        before = os.fstat(src)
+        if target is not None:
+            dst = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _BINARY, FILE_MODE)
+        sha = hashlib.sha256()
+        first = _read_block(src, HEAD)
+        md5 = hashlib.md5(usedforsecurity=False) if want_md5 and want_md5(first) else None
+        hashers = [sha] if md5 is None else [sha, md5]
+        total = _stream(src, dst, first, hashers, progress)
+        after = os.fstat(src)
+        if dst is not None:
+            os.fsync(dst)
+    finally:
+        os.close(src)
+        if dst is not None:
+            os.close(dst)
+    if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns) or total != after.st_size:
+        if target is not None:
+            with contextlib.suppress(OSError):
+                target.unlink()
+        raise SourceChangedError(str(source))
+    if target is not None:
+        os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns))
+    return Digest(
+        size=total,
+        sha256=sha.hexdigest(),
+        md5=md5.hexdigest() if md5 is not None else None,
+        head=first,
+        mtime_ns=before.st_mtime_ns,
+        ctime_ns=before.st_ctime_ns,
+        atime_ns=before.st_atime_ns,
+    )
+
+
+def _stream(
+    src: int, dst: int | None, first: bytes, hashers: list, progress: BytesProgress | None
+) -> int:
+    """Feed blocks to the hashers and the copy; overlap with reading the next block."""
+    total = 0
+    block = first
+    if len(first) < HEAD:  # small file: everything is already in memory
+        for hasher in hashers:
+            hasher.update(block)
+        if dst is not None and block:
+            _write_all(dst, block)
+        if progress and block:
+            progress(len(block))
+        return len(block)
+    with ThreadPoolExecutor(max_workers=len(hashers) + 1, thread_name_prefix="ek-hash") as pool:
+        while block:
+            jobs = [pool.submit(h.update, block) for h in hashers]
+            if dst is not None:
+                jobs.append(pool.submit(_write_all, dst, block))
+            following = _read_block(src)
+            for job in jobs:
+                job.result()
+            total += len(block)
+            if progress:
+                progress(len(block))
+            block = following
+    return total
+
+
+def hash_file(path: Path, progress: BytesProgress | None = None) -> tuple[str, int]:
+    """(SHA-256 hex, size) of a file, reading it once with read-ahead overlap."""
+    digest = copy_and_hash(path, None, progress=progress)
+    return digest.sha256, digest.size

@@ -1,0 +1,42 @@
+"""The one way we turn records into bytes, so hashes over them are reproducible.
+
+Canonical JSON: keys sorted, no spaces, UTF-8 (not `\\u` escapes), one object per line, `\\n` endings.
+An examiner can re-create any line's hash with a few lines of Python (see docs/how-to/verify-by-hand.md).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+
+def canonical_json(obj: Any) -> str:
+    """One record as canonical JSON text (no trailing newline)."""
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def dumps_lines(records: Iterable[Any]) -> str:
+    """Records as JSON Lines text."""
+    return "".join(canonical_json(r) + "\n" for r in records)
+
+
+def iter_lines(text: str) -> Iterator[tuple[int, str]]:
+    """(line number, line) for every non-empty line; the line keeps its exact characters."""
+    for number, line in enumerate(text.split("\n"), start=1):
+        if line:
+            yield number, line
+
+
+def loads_lines(text: str) -> list[dict[str, Any]]:
+    """Parse JSON Lines written by us; raises ValueError naming the bad line."""
+    records = []
+    for number, line in iter_lines(text):
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"line {number} is not valid JSON ({exc.msg})") from exc
+        if not isinstance(record, dict):
+            raise ValueError(f"line {number} is not a JSON object")
+        records.append(record)
+    return records

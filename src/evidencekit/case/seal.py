@@ -1,0 +1,167 @@
+"""Sealing a case (and reopening it).
+
+Sealing logs a `sealed` entry, regenerates the manifests and bag-info.txt, and signs the resulting
+tag manifest, which covers everything else: bag-info.txt, the payload manifest (every evidence
+file's SHA-256) and every record including the custody log. The signature is written twice, as a
+raw Ed25519 signature for `openssl pkeyutl -rawin` and as an SSHSIG for `ssh-keygen -Y verify`, next
+to the public key and a plain-text VERIFY.txt. All of it is committed in one step with the change.
+
+The **seal fingerprint** is the SHA-256 of tagmanifest-sha256.txt: 64 hex digits the victim can
+write down or e-mail to themselves, and that an officer can recompute with `sha256sum`.
+
+Reopening moves the seal into `seal/history/N/` together with the tag manifest, payload manifest and
+bag-info.txt it signed, so an earlier seal can still be checked later; both events stay in the log.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from evidencekit.case import layout
+from evidencekit.case.case import Case, CaseChange
+from evidencekit.case.custody import TOOL
+from evidencekit.case.keys import load_or_create_key
+from evidencekit.clock import iso_utc
+from evidencekit.errors import EvidenceKitError
+
+SEAL_FORMAT = "evidencekit-seal/1"
+_SEAL_FILES = (
+    layout.SIGNATURE,
+    layout.SSH_SIGNATURE,
+    layout.SIGNER_PUB,
+    layout.SIGNER_PEM,
+    layout.ALLOWED_SIGNERS,
+    layout.VERIFY_TXT,
+    layout.SEAL_JSON,
+)
+
+
+@dataclass(frozen=True)
+class SealResult:
+    """What `seal` did."""
+
+    case_id: str
+    fingerprint: str
+    key_fingerprint: str | None
+    sealed_at: str | None
+    already_sealed: bool
+    recovered: str | None = None
+
+
+def group_fingerprint(fingerprint: str) -> str:
+    """`3f2a9c1b 77e0d4aa …`: 64 hex digits in eight groups, easier to copy by hand."""
+    return " ".join(fingerprint[i : i + 8] for i in range(0, len(fingerprint), 8))
+
+
+def seal_case(case: Case) -> SealResult:
+    """Seal the case; if it is already sealed, say so and change nothing."""
+    with case.change("seal", allow_sealed=True) as change:
+        if case.is_sealed():
+            info = read_seal_json(case)
+            return SealResult(
+                case.info.id,
+                case.fingerprint() or "",
+                info.get("signer_key_fingerprint"),
+                info.get("sealed_at"),
+                already_sealed=True,
+                recovered=change.recovered,
+            )
+        key = load_or_create_key()
+        from evidencekit.case.sshsig import key_fingerprint
+
+        key_fp = key_fingerprint(key.public_key())
+        sealed_at = change.now()
+        items = change.existing_items
+        change.log(
+            "sealed",
+            {
+                "signer_key_fingerprint": key_fp,
+                "items": len(items),
+                "items_by_reference": sum(1 for i in items if i.get("by_reference")),
+                "urls": len(change.existing_urls),
+            },
+        )
+        change.seal_with = lambda tagmanifest: _seal_files(case, change, key, tagmanifest, sealed_at)
+    fingerprint = case.fingerprint() or ""
+    return SealResult(case.info.id, fingerprint, key_fp, iso_utc(sealed_at), False, change.recovered)
+
+
+def _seal_files(
+    case: Case, change: CaseChange, key: Any, tagmanifest: bytes, sealed_at: datetime
+) -> dict[str, bytes]:
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    from evidencekit.case import sshsig
+    from evidencekit.case.verify_text import verify_txt
+
+    public = key.public_key()
+    fingerprint = hashlib.sha256(tagmanifest).hexdigest()
+    key_fp = sshsig.key_fingerprint(public)
+    pub_line = sshsig.openssh_public_line(public)
+    seal_info = {
+        "format": SEAL_FORMAT,
+        "case_id": case.info.id,
+        "sealed_at": iso_utc(sealed_at),
+        "sealed_at_local": case.local_time(sealed_at),
+        "sealed_by": change.actor,
+        "fingerprint": fingerprint,
+        "signed_file": layout.TAGMANIFEST,
+        "signer_key_fingerprint": key_fp,
+        "signature_algorithm": "Ed25519",
+        "tool": TOOL,
+    }
+    return {
+        layout.SIGNATURE: key.sign(tagmanifest),
+        layout.SSH_SIGNATURE: sshsig.sign(key, tagmanifest).encode("ascii"),
+        layout.SIGNER_PUB: (pub_line + "\n").encode("ascii"),
+        layout.SIGNER_PEM: public.public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo),
+        layout.ALLOWED_SIGNERS: (
+            f'{sshsig.PRINCIPAL} namespaces="{sshsig.NAMESPACE}" {pub_line}\n'
+        ).encode("ascii"),
+        layout.SEAL_JSON: (json.dumps(seal_info, indent=2, ensure_ascii=False) + "\n").encode("utf-8"),
+        layout.VERIFY_TXT: verify_txt(case, seal_info).encode("utf-8"),
+    }
+
+
+def read_seal_json(case: Case, folder: str = layout.SEAL_DIR) -> dict[str, Any]:
+    try:
+        return json.loads((case.root / folder / "seal.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+@dataclass(frozen=True)
+class ReopenResult:
+    case_id: str
+    superseded_fingerprint: str
+    history_folder: str
+    recovered: str | None = None
+
+
+def reopen_case(case: Case, reason: str | None = None) -> ReopenResult:
+    """Make a sealed case writable again. The old seal is kept in seal/history/N/ and logged."""
+    with case.change("reopen", allow_sealed=True) as change:
+        if not case.is_sealed():
+            raise EvidenceKitError(
+                "This case is not sealed, so there is nothing to reopen.",
+                hint="You can add to it straight away, e.g.: evidencekit capture FILE",
+            )
+        history = case.root / layout.SEAL_HISTORY_DIR
+        number = 1 + max((int(p.name) for p in history.glob("*") if p.name.isdigit()), default=0)
+        folder = f"{layout.SEAL_HISTORY_DIR}/{number}"
+        for relative in _SEAL_FILES:
+            if (case.root / relative).exists():
+                change.move_file(relative, f"{folder}/{relative.rsplit('/', 1)[-1]}")
+        for relative in (layout.TAGMANIFEST, layout.MANIFEST, layout.BAG_INFO_TXT):
+            change.put_file(f"{folder}/{relative}", (case.root / relative).read_bytes())
+        fingerprint = case.fingerprint() or ""
+        change.log(
+            "reopened",
+            {"reason": reason, "superseded_fingerprint": fingerprint, "kept_in": folder},
+        )
+    return ReopenResult(case.info.id, fingerprint, folder, change.recovered)
+

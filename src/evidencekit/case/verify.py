@@ -1,0 +1,702 @@
+"""Checking a case: everything an examiner would check, returned as data.
+
+`verify_case()` never raises for a problem it finds in the case: each problem becomes a `Finding`
+(severity, code, path, message) in the report, and the CLI renders it as a table or JSON. It raises
+only when it cannot run at all (the path is not a case). It writes nothing, so it is safe on a
+write-protected copy. The codes are a contract, listed in docs/reference/verify-codes.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from evidencekit.case import layout
+from evidencekit.case.bag import is_safe_bag_path, parse_bag_info, parse_manifest
+from evidencekit.case.custody import check_chain
+from evidencekit.case.hashing import SourceChangedError, hash_file
+from evidencekit.case.journal import pending_state
+from evidencekit.case.jsonlines import loads_lines
+from evidencekit.errors import NotACaseError
+
+REPORT_FORMAT = "evidencekit-verify/1"
+ERROR, WARNING, INFO = "error", "warning", "info"
+_IGNORED_AT_ROOT = {layout.LOCK_FILE}
+_KNOWN_AT_ROOT = {
+    layout.BAGIT_TXT,
+    layout.BAG_INFO_TXT,
+    layout.MANIFEST,
+    layout.TAGMANIFEST,
+    layout.DATA_DIR,
+    layout.RECORDS_DIR,
+    layout.SEAL_DIR,
+    layout.TXN_DIR,
+    layout.LOCK_FILE,
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing verify noticed. `code` is stable (documented); `message` is for people."""
+
+    severity: str
+    code: str
+    path: str | None
+    message: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"severity": self.severity, "code": self.code, "path": self.path, "message": self.message}
+
+
+@dataclass
+class VerifyReport:
+    """Everything verify found, plus what it looked at."""
+
+    case_id: str | None = None
+    title: str | None = None
+    fingerprint: str | None = None
+    sealed: bool = False
+    sealed_at: str | None = None
+    findings: list[Finding] = field(default_factory=list)
+    checked_files: int = 0
+    checked_bytes: int = 0
+    source: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not any(f.severity == ERROR for f in self.findings)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == ERROR]
+
+    def add(self, severity: str, code: str, path: str | None, message: str) -> None:
+        self.findings.append(Finding(severity, code, path, message))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": REPORT_FORMAT,
+            "ok": self.ok,
+            "case_id": self.case_id,
+            "fingerprint": self.fingerprint,
+            "sealed": self.sealed,
+            "sealed_at": self.sealed_at,
+            "checked": {"files": self.checked_files, "bytes": self.checked_bytes},
+            "findings": [f.to_json() for f in self.findings],
+        }
+
+
+BytesProgress = Callable[[int, int], None]  # (done bytes, total bytes)
+
+# Checks contributed by other parts of evidencekit (timestamps, web archives…): "module:function",
+# each called as function(root, report). Missing modules are skipped.
+EXTRA_CHECKS: list[str] = []
+
+
+def verify_case(
+    root: Path,
+    *,
+    progress: BytesProgress | None = None,
+    workers: int | None = None,
+    check_originals: bool = False,
+) -> VerifyReport:
+    """Verify the case folder at `root`."""
+    root = Path(root)
+    if not root.is_dir():
+        raise NotACaseError(
+            f"There is no case folder at {root}.",
+            hint="Give the folder that contains bagit.txt (or an encrypted .age hand-over file).",
+        )
+    has_bagit = (root / layout.BAGIT_TXT).exists()
+    if not has_bagit and not (root / layout.RECORDS_DIR).is_dir() and not (root / layout.MANIFEST).exists():
+        raise NotACaseError(
+            f"{root} is not an evidencekit case (it has no bagit.txt).",
+            hint="Give the folder that contains bagit.txt.",
+        )
+    report = VerifyReport(source=str(root))
+    _check_pending(root, report)
+    _check_declaration(root, report)
+    bag_info = _check_bag_info(root, report)
+    case_json = _check_case_json(root, report, bag_info)
+    _check_tag_manifest(root, report)
+    manifest = _check_payload(root, report, bag_info, progress, workers)
+    custody = _check_custody(root, report, bag_info)
+    _check_records(root, report, manifest, custody, check_originals)
+    _check_seal(root, report, custody)
+    _check_history(root, report, manifest)
+    _check_extras(root, report)
+    for spec in EXTRA_CHECKS:
+        _run_extra(spec, root, report)
+    report.case_id = (case_json or {}).get("id") or dict(bag_info).get("External-Identifier")
+    report.title = (case_json or {}).get("title")
+    report.fingerprint = _sha256_of(root / layout.TAGMANIFEST)
+    return report
+
+
+def _sha256_of(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def _read_text(root: Path, relative: str, report: VerifyReport, missing_code: str, what: str) -> str | None:
+    path = root / relative
+    try:
+        return path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        report.add(ERROR, missing_code, relative, f"{what} ({relative}) is missing.")
+    except UnicodeDecodeError:
+        report.add(ERROR, "not-utf8", relative, f"{relative} is not UTF-8 text.")
+    except OSError as exc:
+        report.add(ERROR, "unreadable", relative, f"{relative} cannot be read ({exc.strerror}).")
+    return None
+
+
+# ---- structure ---------------------------------------------------------------------------------
+
+
+def _check_pending(root: Path, report: VerifyReport) -> None:
+    state = pending_state(root)
+    if state == "committed":
+        report.add(
+            ERROR,
+            "interrupted-change",
+            layout.TXN_DIR,
+            "An evidencekit command was interrupted while saving. Run any evidencekit command on "
+            "the case (for example `evidencekit status`) to finish saving, then verify again.",
+        )
+    elif state == "uncommitted":
+        report.add(
+            WARNING,
+            "unfinished-change",
+            layout.TXN_DIR,
+            "An evidencekit command was interrupted before saving; its leftover files are not part "
+            "of the case and will be removed by the next evidencekit command.",
+        )
+
+
+def _check_declaration(root: Path, report: VerifyReport) -> None:
+    try:
+        raw = (root / layout.BAGIT_TXT).read_bytes()
+    except FileNotFoundError:
+        report.add(ERROR, "bag-declaration-missing", layout.BAGIT_TXT, "bagit.txt is missing.")
+        return
+    except OSError as exc:
+        report.add(ERROR, "unreadable", layout.BAGIT_TXT, f"bagit.txt cannot be read ({exc.strerror}).")
+        return
+    if raw != layout.BAGIT_DECLARATION.encode("utf-8"):
+        report.add(
+            ERROR,
+            "bag-declaration-invalid",
+            layout.BAGIT_TXT,
+            "bagit.txt does not say exactly “BagIt-Version: 1.0” and “Tag-File-Character-Encoding: UTF-8”.",
+        )
+
+
+def _check_bag_info(root: Path, report: VerifyReport) -> list[tuple[str, str]]:
+    text = _read_text(root, layout.BAG_INFO_TXT, report, "bag-info-missing", "The bag description")
+    if text is None:
+        return []
+    try:
+        fields = parse_bag_info(text)
+    except ValueError:
+        report.add(ERROR, "bag-info-invalid", layout.BAG_INFO_TXT, "bag-info.txt has a line that is not “Label: value”.")
+        return []
+    labels = [label for label, _ in fields]
+    if labels.count("Payload-Oxum") > 1:
+        report.add(ERROR, "bag-info-invalid", layout.BAG_INFO_TXT, "bag-info.txt gives Payload-Oxum more than once.")
+    return fields
+
+
+def _check_case_json(root: Path, report: VerifyReport, bag_info: list[tuple[str, str]]) -> dict[str, Any] | None:
+    text = _read_text(root, layout.CASE_JSON, report, "case-json-missing", "The case description")
+    if text is None:
+        return None
+    try:
+        data = json.loads(text)
+        if not isinstance(data, dict) or "id" not in data:
+            raise ValueError
+    except ValueError:
+        report.add(ERROR, "case-json-invalid", layout.CASE_JSON, "case.json is not a valid case description.")
+        return None
+    if str(data.get("format", "")).split("/")[0] != "evidencekit-case":
+        report.add(ERROR, "case-json-invalid", layout.CASE_JSON, "case.json does not declare the evidencekit case format.")
+    identifier = dict(bag_info).get("External-Identifier")
+    if identifier and identifier != data["id"]:
+        report.add(
+            ERROR,
+            "case-id-mismatch",
+            layout.BAG_INFO_TXT,
+            f"bag-info.txt names case {identifier} but case.json names case {data['id']}.",
+        )
+    return data
+
+
+def _check_tag_manifest(root: Path, report: VerifyReport) -> dict[str, str]:
+    text = _read_text(root, layout.TAGMANIFEST, report, "tagmanifest-missing", "The tag manifest")
+    if text is None:
+        return {}
+    entries: dict[str, str] = {}
+    for line in parse_manifest(text):
+        where = f"{layout.TAGMANIFEST} line {line.line_number}"
+        if line.problem:
+            report.add(ERROR, "manifest-line-invalid", layout.TAGMANIFEST, f"{where}: {line.problem}.")
+            continue
+        if not is_safe_bag_path(line.path) or line.path.startswith(layout.DATA_DIR + "/"):
+            report.add(ERROR, "path-unsafe", line.path, f"{where} names a path a tag manifest must not list.")
+            continue
+        if line.path in entries:
+            report.add(ERROR, "manifest-line-invalid", line.path, f"{where} lists {line.path} a second time.")
+        entries[line.path] = line.digest
+        actual = _sha256_of(root / line.path) if _is_plain_file(root / line.path) else None
+        if actual is None:
+            report.add(ERROR, "tag-missing", line.path, f"{line.path} is listed in the tag manifest but is missing.")
+        elif actual != line.digest:
+            report.add(
+                ERROR,
+                "tag-changed",
+                line.path,
+                f"{line.path} was changed after it was recorded (its SHA-256 is now {actual[:16]}…, "
+                f"the tag manifest says {line.digest[:16]}…).",
+            )
+    for required in (layout.BAGIT_TXT, layout.BAG_INFO_TXT, layout.MANIFEST, layout.CASE_JSON, layout.CUSTODY_JSONL):
+        if required not in entries and (root / required).exists():
+            report.add(ERROR, "tag-not-covered", required, f"{required} is not listed in the tag manifest.")
+    records = root / layout.RECORDS_DIR
+    if records.is_dir():
+        for path in sorted(records.rglob("*")):
+            relative = path.relative_to(root).as_posix()
+            if (path.is_file() or path.is_symlink()) and relative not in entries:
+                report.add(
+                    ERROR,
+                    "tag-unexpected",
+                    relative,
+                    f"{relative} is in the records folder but not in the tag manifest (added afterwards).",
+                )
+    return entries
+
+
+def _is_plain_file(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+# ---- payload -------------------------------------------------------------------------------
+
+
+def _check_payload(
+    root: Path,
+    report: VerifyReport,
+    bag_info: list[tuple[str, str]],
+    progress: BytesProgress | None,
+    workers: int | None,
+) -> dict[str, str]:
+    text = _read_text(root, layout.MANIFEST, report, "manifest-missing", "The payload manifest")
+    if text is None:
+        return {}
+    manifest: dict[str, str] = {}
+    for line in parse_manifest(text):
+        where = f"{layout.MANIFEST} line {line.line_number}"
+        if line.problem:
+            report.add(ERROR, "manifest-line-invalid", layout.MANIFEST, f"{where}: {line.problem}.")
+            continue
+        if not is_safe_bag_path(line.path) or not line.path.startswith(layout.DATA_DIR + "/"):
+            report.add(ERROR, "path-unsafe", line.path, f"{where} names a path outside data/; it was not opened.")
+            continue
+        if line.path in manifest:
+            report.add(ERROR, "manifest-line-invalid", line.path, f"{where} lists {line.path} a second time.")
+        manifest[line.path] = line.digest
+
+    on_disk = _payload_on_disk(root, report)
+    to_hash = []
+    for path, digest in manifest.items():
+        size = on_disk.get(path)
+        if size is None:
+            report.add(ERROR, "payload-missing", path, f"{path} is listed in the manifest but is missing.")
+        else:
+            to_hash.append((path, digest, size))
+    for path in sorted(set(on_disk) - set(manifest)):
+        report.add(
+            ERROR,
+            "payload-unexpected",
+            path,
+            f"{path} is in the evidence folder but not in the manifest (it was added afterwards).",
+        )
+
+    oxum = dict(bag_info).get("Payload-Oxum")
+    if oxum is None:
+        if bag_info:
+            report.add(ERROR, "payload-oxum-missing", layout.BAG_INFO_TXT, "bag-info.txt has no Payload-Oxum.")
+    else:
+        actual = f"{sum(on_disk.values())}.{len(on_disk)}"
+        if oxum.strip() != actual:
+            report.add(
+                ERROR,
+                "payload-oxum-mismatch",
+                layout.BAG_INFO_TXT,
+                f"bag-info.txt says the evidence is {_oxum_words(oxum)}, but the folder holds {_oxum_words(actual)}.",
+            )
+
+    _hash_all(root, report, to_hash, progress, workers)
+    return manifest
+
+
+def _oxum_words(oxum: str) -> str:
+    octets, _, count = oxum.partition(".")
+    return f"{count} files, {octets} bytes"
+
+
+def _payload_on_disk(root: Path, report: VerifyReport) -> dict[str, int]:
+    """{bag path: size} of every file under data/; symlinks and special files are findings."""
+    found: dict[str, int] = {}
+    data = root / layout.DATA_DIR
+    if not data.is_dir():
+        report.add(ERROR, "payload-folder-missing", layout.DATA_DIR, "The evidence folder data/ is missing.")
+        return found
+    stack = [data]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError as exc:
+            report.add(ERROR, "unreadable", str(folder), f"A folder cannot be read ({exc.strerror}).")
+            continue
+        for entry in entries:
+            relative = Path(entry.path).relative_to(root).as_posix()
+            if entry.is_symlink():
+                report.add(ERROR, "payload-symlink", relative, f"{relative} is a symbolic link; evidence files must be real files.")
+            elif entry.is_dir(follow_symlinks=False):
+                stack.append(Path(entry.path))
+            elif entry.is_file(follow_symlinks=False):
+                found[relative] = entry.stat(follow_symlinks=False).st_size
+            else:
+                report.add(ERROR, "payload-special-file", relative, f"{relative} is not a regular file.")
+    return found
+
+
+def _hash_all(
+    root: Path,
+    report: VerifyReport,
+    jobs: list[tuple[str, str, int]],
+    progress: BytesProgress | None,
+    workers: int | None,
+) -> None:
+    """Hash every payload file on all cores (hashlib releases the GIL) and compare."""
+    total = sum(size for _, _, size in jobs)
+    done = 0
+
+    def one(job: tuple[str, str, int]) -> tuple[str, str, str | None, str | None]:
+        path, expected, _size = job
+        try:
+            actual, _ = hash_file(root / path)
+            return path, expected, actual, None
+        except SourceChangedError:
+            return path, expected, None, "it changed while it was being checked"
+        except OSError as exc:
+            return path, expected, None, exc.strerror or str(exc)
+
+    jobs = sorted(jobs, key=lambda j: -j[2])  # big files first keeps every core busy to the end
+    sizes = {path: size for path, _, size in jobs}
+    count = workers or min(32, (os.cpu_count() or 2) * 2)
+    with ThreadPoolExecutor(max_workers=count, thread_name_prefix="ek-verify") as pool:
+        for path, expected, actual, problem in pool.map(one, jobs):
+            done += sizes[path]
+            report.checked_files += 1
+            report.checked_bytes += sizes[path]
+            if progress:
+                progress(done, total)
+            if problem:
+                report.add(ERROR, "unreadable", path, f"{path} cannot be read ({problem}).")
+            elif actual != expected:
+                report.add(
+                    ERROR,
+                    "payload-changed",
+                    path,
+                    f"{path} was changed after it was captured (its SHA-256 is now {actual[:16]}…, "
+                    f"the manifest says {expected[:16]}…).",
+                )
+
+
+# ---- custody log and records --------------------------------------------------------------------
+
+
+def _check_custody(root: Path, report: VerifyReport, bag_info: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    text = _read_text(root, layout.CUSTODY_JSONL, report, "custody-missing", "The custody log")
+    if text is None:
+        return []
+    result = check_chain(text)
+    for problem in result.problems:
+        where = f"line {problem.line}" if problem.line else "the end"
+        report.add(ERROR, problem.code, layout.CUSTODY_JSONL, f"Custody log {where} {problem.message}.")
+    if not result.entries or result.entries[0].get("action") != "case-created":
+        report.add(ERROR, "custody-chain-broken", layout.CUSTODY_JSONL, "The custody log does not start with the creation of the case.")
+    head = dict(bag_info).get("EK-Custody-Head")
+    if head and head != result.head:
+        report.add(
+            ERROR,
+            "custody-head-mismatch",
+            layout.CUSTODY_JSONL,
+            "The last line of the custody log is not the one bag-info.txt records (lines were "
+            "removed from or added to the end).",
+        )
+    return result.entries
+
+
+def _check_records(
+    root: Path,
+    report: VerifyReport,
+    manifest: dict[str, str],
+    custody: list[dict[str, Any]],
+    check_originals: bool,
+) -> None:
+    if (root / layout.ITEMS_JSONL).exists() or manifest:
+        text = _read_text(root, layout.ITEMS_JSONL, report, "items-missing", "The list of items")
+        if text is None:
+            return
+    else:
+        text = ""  # a new case with nothing captured yet
+    try:
+        items = loads_lines(text)
+    except ValueError as exc:
+        report.add(ERROR, "records-invalid", layout.ITEMS_JSONL, f"items.jsonl {exc}.")
+        return
+    claimed: set[str] = set()
+    ids = set()
+    logged = {
+        e.get("details", {}).get("item") for e in custody if e.get("action") == "item-captured"
+    }
+    by_reference = []
+    for item in items:
+        item_id = str(item.get("id"))
+        if item_id in ids:
+            report.add(ERROR, "records-invalid", layout.ITEMS_JSONL, f"Item {item_id} is listed twice.")
+        ids.add(item_id)
+        if item_id not in logged:
+            report.add(ERROR, "item-not-logged", layout.ITEMS_JSONL, f"Item {item_id} has no “item-captured” entry in the custody log.")
+        if item.get("by_reference"):
+            by_reference.append(item)
+            continue
+        for bag_path, digest in _item_files(item):
+            claimed.add(bag_path)
+            if bag_path not in manifest:
+                report.add(ERROR, "record-file-missing", bag_path, f"Item {item_id} says it is stored at {bag_path}, but the manifest does not list it.")
+            elif digest and manifest[bag_path] != digest:
+                report.add(ERROR, "record-hash-mismatch", bag_path, f"Item {item_id}'s record and the manifest give different SHA-256 values for {bag_path}.")
+    for entry in custody:
+        if entry.get("action") == "item-captured":
+            logged_id = entry.get("details", {}).get("item")
+            if logged_id not in ids:
+                report.add(ERROR, "logged-item-missing", layout.ITEMS_JSONL, f"The custody log records capturing {logged_id}, but there is no such item.")
+    derived_prefix = layout.DERIVED_DIR + "/"
+    for bag_path in sorted(set(manifest) - claimed):
+        if bag_path.startswith(derived_prefix) and bag_path[len(derived_prefix):].split("/", 1)[0] in ids:
+            continue
+        report.add(ERROR, "file-without-record", bag_path, f"{bag_path} is in the manifest but no item record describes it.")
+    if by_reference:
+        names = ", ".join(i["id"] for i in by_reference[:10]) + ("…" if len(by_reference) > 10 else "")
+        report.add(
+            INFO,
+            "by-reference",
+            None,
+            f"{len(by_reference)} item(s) are recorded by reference only, on purpose, and are not in "
+            f"the case folder ({names}): their hashes are in items.jsonl.",
+        )
+        if check_originals:
+            _check_originals(report, by_reference)
+
+
+def _item_files(item: dict[str, Any]) -> Iterable[tuple[str, str | None]]:
+    bag_path = item.get("bag_path")
+    if not bag_path:
+        return
+    if item.get("files") is not None:
+        for member in item["files"]:
+            yield f"{bag_path}/{member['path']}", member.get("sha256")
+    else:
+        yield bag_path, item.get("sha256")
+
+
+def _check_originals(report: VerifyReport, items: list[dict[str, Any]]) -> None:
+    """Re-hash by-reference originals where they still are (only when asked)."""
+    for item in items:
+        source = Path(item.get("source_path", ""))
+        targets = (
+            [(source / m["original_path"], m["sha256"]) for m in item["files"]]
+            if item.get("files") is not None
+            else [(source, item.get("sha256"))]
+        )
+        changed = missing = 0
+        for path, expected in targets:
+            try:
+                actual, _ = hash_file(path)
+            except (OSError, SourceChangedError):
+                missing += 1
+                continue
+            changed += actual != expected
+        if missing:
+            report.add(WARNING, "original-unavailable", item.get("source_path"), f"{item['id']}: the original is no longer at {source} (or cannot be read).")
+        elif changed:
+            report.add(WARNING, "original-changed", item.get("source_path"), f"{item['id']}: the original at {source} is no longer the same as when it was recorded.")
+        else:
+            report.add(INFO, "original-matches", item.get("source_path"), f"{item['id']}: the original at {source} still matches its recorded SHA-256.")
+
+
+# ---- seal ---------------------------------------------------------------------------------------
+
+
+def _check_seal(root: Path, report: VerifyReport, custody: list[dict[str, Any]]) -> None:
+    last_state = None
+    for entry in custody:
+        if entry.get("action") in ("sealed", "reopened"):
+            last_state = entry.get("action")
+    signature_path = root / layout.SIGNATURE
+    if not signature_path.exists():
+        if last_state == "sealed":
+            report.add(ERROR, "seal-missing", layout.SEAL_DIR, "The custody log says the case was sealed, but the seal's signature is missing.")
+        else:
+            report.add(INFO, "not-sealed", None, "The case is not sealed yet (run `evidencekit seal` when it is complete).")
+        return
+    report.sealed = True
+    if last_state != "sealed":
+        report.add(ERROR, "seal-not-logged", layout.SEAL_DIR, "There is a seal, but the custody log does not end in a “sealed” state.")
+    tagmanifest = _read_bytes(root / layout.TAGMANIFEST)
+    if tagmanifest is None:
+        return
+    result = check_signature_folder(root / layout.SEAL_DIR, tagmanifest)
+    for severity, code, message in result:
+        report.add(severity, code, layout.SEAL_DIR, message)
+    try:
+        seal_info = json.loads((root / layout.SEAL_JSON).read_text(encoding="utf-8"))
+        report.sealed_at = seal_info.get("sealed_at")
+        fingerprint = hashlib.sha256(tagmanifest).hexdigest()
+        if seal_info.get("fingerprint") != fingerprint:
+            report.add(ERROR, "seal-fingerprint-mismatch", layout.SEAL_JSON, "seal.json records a different fingerprint from the tag manifest's.")
+    except (OSError, ValueError):
+        report.add(WARNING, "seal-info-missing", layout.SEAL_JSON, "seal/seal.json is missing or unreadable (the signature itself was checked).")
+
+
+def _read_bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def check_signature_folder(folder: Path, message: bytes) -> list[tuple[str, str, str]]:
+    """Check the raw Ed25519 signature and the SSHSIG in `folder` over `message`."""
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    from cryptography.hazmat.primitives.serialization import load_pem_public_key, load_ssh_public_key
+
+    from evidencekit.case import sshsig
+
+    out: list[tuple[str, str, str]] = []
+    try:
+        public = load_pem_public_key((folder / "signer.pem").read_bytes())
+        if not isinstance(public, Ed25519PublicKey):
+            raise ValueError("not Ed25519")
+    except (OSError, ValueError) as exc:
+        return [(ERROR, "seal-key-invalid", f"The seal's public key (signer.pem) cannot be read ({exc}).")]
+    key_fp = sshsig.key_fingerprint(public)
+    try:
+        public.verify((folder / "tagmanifest-sha256.txt.sig").read_bytes(), message)
+        out.append((INFO, "seal-signature-ok", f"The seal's Ed25519 signature is valid (key {key_fp})."))
+    except (OSError, InvalidSignature):
+        out.append((ERROR, "seal-signature-invalid", "The seal's signature does not match the tag manifest: the case was changed after it was sealed."))
+    try:
+        armored = (folder / "tagmanifest-sha256.txt.sshsig").read_text(encoding="ascii")
+        if not sshsig.verify(armored, message, public):
+            out.append((ERROR, "seal-sshsig-invalid", "The seal's SSH signature does not match the tag manifest."))
+    except (OSError, UnicodeDecodeError):
+        out.append((ERROR, "seal-sshsig-invalid", "The seal's SSH signature file is missing or unreadable."))
+    for name in ("signer.pub", "allowed_signers"):
+        try:
+            text = (folder / name).read_text(encoding="ascii")
+            fields = text.split()
+            start = fields.index("ssh-ed25519")
+            other = load_ssh_public_key(f"{fields[start]} {fields[start + 1]}".encode("ascii"))
+            same = isinstance(other, Ed25519PublicKey) and sshsig.public_blob(other) == sshsig.public_blob(public)
+        except (OSError, ValueError, IndexError, UnicodeDecodeError):
+            same = False
+        if not same:
+            out.append((ERROR, "seal-key-mismatch", f"seal/{name} does not hold the same key as signer.pem."))
+    return out
+
+
+def _check_history(root: Path, report: VerifyReport, manifest: dict[str, str]) -> None:
+    """Earlier seals: still valid over what they signed, and nothing they covered was changed."""
+    history = root / layout.SEAL_HISTORY_DIR
+    if not history.is_dir():
+        return
+    custody = _read_bytes(root / layout.CUSTODY_JSONL) or b""
+    prefix_hashes = _prefix_hashes(custody)
+    for folder in sorted((p for p in history.iterdir() if p.is_dir()), key=lambda p: p.name):
+        relative = folder.relative_to(root).as_posix()
+        old_tags = _read_bytes(folder / layout.TAGMANIFEST)
+        if old_tags is None:
+            report.add(ERROR, "earlier-seal-invalid", relative, f"{relative} has no tag manifest.")
+            continue
+        problems = [p for p in check_signature_folder(folder, old_tags) if p[0] == ERROR]
+        for _severity, _code, message in problems:
+            report.add(ERROR, "earlier-seal-invalid", relative, f"Earlier seal in {relative}: {message}")
+        old_entries = {line.path: line.digest for line in parse_manifest(old_tags.decode("utf-8", "replace"))}
+        old_manifest = _read_bytes(folder / layout.MANIFEST)
+        if old_manifest is None or hashlib.sha256(old_manifest).hexdigest() != old_entries.get(layout.MANIFEST):
+            report.add(ERROR, "earlier-seal-invalid", relative, f"{relative}/manifest-sha256.txt is not the manifest that seal signed.")
+            continue
+        lost = [
+            line.path
+            for line in parse_manifest(old_manifest.decode("utf-8", "replace"))
+            if manifest.get(line.path) != line.digest
+        ]
+        for path in lost:
+            report.add(ERROR, "earlier-seal-evidence-changed", path, f"{path} was covered by the earlier seal in {relative} but is now missing or different.")
+        if old_entries.get(layout.CUSTODY_JSONL) not in prefix_hashes:
+            report.add(ERROR, "earlier-seal-log-changed", relative, f"The custody log no longer begins with the log that the earlier seal in {relative} covered.")
+        if not problems and not lost:
+            fp = hashlib.sha256(old_tags).hexdigest()
+            report.add(INFO, "earlier-seal-ok", relative, f"Earlier seal {fp[:16]}… is valid and everything it covered is unchanged.")
+
+
+def _prefix_hashes(data: bytes) -> set[str]:
+    """SHA-256 of every prefix of the log that ends at a line break."""
+    out = set()
+    hasher = hashlib.sha256()
+    for line in data.splitlines(keepends=True):
+        hasher.update(line)
+        out.add(hasher.copy().hexdigest())
+    return out
+
+
+def _check_extras(root: Path, report: VerifyReport) -> None:
+    for entry in sorted(os.listdir(root)):
+        if entry in _KNOWN_AT_ROOT or entry in _IGNORED_AT_ROOT:
+            continue
+        if entry.startswith(".ek-tmp-"):
+            report.add(WARNING, "leftover-temp-file", entry, f"{entry} is a leftover temporary file from an interrupted command; it is not part of the case.")
+            continue
+        report.add(WARNING, "extra-file", entry, f"{entry} is not part of the case (BagIt allows extra files; it is not covered by any manifest).")
+
+
+def _run_extra(spec: str, root: Path, report: VerifyReport) -> None:
+    import importlib
+
+    module_name, _, function = spec.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError:
+        return
+    getattr(module, function)(root, report)
+
+
+__all__ = ["Finding", "VerifyReport", "check_signature_folder", "verify_case"]

@@ -1,0 +1,106 @@
+"""VERIFY.txt: how anyone can check a sealed case with standard tools, no evidencekit needed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from evidencekit.case import layout
+from evidencekit.case.sshsig import NAMESPACE, PRINCIPAL
+
+_TEMPLATE = """\
+HOW TO CHECK THIS EVIDENCE CASE (no special software needed)
+=============================================================
+
+Case:              {case_id}
+Title:             {title}
+Sealed at:         {sealed_at} (UTC)  =  {sealed_at_local}
+Sealed by:         {sealed_by}
+Seal fingerprint:  {fingerprint}
+Signing key:       {key_fp} (Ed25519)
+Made by:           {tool}
+
+WHAT THIS FOLDER IS
+This folder is a BagIt 1.0 bag (RFC 8493), the Library of Congress packaging format.
+- data/ holds the evidence files, byte for byte as they were captured.
+- manifest-sha256.txt lists the SHA-256 of every file under data/.
+- evidencekit/ holds the records: case.json (the case), items.jsonl (one line per exhibit:
+  original name, where it came from, when it was captured, type, hashes), urls.jsonl (web
+  addresses) and custody.jsonl (a hash-chained log of every action taken on the case).
+- tagmanifest-sha256.txt lists the SHA-256 of bagit.txt, bag-info.txt, manifest-sha256.txt and
+  every file in evidencekit/. It is what the seal signs, so the signature covers everything.
+- seal/ holds the signature (twice, for two tools), the public key and this file.
+
+Open a terminal in this folder (the one that holds bagit.txt) and run the steps below.
+
+1. THE FINGERPRINT. Compare it with the fingerprint the person who sealed the case gave you
+   (written down, read out or e-mailed). It is the SHA-256 of the tag manifest:
+     Linux:       sha256sum tagmanifest-sha256.txt
+     macOS:       shasum -a 256 tagmanifest-sha256.txt
+     Windows:     Get-FileHash tagmanifest-sha256.txt     (PowerShell; prints it in capitals)
+   Expected:      {fingerprint}
+
+2. THE SIGNATURE. Either command shows the tag manifest was signed by the key in seal/.
+   OpenSSH (Linux, macOS, Windows 10 and later):
+     ssh-keygen -Y verify -f seal/allowed_signers -I {principal} -n {namespace} -s seal/tagmanifest-sha256.txt.sshsig < tagmanifest-sha256.txt
+     Expected:  Good "{namespace}" signature for {principal} with ED25519 key {key_fp}
+   OpenSSL 3:
+     openssl pkeyutl -verify -pubin -inkey seal/signer.pem -rawin -in tagmanifest-sha256.txt -sigfile seal/tagmanifest-sha256.txt.sig
+     Expected:  Signature Verified Successfully
+   The key's fingerprint can be shown with:  ssh-keygen -l -f seal/signer.pub
+
+3. THE RECORDS AND THE EVIDENCE FILES. Every line must say OK:
+     sha256sum -c tagmanifest-sha256.txt
+     sha256sum -c manifest-sha256.txt
+   Or check the whole bag with the Library of Congress tool (any OS with Python):
+     python3 -m pip install bagit
+     bagit.py --validate .
+   A file that was changed, added or removed after capture makes these fail.
+
+4. THE CUSTODY LOG (optional). Each line's "prev" is the SHA-256 of the line before it, so a
+   changed, removed or reordered line breaks the chain. To check it:
+     python3 -c "import hashlib,json; L=open('evidencekit/custody.jsonl','rb').read().split(b'\\n')[:-1]; print('chain OK' if all(json.loads(L[i+1])['prev']==hashlib.sha256(L[i]).hexdigest() for i in range(len(L)-1)) else 'chain BROKEN')"
+   The SHA-256 of the last line is also written in bag-info.txt as EK-Custody-Head.
+
+WHAT A MATCH PROVES, AND WHAT IT DOES NOT
+A match proves that every file is exactly, bit for bit, what was captured and sealed: nothing was
+changed, added or removed since. It proves when the case was sealed only as far as the sealing
+computer's clock can be trusted (a trusted timestamp, if present in seal/, is independent of it).
+It does not prove that the content itself is genuine or who made it: screenshots and exports show
+what was on the victim's device at the time of capture.
+
+ITEMS RECORDED BY REFERENCE
+Intimate images and videos are deliberately NOT in this folder ("by_reference": true in
+evidencekit/items.jsonl): copying them can harm the person shown, and for anyone under 18 a copy
+is itself unlawful. Their SHA-256 and MD5 are recorded so that the originals, wherever they are
+(the victim's device, a platform), can be matched without anyone making a copy.
+{history_note}"""
+
+
+def verify_txt(case: Any, seal_info: dict[str, Any]) -> str:
+    """The text of seal/VERIFY.txt for this case and seal."""
+    history = case.root / layout.SEAL_HISTORY_DIR
+    earlier = sorted(p.name for p in history.glob("*")) if history.exists() else []
+    history_note = ""
+    if earlier:
+        history_note = (
+            "\nEARLIER SEALS\n"
+            "This case was sealed before, reopened to add more, and sealed again. Each earlier seal is\n"
+            "kept in seal/history/N/ with the tag manifest it signed, so it can still be checked:\n"
+            "  cd seal/history/N && ssh-keygen -Y verify -f allowed_signers -I "
+            f"{PRINCIPAL} -n {NAMESPACE} -s tagmanifest-sha256.txt.sshsig < tagmanifest-sha256.txt\n"
+            "Every evidence file listed in an earlier manifest-sha256.txt is still listed, with the\n"
+            "same SHA-256, in the current one (evidencekit verify checks this).\n"
+        )
+    return _TEMPLATE.format(
+        case_id=case.info.id,
+        title=case.info.title,
+        sealed_at=seal_info["sealed_at"],
+        sealed_at_local=seal_info["sealed_at_local"],
+        sealed_by=seal_info["sealed_by"],
+        fingerprint=seal_info["fingerprint"],
+        key_fp=seal_info["signer_key_fingerprint"],
+        tool=seal_info["tool"],
+        principal=PRINCIPAL,
+        namespace=NAMESPACE,
+        history_note=history_note,
+    )

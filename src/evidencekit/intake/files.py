@@ -1,0 +1,595 @@
+"""Capturing files and folders into a case.
+
+Each path becomes one item: a file is copied to `data/items/E0001-<name>`, a folder keeps its tree
+under `data/items/E0002-<name>/`. Copying and hashing happen in one pass; the source is only read.
+Before anything is copied the whole input is checked (missing, unreadable, special files, symlinks
+that leave a captured folder), so a capture either takes everything it was given or nothing.
+A file already in the case (same SHA-256) is reported instead of stored twice. Sensitive items are
+hashed where they are and recorded by reference, never copied.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from evidencekit.case import layout
+from evidencekit.case.case import Case, CaseChange
+from evidencekit.case.hashing import Digest, SourceChangedError, copy_and_hash
+from evidencekit.case.names import (
+    display_name,
+    name_bytes,
+    name_is_plain_utf8,
+    safe_component,
+    unique_component,
+)
+from evidencekit.clock import iso_utc
+from evidencekit.errors import InputFileError, InvalidValueError
+from evidencekit.intake import filetype
+from evidencekit.intake.imagefacts import image_facts, looks_like_screenshot
+
+KINDS = (
+    "screenshot",
+    "image",
+    "video",
+    "audio",
+    "chat-export",
+    "document",
+    "folder",
+    "url-capture",
+    "other",
+)
+SMALL_FILE = 1 << 20
+_DOCUMENT_TYPES = (
+    "application/pdf",
+    "application/msword",
+    "application/rtf",
+    "application/vnd.openxmlformats-officedocument",
+    "application/vnd.oasis.opendocument",
+    "application/vnd.ms-",
+    "message/rfc822",
+    "application/json",
+    "application/xml",
+    "text/",
+)
+
+
+@dataclass(frozen=True)
+class CaptureProgress:
+    """Progress of a capture: bytes done of total, and the file being read."""
+
+    done_bytes: int
+    total_bytes: int
+    done_files: int
+    total_files: int
+    current: str
+
+
+ProgressCallback = Callable[[CaptureProgress], None]
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An entry of a captured folder that was left out, and why."""
+
+    path: str
+    reason: str
+
+
+@dataclass
+class CaptureResult:
+    """What a capture did, for the CLI (and scripts) to report."""
+
+    added: list[dict[str, Any]] = field(default_factory=list)
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (source path, existing id)
+    warnings: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    recovered: str | None = None
+
+
+@dataclass
+class _Member:
+    """One regular file to read: its source path and its path inside the item."""
+
+    source: Path
+    relative: str  # sanitised, '/'-separated, inside the item folder ('' for a single file)
+    original_relative: str
+    size: int
+    symlink_target: str | None = None
+
+
+@dataclass
+class _Plan:
+    """One path given on the command line, checked and listed before any copying."""
+
+    source: Path
+    is_dir: bool
+    members: list[_Member]
+    skipped: list[Skipped]
+
+
+# ---- checking the input ----------------------------------------------------------------------
+
+
+def _describe(path: Path) -> str:
+    return display_name(str(path))
+
+
+def _check_readable(path: Path) -> str | None:
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    except PermissionError:
+        return "you do not have permission to read it"
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    os.close(fd)
+    return None
+
+
+def _plan_file(path: Path, st: os.stat_result) -> _Plan:
+    problem = _check_readable(path)
+    if problem:
+        raise InputFileError(
+            f"evidencekit cannot read {_describe(path)}: {problem}.",
+            hint="Check the file's permissions (or copy it somewhere you can read it) and try again.",
+        )
+    return _Plan(path, False, [_Member(path, "", path.name, st.st_size)], [])
+
+
+def _plan_folder(root: Path, skip_problems: bool) -> _Plan:
+    """List every file under `root`; symlinks may point only inside it."""
+    real_root = root.resolve()
+    members: list[_Member] = []
+    problems: list[Skipped] = []
+
+    def walk(folder: Path, relative: str, safe_relative: str) -> None:
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            problems.append(Skipped(relative or ".", f"the folder cannot be read ({exc.strerror})"))
+            return
+        taken: set[str] = set()
+        for entry in entries:
+            original_rel = f"{relative}/{entry.name}" if relative else entry.name
+            safe = unique_component(safe_component(entry.name), taken)
+            safe_rel = f"{safe_relative}/{safe}" if safe_relative else safe
+            path = Path(entry.path)
+            symlink_target = None
+            try:
+                if entry.is_symlink():
+                    target = path.resolve()
+                    if not _is_inside(target, real_root):
+                        problems.append(
+                            Skipped(original_rel, "it is a shortcut (symlink) to something outside the folder")
+                        )
+                        continue
+                    symlink_target = os.readlink(path)
+                    st = target.stat()
+                else:
+                    st = entry.stat(follow_symlinks=False)
+            except OSError as exc:
+                problems.append(Skipped(original_rel, f"it cannot be read ({exc.strerror})"))
+                continue
+            if stat.S_ISDIR(st.st_mode):
+                if symlink_target is not None:
+                    problems.append(Skipped(original_rel, "it is a shortcut (symlink) to a folder"))
+                    continue
+                walk(path, original_rel, safe_rel)
+            elif stat.S_ISREG(st.st_mode):
+                problem = _check_readable(path)
+                if problem:
+                    problems.append(Skipped(original_rel, problem))
+                    continue
+                members.append(_Member(path, safe_rel, original_rel, st.st_size, symlink_target))
+            else:
+                problems.append(Skipped(original_rel, "it is not a regular file (a device, pipe or socket)"))
+
+    walk(root, "", "")
+    if problems and not skip_problems:
+        listed = "; ".join(f"{p.path}: {p.reason}" for p in problems[:5])
+        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+        raise InputFileError(
+            f"Some things in the folder {_describe(root)} cannot be captured: {listed}{more}.",
+            hint="Nothing was captured. Fix or remove those entries, or add --skip-problems to "
+            "capture the rest (what was left out is recorded).",
+        )
+    return _Plan(root, True, members, problems)
+
+
+def _is_inside(path: Path, root: Path) -> bool:
+    try:
+        path.relative_to(root)
+    except ValueError:
+        return False
+    return True
+
+
+def plan_capture(paths: Sequence[Path], case_root: Path, skip_problems: bool) -> list[_Plan]:
+    """Check every path before copying anything; raise a clear error for the first bad one."""
+    if not paths:
+        raise InputFileError(
+            "No files or folders were given to capture.",
+            hint="Name them after the command, for example: evidencekit capture screenshot.png",
+        )
+    real_case = case_root.resolve()
+    plans = []
+    for path in paths:
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            raise InputFileError(
+                f"There is no file or folder at {_describe(path)}.",
+                hint="Check the spelling of the path. Tip: drag the file into the terminal window to paste its path.",
+            ) from None
+        except PermissionError:
+            raise InputFileError(
+                f"evidencekit is not allowed to look at {_describe(path)}.",
+                hint="Check the permissions of the folder it is in.",
+            ) from None
+        except OSError as exc:
+            raise InputFileError(
+                f"{_describe(path)} cannot be opened ({exc.strerror}).", hint="Check the path."
+            ) from None
+        real = path.resolve()
+        if _is_inside(real, real_case) or _is_inside(real_case, real):
+            raise InputFileError(
+                f"{_describe(path)} is part of the case folder itself (or contains it).",
+                hint="Capture files from outside the case folder.",
+            )
+        if stat.S_ISDIR(st.st_mode):
+            plans.append(_plan_folder(path, skip_problems))
+        elif stat.S_ISREG(st.st_mode):
+            plans.append(_plan_file(path, st))
+        else:
+            raise InputFileError(
+                f"{_describe(path)} is not a regular file or folder (it is a device, pipe or socket).",
+                hint="Capture the files themselves.",
+            )
+    return plans
+
+
+# ---- building records ------------------------------------------------------------------------
+
+
+def _ns_to_iso(ns: int) -> str:
+    return iso_utc(datetime.fromtimestamp(ns / 1e9, tz=timezone.utc))
+
+
+def _wants_md5(sensitive: bool) -> Callable[[bytes], bool]:
+    """MD5 is what hash-matching services (StopNCII for video, police image databases) use, so it
+    is computed for images, video and anything sensitive; elsewhere SHA-256 alone is enough."""
+
+    def choose(head: bytes) -> bool:
+        if sensitive:
+            return True
+        mime = filetype.detect(head, "").mime or ""
+        return mime.startswith(("image/", "video/"))
+
+    return choose
+
+
+def _classify(mime: str | None, name: str, facts: dict[str, Any] | None) -> str:
+    if not mime:
+        return "other"
+    if mime.startswith("image/"):
+        return "screenshot" if looks_like_screenshot(name, mime, facts) else "image"
+    if mime.startswith("video/"):
+        return "video"
+    if mime.startswith("audio/"):
+        return "audio"
+    if mime.startswith(_DOCUMENT_TYPES):
+        return "document"
+    return "other"
+
+
+def _file_facts(digest: Digest, name: str, readable_copy: Path) -> dict[str, Any]:
+    ftype = filetype.detect(digest.head, name)
+    facts = None
+    if ftype.mime and ftype.mime.startswith("image/"):
+        facts = image_facts(readable_copy)
+    return {
+        "size": digest.size,
+        "sha256": digest.sha256,
+        "md5": digest.md5,
+        "mime": ftype.mime,
+        "mime_description": ftype.description,
+        "mime_by_extension": ftype.mime_by_extension,
+        "mime_mismatch": ftype.mismatch,
+        "image": facts,
+        "source_mtime": _ns_to_iso(digest.mtime_ns),
+        "source_ctime": _ns_to_iso(digest.ctime_ns),
+    }
+
+
+def _original_names(path: Path) -> dict[str, Any]:
+    """The name as a person reads it, plus its exact bytes when they are not plain UTF-8."""
+    absolute = str(path.absolute())
+    out: dict[str, Any] = {
+        "original_name": display_name(path.name),
+        "source_path": display_name(absolute),
+    }
+    if not name_is_plain_utf8(absolute):
+        out["source_path_bytes_hex"] = name_bytes(absolute).hex()
+    return out
+
+
+# ---- the capture -----------------------------------------------------------------------------
+
+
+def capture(
+    case: Case,
+    paths: Sequence[Path],
+    *,
+    note: str | None = None,
+    tags: Sequence[str] = (),
+    sensitive: bool = False,
+    kind: str | None = None,
+    skip_problems: bool = False,
+    progress: ProgressCallback | None = None,
+    extra_fields: dict[str, Any] | None = None,
+) -> CaptureResult:
+    """Capture files and folders into `case` as new items. All or nothing."""
+    if kind is not None and kind not in KINDS:
+        raise InvalidValueError(
+            f"“{kind}” is not a kind of item evidencekit knows.",
+            hint="Use one of: " + ", ".join(KINDS) + ".",
+        )
+    clean_tags = _clean_tags(tags)
+    result = CaptureResult()
+    plans = plan_capture([Path(p) for p in paths], case.root, skip_problems)
+    total_bytes = sum(m.size for plan in plans for m in plan.members)
+    total_files = sum(len(plan.members) for plan in plans)
+    counter = _Counter(total_bytes, total_files, progress)
+
+    with case.change("capture") as change:
+        result.recovered = change.recovered
+        known = {item.get("sha256"): item["id"] for item in change.existing_items if item.get("sha256")}
+        known.update(
+            {item["tree_sha256"]: item["id"] for item in change.existing_items if item.get("tree_sha256")}
+        )
+        for plan in plans:
+            common = {
+                "note": note,
+                "tags": clean_tags,
+                "sensitive": sensitive,
+                "kind": kind,
+                "extra": extra_fields or {},
+            }
+            if plan.is_dir:
+                record = _capture_folder(change, plan, sensitive, counter, common)
+                fingerprint = record["tree_sha256"]
+            else:
+                record = _capture_file(change, plan.members[0], sensitive, counter, common)
+                fingerprint = record["sha256"]
+            if fingerprint in known:
+                result.duplicates.append((display_name(str(plan.source)), known[fingerprint]))
+                if record["bag_path"]:
+                    change.discard_payload(record["bag_path"])
+                continue
+            known[fingerprint] = record["id"]
+            for relative, (digest, size) in record.pop("_payload").items():
+                change.add_payload(relative, digest, size)
+            change.add_item(record)
+            change.log("item-captured", _custody_details(record))
+            result.added.append(record)
+            result.skipped.extend(plan.skipped)
+            result.warnings.extend(_warnings_for(record))
+    return result
+
+
+class _Counter:
+    def __init__(self, total_bytes: int, total_files: int, callback: ProgressCallback | None) -> None:
+        self.total_bytes, self.total_files, self.callback = total_bytes, total_files, callback
+        self.done_bytes = self.done_files = 0
+        self.current = ""
+
+    def bytes(self, n: int) -> None:
+        self.done_bytes += n
+        self._emit()
+
+    def file_done(self) -> None:
+        self.done_files += 1
+        self._emit()
+
+    def _emit(self) -> None:
+        if self.callback:
+            self.callback(
+                CaptureProgress(self.done_bytes, self.total_bytes, self.done_files, self.total_files, self.current)
+            )
+
+
+def _read_member(member: _Member, target: Path | None, sensitive: bool, counter: _Counter) -> Digest:
+    counter.current = display_name(member.original_relative)
+    try:
+        digest = copy_and_hash(member.source, target, want_md5=_wants_md5(sensitive), progress=counter.bytes)
+    except SourceChangedError:
+        raise InputFileError(
+            f"{_describe(member.source)} changed while evidencekit was reading it.",
+            hint="It may still be downloading or syncing. Wait until it is complete, then capture "
+            "it again. Nothing was captured.",
+        ) from None
+    except PermissionError:
+        raise InputFileError(
+            f"evidencekit cannot read {_describe(member.source)}: permission denied.",
+            hint="Check the file's permissions and try again.",
+        ) from None
+    except FileNotFoundError:
+        raise InputFileError(
+            f"{_describe(member.source)} disappeared while evidencekit was reading it.",
+            hint="Check that the file still exists (and the disk is connected), then try again.",
+        ) from None
+    counter.file_done()
+    return digest
+
+
+def _capture_file(
+    change: CaseChange, member: _Member, sensitive: bool, counter: _Counter, common: dict[str, Any]
+) -> dict[str, Any]:
+    item_id = change.next_item_id()
+    safe = safe_component(member.source.name)
+    bag_path = f"{layout.ITEMS_DIR}/{item_id}-{safe}"
+    target = None if sensitive else change.reserve_payload(bag_path)
+    digest = _read_member(member, target, sensitive, counter)
+    facts = _file_facts(digest, member.source.name, member.source if sensitive else target)
+    record = _base_record(change, item_id, member.source, common)
+    record.update(facts)
+    record["kind"] = common["kind"] or _classify(facts["mime"], member.source.name, facts["image"])
+    record["bag_path"] = None if sensitive else bag_path
+    record["stored_name_changed"] = (not sensitive) and safe != member.source.name
+    record["_payload"] = {} if sensitive else {bag_path: (digest.sha256, digest.size)}
+    return record
+
+
+def _capture_folder(
+    change: CaseChange, plan: _Plan, sensitive: bool, counter: _Counter, common: dict[str, Any]
+) -> dict[str, Any]:
+    item_id = change.next_item_id()
+    safe = safe_component(plan.source.name, fallback="folder")
+    bag_path = f"{layout.ITEMS_DIR}/{item_id}-{safe}"
+    staged_root = None if sensitive else change.reserve_payload(bag_path)
+    if staged_root is not None:
+        staged_root.mkdir(mode=0o700)
+
+    def read(member: _Member) -> tuple[_Member, Digest, Path | None]:
+        target = None
+        if staged_root is not None:
+            target = staged_root / member.relative
+            target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        return member, _read_member(member, target, sensitive, counter), target
+
+    # Small files are read on several threads (I/O and hashing release the GIL); large ones are
+    # already pipelined inside copy_and_hash.
+    small = [m for m in plan.members if m.size <= SMALL_FILE]
+    large = [m for m in plan.members if m.size > SMALL_FILE]
+    results: list[tuple[_Member, Digest, Path | None]] = []
+    with ThreadPoolExecutor(max_workers=min(8, (os.cpu_count() or 2) * 2)) as pool:
+        results.extend(pool.map(read, small))
+    results.extend(read(m) for m in large)
+    results.sort(key=lambda r: r[0].relative)
+
+    files = []
+    payload = {}
+    for member, digest, target in results:
+        facts = _file_facts(digest, member.source.name, member.source if target is None else target)
+        entry = {
+            "path": member.relative,
+            "original_path": display_name(member.original_relative),
+            "size": digest.size,
+            "sha256": digest.sha256,
+            "md5": digest.md5,
+            "mime": facts["mime"],
+            "mime_mismatch": facts["mime_mismatch"],
+            "source_mtime": facts["source_mtime"],
+        }
+        if member.symlink_target is not None:
+            entry["symlink_target"] = display_name(member.symlink_target)
+        if facts["image"]:
+            entry["image"] = facts["image"]
+        files.append(entry)
+        if staged_root is not None:
+            payload[f"{bag_path}/{member.relative}"] = (digest.sha256, digest.size)
+
+    tree = hashlib.sha256("".join(f"{f['sha256']}  {f['path']}\n" for f in files).encode("utf-8"))
+    record = _base_record(change, item_id, plan.source, common)
+    st = plan.source.stat()
+    record.update(
+        {
+            "kind": common["kind"] or "folder",
+            "size": sum(f["size"] for f in files),
+            "sha256": None,
+            "md5": None,
+            "tree_sha256": tree.hexdigest(),
+            "file_count": len(files),
+            "files": files,
+            "skipped": [{"path": s.path, "reason": s.reason} for s in plan.skipped],
+            "mime": "inode/directory",
+            "source_mtime": _ns_to_iso(st.st_mtime_ns),
+            "bag_path": None if sensitive else bag_path,
+        }
+    )
+    record["_payload"] = payload
+    return record
+
+
+def _base_record(change: CaseChange, item_id: str, source: Path, common: dict[str, Any]) -> dict[str, Any]:
+    now = change.now()
+    record: dict[str, Any] = {"id": item_id}
+    record.update(_original_names(source))
+    record.update(
+        {
+            "captured_at": iso_utc(now),
+            "captured_at_local": change.case.local_time(now),
+            "captured_by": change.actor,
+            "note": common["note"],
+            "tags": common["tags"],
+            "sensitive": common["sensitive"],
+            "by_reference": common["sensitive"],
+        }
+    )
+    record.update(common["extra"])
+    return record
+
+
+def _custody_details(record: dict[str, Any]) -> dict[str, Any]:
+    details = {
+        "item": record["id"],
+        "kind": record["kind"],
+        "original_name": record["original_name"],
+        "size": record["size"],
+        "by_reference": record["by_reference"],
+    }
+    if record.get("sha256"):
+        details["sha256"] = record["sha256"]
+    if record.get("tree_sha256"):
+        details["tree_sha256"] = record["tree_sha256"]
+        details["file_count"] = record["file_count"]
+    return details
+
+
+def _warnings_for(record: dict[str, Any]) -> list[str]:
+    warnings = []
+    name = record["original_name"]
+    if record.get("mime_mismatch"):
+        warnings.append(
+            f"{record['id']} “{name}” is named like {record['mime_by_extension']} but its content is "
+            f"{record['mime']}. It was stored exactly as it is, and the difference is recorded."
+        )
+    if record.get("size") == 0 and record.get("kind") != "folder":
+        warnings.append(f"{record['id']} “{name}” is empty (0 bytes). It was recorded as it is.")
+    if record.get("stored_name_changed"):
+        stored = record["bag_path"].rsplit("/", 1)[-1]
+        warnings.append(
+            f"{record['id']} “{name}” is stored as “{stored}” so every tool can read the name; "
+            "the original name is kept in the record."
+        )
+    for entry in record.get("files") or []:
+        if entry.get("mime_mismatch"):
+            warnings.append(
+                f"{record['id']}: “{entry['original_path']}” has content of type {entry['mime']} "
+                "that does not match its name. It was stored exactly as it is."
+            )
+    if record.get("mime") is None and record.get("kind") != "folder":
+        warnings.append(
+            "File types could not be checked because libmagic is not installed "
+            "(on Debian/Ubuntu: apt-get install libmagic1)."
+        )
+    return warnings
+
+
+def _clean_tags(tags: Sequence[str]) -> list[str]:
+    clean = []
+    for tag in tags:
+        text = " ".join(tag.split())
+        if not text:
+            raise InvalidValueError("A tag cannot be empty.", hint="Use --tag WORD, e.g. --tag threats")
+        if text not in clean:
+            clean.append(text)
+    return clean
+

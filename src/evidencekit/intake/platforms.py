@@ -1,0 +1,128 @@
+"""Which service a web address belongs to, from its host name.
+
+Police ask for the platform with every account and link (to know whom to send a preservation
+request), so each recorded URL is labelled with it. This is a plain table, easy to extend.
+"""
+
+from __future__ import annotations
+
+# host suffix → platform name. Longest suffix wins, so "web.whatsapp.com" beats "whatsapp.com".
+PLATFORMS: dict[str, str] = {
+    "instagram.com": "Instagram",
+    "instagr.am": "Instagram",
+    "ig.me": "Instagram",
+    "facebook.com": "Facebook",
+    "fb.com": "Facebook",
+    "fb.me": "Facebook",
+    "fb.watch": "Facebook",
+    "messenger.com": "Facebook Messenger",
+    "m.me": "Facebook Messenger",
+    "threads.net": "Threads",
+    "threads.com": "Threads",
+    "snapchat.com": "Snapchat",
+    "snap.com": "Snapchat",
+    "tiktok.com": "TikTok",
+    "x.com": "X (Twitter)",
+    "twitter.com": "X (Twitter)",
+    "t.co": "X (Twitter)",
+    "discord.com": "Discord",
+    "discord.gg": "Discord",
+    "discordapp.com": "Discord",
+    "discordapp.net": "Discord",
+    "t.me": "Telegram",
+    "telegram.me": "Telegram",
+    "telegram.org": "Telegram",
+    "telegram.dog": "Telegram",
+    "wa.me": "WhatsApp",
+    "whatsapp.com": "WhatsApp",
+    "whatsapp.net": "WhatsApp",
+    "signal.me": "Signal",
+    "signal.group": "Signal",
+    "kik.com": "Kik",
+    "skype.com": "Skype",
+    "join.skype.com": "Skype",
+    "teams.microsoft.com": "Microsoft Teams",
+    "wizz.chat": "Wizz",
+    "wizzapp.com": "Wizz",
+    "yubo.live": "Yubo",
+    "omegle.com": "Omegle",
+    "ome.tv": "OmeTV",
+    "chatroulette.com": "Chatroulette",
+    "monkey.app": "Monkey",
+    "reddit.com": "Reddit",
+    "redd.it": "Reddit",
+    "youtube.com": "YouTube",
+    "youtu.be": "YouTube",
+    "twitch.tv": "Twitch",
+    "pinterest.com": "Pinterest",
+    "tumblr.com": "Tumblr",
+    "linkedin.com": "LinkedIn",
+    "vk.com": "VK",
+    "line.me": "LINE",
+    "wechat.com": "WeChat",
+    "weixin.qq.com": "WeChat",
+    "viber.com": "Viber",
+    "onlyfans.com": "OnlyFans",
+    "fansly.com": "Fansly",
+    "pornhub.com": "Pornhub",
+    "xvideos.com": "XVideos",
+    "xhamster.com": "xHamster",
+    # Dating apps
+    "tinder.com": "Tinder (dating)",
+    "gotinder.com": "Tinder (dating)",
+    "bumble.com": "Bumble (dating)",
+    "hinge.co": "Hinge (dating)",
+    "grindr.com": "Grindr (dating)",
+    "okcupid.com": "OkCupid (dating)",
+    "match.com": "Match (dating)",
+    "badoo.com": "Badoo (dating)",
+    "pof.com": "Plenty of Fish (dating)",
+    "plentyoffish.com": "Plenty of Fish (dating)",
+    "hily.com": "Hily (dating)",
+    "meetme.com": "MeetMe (dating)",
+    "feeld.co": "Feeld (dating)",
+    "her.app": "HER (dating)",
+    "taimi.com": "Taimi (dating)",
+    "zoosk.com": "Zoosk (dating)",
+    "lovoo.com": "Lovoo (dating)",
+    "happn.com": "happn (dating)",
+    "boo.world": "Boo (dating)",
+    # Payments (money demands often come with a payment link)
+    "paypal.com": "PayPal",
+    "paypal.me": "PayPal",
+    "cash.app": "Cash App",
+    "venmo.com": "Venmo",
+    "revolut.me": "Revolut",
+    "revolut.com": "Revolut",
+    "wise.com": "Wise",
+    "zellepay.com": "Zelle",
+    "westernunion.com": "Western Union",
+    "moneygram.com": "MoneyGram",
+    "blockchain.com": "Blockchain.com (crypto)",
+    "blockchair.com": "Blockchair (crypto)",
+    "etherscan.io": "Etherscan (crypto)",
+    "mempool.space": "mempool.space (crypto)",
+    # File sharing
+    "drive.google.com": "Google Drive",
+    "docs.google.com": "Google Docs",
+    "photos.google.com": "Google Photos",
+    "dropbox.com": "Dropbox",
+    "mega.nz": "MEGA",
+    "mega.io": "MEGA",
+    "wetransfer.com": "WeTransfer",
+    "imgur.com": "Imgur",
+    "icloud.com": "iCloud",
+    "onedrive.live.com": "OneDrive",
+    "1drv.ms": "OneDrive",
+    "gofile.io": "Gofile",
+}
+
+
+def platform_for_host(host: str) -> str | None:
+    """The platform for a host name, or None when it is not one we know."""
+    host = host.lower().rstrip(".")
+    best: tuple[int, str] | None = None
+    for suffix, name in PLATFORMS.items():
+        if (host == suffix or host.endswith("." + suffix)) and (best is None or len(suffix) > best[0]):
+            best = (len(suffix), name)
+    return best[1] if best else None
