@@ -36,9 +36,7 @@ def fixed_clock(moment: datetime, step: timedelta = timedelta(milliseconds=1)) -
 
 def iso_utc(moment: datetime) -> str:
     """`2026-11-28T13:20:01.123Z`: the form every record uses."""
-    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace(
-        "+00:00", "Z"
-    )
+    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def iso_local(moment: datetime, zone: tzinfo | None) -> str:

@@ -190,6 +190,22 @@ class Case:
 
     # ---- writing ------------------------------------------------------------------------------
 
+    def recover_if_needed(self) -> str | None:
+        """Finish or discard an interrupted command's leftovers, if any; say what was done.
+
+        Read-only commands call this so that "the next command" always tidies up; it quietly does
+        nothing when another command holds the lock or the case is on a read-only disk.
+        """
+        from evidencekit.case.journal import pending_state
+
+        if pending_state(self.root) is None:
+            return None
+        try:
+            with CaseLock(self.root, "recover", wait=0):
+                return recover(self.root)
+        except (EvidenceKitError, OSError):
+            return None
+
     @contextlib.contextmanager
     def change(
         self, command: str, *, allow_sealed: bool = False, lock_wait: float | None = None
@@ -322,8 +338,14 @@ class CaseChange:
 
     def is_empty(self) -> bool:
         return not (
-            self._items or self._urls or self._appends or self._custody or self._payload
-            or self._files or self._moves or self.journal.renames
+            self._items
+            or self._urls
+            or self._appends
+            or self._custody
+            or self._payload
+            or self._files
+            or self._moves
+            or self.journal.renames
         )
 
     def commit(self) -> None:
@@ -349,9 +371,7 @@ class CaseChange:
             lines = []
             for action, details, at in self._custody:
                 seq += 1
-                line = make_entry(
-                    seq=seq, at=at, actor=self.actor, action=action, details=details, prev=prev
-                )
+                line = make_entry(seq=seq, at=at, actor=self.actor, action=action, details=details, prev=prev)
                 lines.append(line + "\n")
                 prev = line_digest(line)
             custody += "".join(lines)

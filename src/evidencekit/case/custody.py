@@ -43,9 +43,7 @@ def entry_hash(entry: dict[str, Any]) -> str:
     return hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()
 
 
-def make_entry(
-    *, seq: int, at: datetime, actor: str, action: str, details: dict[str, Any], prev: str
-) -> str:
+def make_entry(*, seq: int, at: datetime, actor: str, action: str, details: dict[str, Any], prev: str) -> str:
     """The next log line (without newline), chained to `prev`."""
     entry: dict[str, Any] = {
         "seq": seq,
@@ -102,8 +100,7 @@ def check_chain(text: str) -> ChainResult:
                 ChainProblem(
                     number,
                     "custody-chain-broken",
-                    "does not follow the line before it: a line was changed, removed, "
-                    "inserted or moved",
+                    "does not follow the line before it: a line was changed, removed, inserted or moved",
                 )
             )
         if entry.get("seq") != expected_seq:

@@ -116,9 +116,7 @@ def copy_and_hash(
     )
 
 
-def _stream(
-    src: int, dst: int | None, first: bytes, hashers: list, progress: BytesProgress | None
-) -> int:
+def _stream(src: int, dst: int | None, first: bytes, hashers: list, progress: BytesProgress | None) -> int:
     """Feed blocks to the hashers and the copy; overlap with reading the next block."""
     total = 0
     block = first

@@ -80,10 +80,14 @@ class Journal:
 
     def commit(self) -> None:
         """Make the change durable and visible. After this returns the change is complete."""
+        self.write_commit_record()
+        apply_commit(self.root)
+
+    def write_commit_record(self) -> None:
+        """The point of no return: once this file exists, recovery finishes the change."""
         _flush_tree(self.stage)
         atomic_write_text(self.stage / COMMIT_FILE, json.dumps({"renames": self.renames}))
         fsync_dir(self.stage)
-        apply_commit(self.root)
 
     def abort(self) -> None:
         """Throw the staged files away; the case is as it was before."""

@@ -73,5 +73,7 @@ def load_or_create_key():  # -> Ed25519PrivateKey (import kept lazy for start-up
             "file away (cases sealed with the old key still verify).",
         ) from exc
     if not isinstance(key, Ed25519PrivateKey):
-        raise SigningKeyError(f"The signing key at {path} is not an Ed25519 key.", hint="Move that file away.")
+        raise SigningKeyError(
+            f"The signing key at {path} is not an Ed25519 key.", hint="Move that file away."
+        )
     return key

@@ -14,7 +14,9 @@ import unicodedata
 
 MAX_NAME_BYTES = 120
 
-_UNSAFE = re.compile(r'[\x00-\x1f\x7f-\x9f%\\/<>:"|?*\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]')
+_UNSAFE = re.compile(
+    r'[\x00-\x1f\x7f-\x9f%\\/<>:"|?*\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]'
+)
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 

@@ -119,9 +119,9 @@ def _seal_files(
         layout.SSH_SIGNATURE: sshsig.sign(key, tagmanifest).encode("ascii"),
         layout.SIGNER_PUB: (pub_line + "\n").encode("ascii"),
         layout.SIGNER_PEM: public.public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo),
-        layout.ALLOWED_SIGNERS: (
-            f'{sshsig.PRINCIPAL} namespaces="{sshsig.NAMESPACE}" {pub_line}\n'
-        ).encode("ascii"),
+        layout.ALLOWED_SIGNERS: (f'{sshsig.PRINCIPAL} namespaces="{sshsig.NAMESPACE}" {pub_line}\n').encode(
+            "ascii"
+        ),
         layout.SEAL_JSON: (json.dumps(seal_info, indent=2, ensure_ascii=False) + "\n").encode("utf-8"),
         layout.VERIFY_TXT: verify_txt(case, seal_info).encode("utf-8"),
     }
@@ -164,4 +164,3 @@ def reopen_case(case: Case, reason: str | None = None) -> ReopenResult:
             {"reason": reason, "superseded_fingerprint": fingerprint, "kept_in": folder},
         )
     return ReopenResult(case.info.id, fingerprint, folder, change.recovered)
-

@@ -208,15 +208,24 @@ def _check_bag_info(root: Path, report: VerifyReport) -> list[tuple[str, str]]:
     try:
         fields = parse_bag_info(text)
     except ValueError:
-        report.add(ERROR, "bag-info-invalid", layout.BAG_INFO_TXT, "bag-info.txt has a line that is not “Label: value”.")
+        report.add(
+            ERROR,
+            "bag-info-invalid",
+            layout.BAG_INFO_TXT,
+            "bag-info.txt has a line that is not “Label: value”.",
+        )
         return []
     labels = [label for label, _ in fields]
     if labels.count("Payload-Oxum") > 1:
-        report.add(ERROR, "bag-info-invalid", layout.BAG_INFO_TXT, "bag-info.txt gives Payload-Oxum more than once.")
+        report.add(
+            ERROR, "bag-info-invalid", layout.BAG_INFO_TXT, "bag-info.txt gives Payload-Oxum more than once."
+        )
     return fields
 
 
-def _check_case_json(root: Path, report: VerifyReport, bag_info: list[tuple[str, str]]) -> dict[str, Any] | None:
+def _check_case_json(
+    root: Path, report: VerifyReport, bag_info: list[tuple[str, str]]
+) -> dict[str, Any] | None:
     text = _read_text(root, layout.CASE_JSON, report, "case-json-missing", "The case description")
     if text is None:
         return None
@@ -228,7 +237,12 @@ def _check_case_json(root: Path, report: VerifyReport, bag_info: list[tuple[str,
         report.add(ERROR, "case-json-invalid", layout.CASE_JSON, "case.json is not a valid case description.")
         return None
     if str(data.get("format", "")).split("/")[0] != "evidencekit-case":
-        report.add(ERROR, "case-json-invalid", layout.CASE_JSON, "case.json does not declare the evidencekit case format.")
+        report.add(
+            ERROR,
+            "case-json-invalid",
+            layout.CASE_JSON,
+            "case.json does not declare the evidencekit case format.",
+        )
     identifier = dict(bag_info).get("External-Identifier")
     if identifier and identifier != data["id"]:
         report.add(
@@ -258,7 +272,9 @@ def _check_tag_manifest(root: Path, report: VerifyReport) -> dict[str, str]:
         entries[line.path] = line.digest
         actual = _sha256_of(root / line.path) if _is_plain_file(root / line.path) else None
         if actual is None:
-            report.add(ERROR, "tag-missing", line.path, f"{line.path} is listed in the tag manifest but is missing.")
+            report.add(
+                ERROR, "tag-missing", line.path, f"{line.path} is listed in the tag manifest but is missing."
+            )
         elif actual != line.digest:
             report.add(
                 ERROR,
@@ -267,7 +283,13 @@ def _check_tag_manifest(root: Path, report: VerifyReport) -> dict[str, str]:
                 f"{line.path} was changed after it was recorded (its SHA-256 is now {actual[:16]}…, "
                 f"the tag manifest says {line.digest[:16]}…).",
             )
-    for required in (layout.BAGIT_TXT, layout.BAG_INFO_TXT, layout.MANIFEST, layout.CASE_JSON, layout.CUSTODY_JSONL):
+    for required in (
+        layout.BAGIT_TXT,
+        layout.BAG_INFO_TXT,
+        layout.MANIFEST,
+        layout.CASE_JSON,
+        layout.CUSTODY_JSONL,
+    ):
         if required not in entries and (root / required).exists():
             report.add(ERROR, "tag-not-covered", required, f"{required} is not listed in the tag manifest.")
     records = root / layout.RECORDS_DIR
@@ -311,7 +333,9 @@ def _check_payload(
             report.add(ERROR, "manifest-line-invalid", layout.MANIFEST, f"{where}: {line.problem}.")
             continue
         if not is_safe_bag_path(line.path) or not line.path.startswith(layout.DATA_DIR + "/"):
-            report.add(ERROR, "path-unsafe", line.path, f"{where} names a path outside data/; it was not opened.")
+            report.add(
+                ERROR, "path-unsafe", line.path, f"{where} names a path outside data/; it was not opened."
+            )
             continue
         if line.path in manifest:
             report.add(ERROR, "manifest-line-invalid", line.path, f"{where} lists {line.path} a second time.")
@@ -336,7 +360,9 @@ def _check_payload(
     oxum = dict(bag_info).get("Payload-Oxum")
     if oxum is None:
         if bag_info:
-            report.add(ERROR, "payload-oxum-missing", layout.BAG_INFO_TXT, "bag-info.txt has no Payload-Oxum.")
+            report.add(
+                ERROR, "payload-oxum-missing", layout.BAG_INFO_TXT, "bag-info.txt has no Payload-Oxum."
+            )
     else:
         actual = f"{sum(on_disk.values())}.{len(on_disk)}"
         if oxum.strip() != actual:
@@ -344,7 +370,8 @@ def _check_payload(
                 ERROR,
                 "payload-oxum-mismatch",
                 layout.BAG_INFO_TXT,
-                f"bag-info.txt says the evidence is {_oxum_words(oxum)}, but the folder holds {_oxum_words(actual)}.",
+                f"bag-info.txt says the evidence is {_oxum_words(oxum)}, "
+                f"but the folder holds {_oxum_words(actual)}.",
             )
 
     _hash_all(root, report, to_hash, progress, workers)
@@ -374,7 +401,12 @@ def _payload_on_disk(root: Path, report: VerifyReport) -> dict[str, int]:
         for entry in entries:
             relative = Path(entry.path).relative_to(root).as_posix()
             if entry.is_symlink():
-                report.add(ERROR, "payload-symlink", relative, f"{relative} is a symbolic link; evidence files must be real files.")
+                report.add(
+                    ERROR,
+                    "payload-symlink",
+                    relative,
+                    f"{relative} is a symbolic link; evidence files must be real files.",
+                )
             elif entry.is_dir(follow_symlinks=False):
                 stack.append(Path(entry.path))
             elif entry.is_file(follow_symlinks=False):
@@ -439,7 +471,12 @@ def _check_custody(root: Path, report: VerifyReport, bag_info: list[tuple[str, s
         where = f"line {problem.line}" if problem.line else "the end"
         report.add(ERROR, problem.code, layout.CUSTODY_JSONL, f"Custody log {where} {problem.message}.")
     if not result.entries or result.entries[0].get("action") != "case-created":
-        report.add(ERROR, "custody-chain-broken", layout.CUSTODY_JSONL, "The custody log does not start with the creation of the case.")
+        report.add(
+            ERROR,
+            "custody-chain-broken",
+            layout.CUSTODY_JSONL,
+            "The custody log does not start with the creation of the case.",
+        )
     head = dict(bag_info).get("EK-Custody-Head")
     if head and head != result.head:
         report.add(
@@ -472,9 +509,7 @@ def _check_records(
         return
     claimed: set[str] = set()
     ids = set()
-    logged = {
-        e.get("details", {}).get("item") for e in custody if e.get("action") == "item-captured"
-    }
+    logged = {e.get("details", {}).get("item") for e in custody if e.get("action") == "item-captured"}
     by_reference = []
     for item in items:
         item_id = str(item.get("id"))
@@ -482,26 +517,51 @@ def _check_records(
             report.add(ERROR, "records-invalid", layout.ITEMS_JSONL, f"Item {item_id} is listed twice.")
         ids.add(item_id)
         if item_id not in logged:
-            report.add(ERROR, "item-not-logged", layout.ITEMS_JSONL, f"Item {item_id} has no “item-captured” entry in the custody log.")
+            report.add(
+                ERROR,
+                "item-not-logged",
+                layout.ITEMS_JSONL,
+                f"Item {item_id} has no “item-captured” entry in the custody log.",
+            )
         if item.get("by_reference"):
             by_reference.append(item)
             continue
         for bag_path, digest in _item_files(item):
             claimed.add(bag_path)
             if bag_path not in manifest:
-                report.add(ERROR, "record-file-missing", bag_path, f"Item {item_id} says it is stored at {bag_path}, but the manifest does not list it.")
+                report.add(
+                    ERROR,
+                    "record-file-missing",
+                    bag_path,
+                    f"Item {item_id} says it is stored at {bag_path}, but the manifest does not list it.",
+                )
             elif digest and manifest[bag_path] != digest:
-                report.add(ERROR, "record-hash-mismatch", bag_path, f"Item {item_id}'s record and the manifest give different SHA-256 values for {bag_path}.")
+                report.add(
+                    ERROR,
+                    "record-hash-mismatch",
+                    bag_path,
+                    f"Item {item_id}'s record and the manifest give different SHA-256 values for {bag_path}.",
+                )
     for entry in custody:
         if entry.get("action") == "item-captured":
             logged_id = entry.get("details", {}).get("item")
             if logged_id not in ids:
-                report.add(ERROR, "logged-item-missing", layout.ITEMS_JSONL, f"The custody log records capturing {logged_id}, but there is no such item.")
+                report.add(
+                    ERROR,
+                    "logged-item-missing",
+                    layout.ITEMS_JSONL,
+                    f"The custody log records capturing {logged_id}, but there is no such item.",
+                )
     derived_prefix = layout.DERIVED_DIR + "/"
     for bag_path in sorted(set(manifest) - claimed):
-        if bag_path.startswith(derived_prefix) and bag_path[len(derived_prefix):].split("/", 1)[0] in ids:
+        if bag_path.startswith(derived_prefix) and bag_path[len(derived_prefix) :].split("/", 1)[0] in ids:
             continue
-        report.add(ERROR, "file-without-record", bag_path, f"{bag_path} is in the manifest but no item record describes it.")
+        report.add(
+            ERROR,
+            "file-without-record",
+            bag_path,
+            f"{bag_path} is in the manifest but no item record describes it.",
+        )
     if by_reference:
         names = ", ".join(i["id"] for i in by_reference[:10]) + ("…" if len(by_reference) > 10 else "")
         report.add(
@@ -544,11 +604,26 @@ def _check_originals(report: VerifyReport, items: list[dict[str, Any]]) -> None:
                 continue
             changed += actual != expected
         if missing:
-            report.add(WARNING, "original-unavailable", item.get("source_path"), f"{item['id']}: the original is no longer at {source} (or cannot be read).")
+            report.add(
+                WARNING,
+                "original-unavailable",
+                item.get("source_path"),
+                f"{item['id']}: the original is no longer at {source} (or cannot be read).",
+            )
         elif changed:
-            report.add(WARNING, "original-changed", item.get("source_path"), f"{item['id']}: the original at {source} is no longer the same as when it was recorded.")
+            report.add(
+                WARNING,
+                "original-changed",
+                item.get("source_path"),
+                f"{item['id']}: the original at {source} is no longer the same as when it was recorded.",
+            )
         else:
-            report.add(INFO, "original-matches", item.get("source_path"), f"{item['id']}: the original at {source} still matches its recorded SHA-256.")
+            report.add(
+                INFO,
+                "original-matches",
+                item.get("source_path"),
+                f"{item['id']}: the original at {source} still matches its recorded SHA-256.",
+            )
 
 
 # ---- seal ---------------------------------------------------------------------------------------
@@ -562,13 +637,28 @@ def _check_seal(root: Path, report: VerifyReport, custody: list[dict[str, Any]])
     signature_path = root / layout.SIGNATURE
     if not signature_path.exists():
         if last_state == "sealed":
-            report.add(ERROR, "seal-missing", layout.SEAL_DIR, "The custody log says the case was sealed, but the seal's signature is missing.")
+            report.add(
+                ERROR,
+                "seal-missing",
+                layout.SEAL_DIR,
+                "The custody log says the case was sealed, but the seal's signature is missing.",
+            )
         else:
-            report.add(INFO, "not-sealed", None, "The case is not sealed yet (run `evidencekit seal` when it is complete).")
+            report.add(
+                INFO,
+                "not-sealed",
+                None,
+                "The case is not sealed yet (run `evidencekit seal` when it is complete).",
+            )
         return
     report.sealed = True
     if last_state != "sealed":
-        report.add(ERROR, "seal-not-logged", layout.SEAL_DIR, "There is a seal, but the custody log does not end in a “sealed” state.")
+        report.add(
+            ERROR,
+            "seal-not-logged",
+            layout.SEAL_DIR,
+            "There is a seal, but the custody log does not end in a “sealed” state.",
+        )
     tagmanifest = _read_bytes(root / layout.TAGMANIFEST)
     if tagmanifest is None:
         return
@@ -580,9 +670,19 @@ def _check_seal(root: Path, report: VerifyReport, custody: list[dict[str, Any]])
         report.sealed_at = seal_info.get("sealed_at")
         fingerprint = hashlib.sha256(tagmanifest).hexdigest()
         if seal_info.get("fingerprint") != fingerprint:
-            report.add(ERROR, "seal-fingerprint-mismatch", layout.SEAL_JSON, "seal.json records a different fingerprint from the tag manifest's.")
+            report.add(
+                ERROR,
+                "seal-fingerprint-mismatch",
+                layout.SEAL_JSON,
+                "seal.json records a different fingerprint from the tag manifest's.",
+            )
     except (OSError, ValueError):
-        report.add(WARNING, "seal-info-missing", layout.SEAL_JSON, "seal/seal.json is missing or unreadable (the signature itself was checked).")
+        report.add(
+            WARNING,
+            "seal-info-missing",
+            layout.SEAL_JSON,
+            "seal/seal.json is missing or unreadable (the signature itself was checked).",
+        )
 
 
 def _read_bytes(path: Path) -> bytes | None:
@@ -612,11 +712,20 @@ def check_signature_folder(folder: Path, message: bytes) -> list[tuple[str, str,
         public.verify((folder / "tagmanifest-sha256.txt.sig").read_bytes(), message)
         out.append((INFO, "seal-signature-ok", f"The seal's Ed25519 signature is valid (key {key_fp})."))
     except (OSError, InvalidSignature):
-        out.append((ERROR, "seal-signature-invalid", "The seal's signature does not match the tag manifest: the case was changed after it was sealed."))
+        out.append(
+            (
+                ERROR,
+                "seal-signature-invalid",
+                "The seal's signature does not match the tag manifest: "
+                "the case was changed after it was sealed.",
+            )
+        )
     try:
         armored = (folder / "tagmanifest-sha256.txt.sshsig").read_text(encoding="ascii")
         if not sshsig.verify(armored, message, public):
-            out.append((ERROR, "seal-sshsig-invalid", "The seal's SSH signature does not match the tag manifest."))
+            out.append(
+                (ERROR, "seal-sshsig-invalid", "The seal's SSH signature does not match the tag manifest.")
+            )
     except (OSError, UnicodeDecodeError):
         out.append((ERROR, "seal-sshsig-invalid", "The seal's SSH signature file is missing or unreadable."))
     for name in ("signer.pub", "allowed_signers"):
@@ -625,7 +734,9 @@ def check_signature_folder(folder: Path, message: bytes) -> list[tuple[str, str,
             fields = text.split()
             start = fields.index("ssh-ed25519")
             other = load_ssh_public_key(f"{fields[start]} {fields[start + 1]}".encode("ascii"))
-            same = isinstance(other, Ed25519PublicKey) and sshsig.public_blob(other) == sshsig.public_blob(public)
+            same = isinstance(other, Ed25519PublicKey) and sshsig.public_blob(other) == sshsig.public_blob(
+                public
+            )
         except (OSError, ValueError, IndexError, UnicodeDecodeError):
             same = False
         if not same:
@@ -651,8 +762,15 @@ def _check_history(root: Path, report: VerifyReport, manifest: dict[str, str]) -
             report.add(ERROR, "earlier-seal-invalid", relative, f"Earlier seal in {relative}: {message}")
         old_entries = {line.path: line.digest for line in parse_manifest(old_tags.decode("utf-8", "replace"))}
         old_manifest = _read_bytes(folder / layout.MANIFEST)
-        if old_manifest is None or hashlib.sha256(old_manifest).hexdigest() != old_entries.get(layout.MANIFEST):
-            report.add(ERROR, "earlier-seal-invalid", relative, f"{relative}/manifest-sha256.txt is not the manifest that seal signed.")
+        if old_manifest is None or hashlib.sha256(old_manifest).hexdigest() != old_entries.get(
+            layout.MANIFEST
+        ):
+            report.add(
+                ERROR,
+                "earlier-seal-invalid",
+                relative,
+                f"{relative}/manifest-sha256.txt is not the manifest that seal signed.",
+            )
             continue
         lost = [
             line.path
@@ -660,12 +778,27 @@ def _check_history(root: Path, report: VerifyReport, manifest: dict[str, str]) -
             if manifest.get(line.path) != line.digest
         ]
         for path in lost:
-            report.add(ERROR, "earlier-seal-evidence-changed", path, f"{path} was covered by the earlier seal in {relative} but is now missing or different.")
+            report.add(
+                ERROR,
+                "earlier-seal-evidence-changed",
+                path,
+                f"{path} was covered by the earlier seal in {relative} but is now missing or different.",
+            )
         if old_entries.get(layout.CUSTODY_JSONL) not in prefix_hashes:
-            report.add(ERROR, "earlier-seal-log-changed", relative, f"The custody log no longer begins with the log that the earlier seal in {relative} covered.")
+            report.add(
+                ERROR,
+                "earlier-seal-log-changed",
+                relative,
+                f"The custody log no longer begins with the log that the earlier seal in {relative} covered.",
+            )
         if not problems and not lost:
             fp = hashlib.sha256(old_tags).hexdigest()
-            report.add(INFO, "earlier-seal-ok", relative, f"Earlier seal {fp[:16]}… is valid and everything it covered is unchanged.")
+            report.add(
+                INFO,
+                "earlier-seal-ok",
+                relative,
+                f"Earlier seal {fp[:16]}… is valid and everything it covered is unchanged.",
+            )
 
 
 def _prefix_hashes(data: bytes) -> set[str]:
@@ -683,9 +816,20 @@ def _check_extras(root: Path, report: VerifyReport) -> None:
         if entry in _KNOWN_AT_ROOT or entry in _IGNORED_AT_ROOT:
             continue
         if entry.startswith(".ek-tmp-"):
-            report.add(WARNING, "leftover-temp-file", entry, f"{entry} is a leftover temporary file from an interrupted command; it is not part of the case.")
+            report.add(
+                WARNING,
+                "leftover-temp-file",
+                entry,
+                f"{entry} is a leftover temporary file from an interrupted command; "
+                "it is not part of the case.",
+            )
             continue
-        report.add(WARNING, "extra-file", entry, f"{entry} is not part of the case (BagIt allows extra files; it is not covered by any manifest).")
+        report.add(
+            WARNING,
+            "extra-file",
+            entry,
+            f"{entry} is not part of the case (BagIt allows extra files; it is not covered by any manifest).",
+        )
 
 
 def _run_extra(spec: str, root: Path, report: VerifyReport) -> None:

@@ -34,10 +34,14 @@ Open a terminal in this folder (the one that holds bagit.txt) and run the steps 
 
 1. THE FINGERPRINT. Compare it with the fingerprint the person who sealed the case gave you
    (written down, read out or e-mailed). It is the SHA-256 of the tag manifest:
-     Linux:       sha256sum tagmanifest-sha256.txt
-     macOS:       shasum -a 256 tagmanifest-sha256.txt
-     Windows:     Get-FileHash tagmanifest-sha256.txt     (PowerShell; prints it in capitals)
-   Expected:      {fingerprint}
+   On Linux:
+     sha256sum tagmanifest-sha256.txt
+   On macOS:
+     shasum -a 256 tagmanifest-sha256.txt
+   On Windows (PowerShell; it prints the same digits in capitals):
+     Get-FileHash tagmanifest-sha256.txt
+   Expected:
+     {fingerprint}
 
 2. THE SIGNATURE. Either command shows the tag manifest was signed by the key in seal/.
    OpenSSH (Linux, macOS, Windows 10 and later):

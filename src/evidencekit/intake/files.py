@@ -167,7 +167,9 @@ def _plan_folder(root: Path, skip_problems: bool) -> _Plan:
                     target = path.resolve()
                     if not _is_inside(target, real_root):
                         problems.append(
-                            Skipped(original_rel, "it is a shortcut (symlink) to something outside the folder")
+                            Skipped(
+                                original_rel, "it is a shortcut (symlink) to something outside the folder"
+                            )
                         )
                         continue
                     symlink_target = os.readlink(path)
@@ -226,7 +228,8 @@ def plan_capture(paths: Sequence[Path], case_root: Path, skip_problems: bool) ->
         except FileNotFoundError:
             raise InputFileError(
                 f"There is no file or folder at {_describe(path)}.",
-                hint="Check the spelling of the path. Tip: drag the file into the terminal window to paste its path.",
+                hint="Check the spelling of the path. "
+                "Tip: drag the file into the terminal window to paste its path.",
             ) from None
         except PermissionError:
             raise InputFileError(
@@ -401,7 +404,9 @@ class _Counter:
     def _emit(self) -> None:
         if self.callback:
             self.callback(
-                CaptureProgress(self.done_bytes, self.total_bytes, self.done_files, self.total_files, self.current)
+                CaptureProgress(
+                    self.done_bytes, self.total_bytes, self.done_files, self.total_files, self.current
+                )
             )
 
 
@@ -592,4 +597,3 @@ def _clean_tags(tags: Sequence[str]) -> list[str]:
         if text not in clean:
             clean.append(text)
     return clean
-

@@ -84,8 +84,15 @@ def normalise(mime: str | None) -> str | None:
 def type_by_extension(name: str) -> str | None:
     guessed, _encoding = mimetypes.guess_type(name, strict=False)
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    extra = {"heic": "image/heic", "heif": "image/heic", "webp": "image/webp", "opus": "audio/ogg",
-             "m4a": "audio/mp4", "jsonl": "application/x-ndjson", "warc": "application/warc"}
+    extra = {
+        "heic": "image/heic",
+        "heif": "image/heic",
+        "webp": "image/webp",
+        "opus": "audio/ogg",
+        "m4a": "audio/mp4",
+        "jsonl": "application/x-ndjson",
+        "warc": "application/warc",
+    }
     return normalise(guessed or extra.get(ext))
 
 
@@ -100,9 +107,15 @@ def types_disagree(by_content: str | None, by_extension: str | None) -> bool:
     if _TEXTUAL.match(by_content) and _TEXTUAL.match(by_extension):
         return False
     # Container formats libmagic names loosely (an .m4a is "video/mp4", a .3gp "video/3gpp").
-    loose = {("video/mp4", "audio/mp4"), ("video/quicktime", "video/mp4"), ("video/3gpp", "video/mp4"),
-             ("audio/x-hx-aac-adts", "audio/aac"), ("application/ogg", "audio/ogg"),
-             ("audio/ogg", "video/ogg"), ("video/webm", "audio/webm")}
+    loose = {
+        ("video/mp4", "audio/mp4"),
+        ("video/quicktime", "video/mp4"),
+        ("video/3gpp", "video/mp4"),
+        ("audio/x-hx-aac-adts", "audio/aac"),
+        ("application/ogg", "audio/ogg"),
+        ("audio/ogg", "video/ogg"),
+        ("video/webm", "audio/webm"),
+    }
     return (by_content, by_extension) not in loose and (by_extension, by_content) not in loose
 
 

@@ -38,7 +38,9 @@ def check_url(text: str) -> CheckedUrl:
     """Accept an http(s) URL or raise InvalidUrlError with a sentence a person understands."""
     original = text.strip()
     if not original:
-        raise InvalidUrlError("The web address is empty.", hint="Copy the address from the browser's address bar.")
+        raise InvalidUrlError(
+            "The web address is empty.", hint="Copy the address from the browser's address bar."
+        )
     if len(original) > MAX_URL_LENGTH:
         raise InvalidUrlError(
             f"That web address is {len(original)} characters long, too long to be a real link.",
@@ -66,7 +68,8 @@ def check_url(text: str) -> CheckedUrl:
     if scheme not in ("http", "https"):
         what = f"a “{scheme}:” link" if scheme else "not a web link"
         raise InvalidUrlError(
-            f"“{original[:80]}” is {what}; only web addresses starting with http:// or https:// can be recorded.",
+            f"“{original[:80]}” is {what}; "
+            "only web addresses starting with http:// or https:// can be recorded.",
             hint="Copy the address from the browser's address bar.",
         )
     if parts.username is not None or parts.password is not None:

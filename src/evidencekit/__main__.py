@@ -1,0 +1,5 @@
+"""`python -m evidencekit` runs the command-line tool."""
+
+from evidencekit.cli.app import main
+
+main()

@@ -1,0 +1,1 @@
+"""The command-line interface: the only part of evidencekit that prints, prompts or exits."""

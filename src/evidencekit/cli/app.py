@@ -1,0 +1,141 @@
+"""The `evidencekit` command: a Typer app assembled from the modules in `cli/commands/`.
+
+This file holds the single error boundary: every command runs inside `guarded()`, which turns an
+`EvidenceKitError` into a sentence, a hint and the documented exit code, Ctrl-C into a calm message
+and exit 130, and anything unexpected into an apology and exit 3 (a traceback only with --debug,
+never with local variables, because passphrases pass through them).
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import pkgutil
+import sys
+import traceback
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from evidencekit._version import __version__
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+HELP = (
+    "Keep evidence of online blackmail (sextortion) safe, and hand it to the police in a form "
+    "anyone can check.\n\n"
+    "[bold]If this is happening to you:[/bold] it is not your fault. Don't pay, stop replying, "
+    "don't delete anything. Save the evidence (this tool), report the account, block it, and "
+    "contact the police.\n\n"
+    "Start with:  [bold]evidencekit new my-case[/bold]  then  [bold]evidencekit capture FILE[/bold]\n\n"
+    "Try it first on invented sample evidence:  [bold]evidencekit demo[/bold]"
+)
+
+app = typer.Typer(
+    name="evidencekit",
+    help=HELP,
+    rich_markup_mode="rich",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+_state: dict[str, bool] = {"debug": False, "loaded": False}
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"evidencekit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show technical details (a traceback) if something goes wrong.")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit."),
+    ] = False,
+) -> None:
+    _state["debug"] = debug
+
+
+def guarded(function: F) -> F:
+    """The error boundary: wrap every command with it (`command()` below does)."""
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from evidencekit.cli import output
+        from evidencekit.errors import EvidenceKitError, ExitCode
+
+        try:
+            return function(*args, **kwargs)
+        except (typer.Exit, typer.Abort):
+            raise
+        except EvidenceKitError as exc:
+            output.problem(exc.message, exc.hint)
+            raise typer.Exit(int(exc.exit_code)) from None
+        except KeyboardInterrupt:
+            output.problem(
+                "Stopped. Nothing was half-saved: the case is exactly as it was before this command.",
+                None,
+            )
+            raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+        except Exception as exc:  # noqa: BLE001 - the boundary: nothing may escape as a traceback
+            if _state["debug"]:
+                traceback.print_exception(type(exc), exc, exc.__traceback__)
+            output.problem(
+                "Something went wrong inside evidencekit (this is a bug, not something you did). "
+                "Your case was not changed: evidencekit only saves complete changes.",
+                "Run the same command again with --debug after `evidencekit` to see details, and "
+                "report them to the evidencekit developers (never include images or passphrases).",
+            )
+            raise typer.Exit(int(ExitCode.INTERNAL_ERROR)) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+# Help panels, in the order a victim or helper needs them.
+COLLECT = "Collect evidence"
+CHECK = "Seal, check and hand over"
+LOOK = "Look at a case"
+HELP_PANEL = "Help and practice"
+
+_registry: list[tuple[int, str, Callable[..., Any], dict[str, Any]]] = []
+
+
+def command(name: str, *, order: int, panel: str, **kwargs: Any) -> Callable[[F], F]:
+    """Declare a command (in any module of cli/commands); `order` sorts the help listing."""
+
+    def register(function: F) -> F:
+        _registry.append((order, name, function, {"rich_help_panel": panel, **kwargs}))
+        return function
+
+    return register
+
+
+def _load_commands() -> None:
+    """Import every module in cli/commands, then add their commands in `order`, guarded."""
+    from evidencekit.cli import commands
+
+    if _state.get("loaded"):
+        return
+    _state["loaded"] = True
+    for info in pkgutil.iter_modules(commands.__path__):
+        importlib.import_module(f"{commands.__name__}.{info.name}")
+    for _order, name, function, kwargs in sorted(_registry, key=lambda entry: (entry[0], entry[1])):
+        app.command(name, **kwargs)(guarded(function))
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point."""
+    _load_commands()
+    app(args=argv, prog_name="evidencekit")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main(sys.argv[1:])

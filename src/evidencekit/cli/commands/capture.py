@@ -1,0 +1,132 @@
+"""capture: bring files and folders into the case."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from evidencekit.cli.app import COLLECT, command
+from evidencekit.cli.options import CaseOption, JsonOption, open_case
+
+
+@command("capture", order=20, panel=COLLECT)
+def capture(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Files and folders to capture (screenshots, chat exports, documents…).", show_default=False
+        ),
+    ] = None,
+    note: Annotated[
+        str | None, typer.Option(help="A note kept with the items, e.g. “threat sent on Instagram”.")
+    ] = None,
+    tag: Annotated[
+        list[str] | None, typer.Option("--tag", help="A label for the items (repeatable).")
+    ] = None,
+    sensitive: Annotated[
+        bool,
+        typer.Option(
+            "--sensitive",
+            help="Intimate images or video: record them by reference (hashes and facts only), never copied.",
+        ),
+    ] = False,
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            help="Override the detected kind: screenshot, image, video, audio, chat-export, document, other."
+        ),
+    ] = None,
+    skip_problems: Annotated[
+        bool,
+        typer.Option(
+            "--skip-problems",
+            help="Capture a folder even if some entries in it cannot be read (they are listed).",
+        ),
+    ] = False,
+    case: CaseOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Save files and folders into the case: copied byte for byte, with their SHA-256.
+
+    The originals are only read, never changed. A file already in the case is reported, not stored
+    twice. Use --sensitive for intimate images: they are hashed where they are and NOT copied.
+
+    Example:  evidencekit capture Screenshot_2026-03-14.png "WhatsApp Chat with Alex.zip" --note "threats"
+    """
+    from evidencekit.cli import output
+    from evidencekit.intake.files import capture as capture_items
+
+    the_case = open_case(case)
+    with output.progress_bar("Capturing", total=0) as update:
+        state = {"total": None}
+
+        def on_progress(p) -> None:  # CaptureProgress
+            if state["total"] is None:
+                state["total"] = p.total_bytes
+            update(p.done_bytes, p.current)
+
+        result = capture_items(
+            the_case,
+            paths or [],
+            note=note,
+            tags=tag or [],
+            sensitive=sensitive,
+            kind=kind,
+            skip_problems=skip_problems,
+            progress=on_progress,
+        )
+    if json:
+        output.print_json(
+            {
+                "format": "evidencekit-capture/1",
+                "case_id": the_case.info.id,
+                "added": result.added,
+                "duplicates": [{"path": p, "existing_id": i} for p, i in result.duplicates],
+                "skipped": [{"path": s.path, "reason": s.reason} for s in result.skipped],
+                "warnings": result.warnings,
+            }
+        )
+        return
+    output.recovered(result.recovered)
+    _render(result, the_case.info.id)
+
+
+def _render(result, case_id: str) -> None:
+    from evidencekit.cli import output
+    from evidencekit.cli.output import human_size, plain
+
+    if result.added:
+        count = len(result.added)
+        output.success(f"Saved {count} item{'s' if count != 1 else ''} in case {case_id}:")
+        for item in result.added:
+            if item.get("file_count") is not None:
+                size = f"{item['file_count']} files, {human_size(item['size'])}"
+                digest = f"tree {item['tree_sha256'][:12]}…"
+            else:
+                size = human_size(item["size"])
+                digest = f"sha256 {item['sha256'][:12]}…"
+            how = "recorded by reference (not copied)" if item["by_reference"] else item["bag_path"]
+            output.say(
+                f"  {item['id']}  {item['kind']:<11} {plain(item['original_name'])}  ({size}, {digest})"
+            )
+            output.say(f"         → {plain(how)}", markup=True)
+    for path, existing in result.duplicates:
+        output.note(f"{plain(path)} is already in the case as {existing}, so it was not stored again.")
+    for skipped in result.skipped:
+        output.warn(f"Left out {plain(skipped.path)}: {skipped.reason}.")
+    for message in dict.fromkeys(result.warnings):
+        output.warn(plain(message))
+    if result.added and any(item["by_reference"] for item in result.added):
+        output.note(
+            "Items recorded by reference stay where they are: keep the originals safe and do not "
+            "delete them. Their hashes prove what they were without anyone making a copy."
+        )
+    if not result.added and not result.duplicates:
+        output.say("Nothing was captured.")
+        return
+    output.next_step(
+        "capture more, record the web addresses where things were shared "
+        "(evidencekit add-url URL), then seal the case (evidencekit seal)."
+    )

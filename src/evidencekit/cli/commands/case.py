@@ -1,0 +1,194 @@
+"""new, status, log: making a case and looking at it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from evidencekit.cli.app import COLLECT, LOOK, command
+from evidencekit.cli.options import CaseOption, JsonOption, open_case
+
+
+@command("new", order=10, panel=COLLECT)
+def new(
+    path: Annotated[
+        Path,
+        typer.Argument(help="Folder to create for the case (it must not exist yet).", show_default=False),
+    ],
+    title: Annotated[
+        str | None, typer.Option(help="A short title, e.g. “Instagram blackmail, March 2026”.")
+    ] = None,
+    collector: Annotated[
+        str | None, typer.Option(help="Who is collecting the evidence (you, or the helper doing it for you).")
+    ] = None,
+    timezone: Annotated[
+        str | None,
+        typer.Option("--timezone", help="Your time zone, e.g. Europe/London. Default: this computer's."),
+    ] = None,
+    country: Annotated[
+        str | None, typer.Option(help="Two-letter country code (GB, US, AU…), for the right helplines.")
+    ] = None,
+    json: JsonOption = False,
+) -> None:
+    """Create a new, empty case folder.
+
+    Example:  evidencekit new my-case --title "Instagram blackmail" --collector "Sam"
+    """
+    from evidencekit.case.case import create_case
+    from evidencekit.cli import output
+
+    case = create_case(path, title=title, collector=collector, zone_name=timezone, country=country)
+    if json:
+        from evidencekit.case.summary import case_summary
+
+        output.print_json(case_summary(case))
+        return
+    output.success(f"Created case [bold]{case.info.id}[/bold] in {output.plain(str(path))}")
+    if case.info.zone:
+        output.note(f"Times are recorded in UTC and shown in {case.info.zone}.")
+    else:
+        output.warn(
+            "This computer's time zone has no name evidencekit can read, so only UTC offsets are "
+            "recorded. Add --timezone Europe/London (your zone) next time to record it by name."
+        )
+    output.next_step(
+        f"save your screenshots, chat exports and files into it:\n"
+        f"  cd {output.plain(str(path))}\n  evidencekit capture FILE-OR-FOLDER…"
+    )
+
+
+@command("status", order=60, panel=LOOK)
+def status(case: CaseOption = None, json: JsonOption = False) -> None:
+    """Show what the case holds and whether it is sealed.
+
+    Example:  evidencekit status --case my-case
+    """
+    from evidencekit.case.summary import case_summary
+    from evidencekit.cli import output
+
+    the_case = open_case(case)
+    recovered = the_case.recover_if_needed()
+    summary = case_summary(the_case)
+    if json:
+        output.print_json(summary)
+        return
+    output.recovered(recovered)
+    _render_status(summary)
+
+
+def _render_status(s: dict) -> None:
+    from rich.table import Table
+
+    from evidencekit.cli import output
+    from evidencekit.cli.output import human_size, human_time, plain
+
+    zone = s["zone"]
+    output.heading(f"Case {s['case_id']} — {s['title']}")
+    rows = [
+        ("Folder", plain(s["path"])),
+        (
+            "Created",
+            human_time(s["created"], zone) + (f" by {plain(s['collector'])}" if s["collector"] else ""),
+        ),
+        ("Items", _items_line(s)),
+        ("Web addresses", str(s["url_count"])),
+    ]
+    if s["sealed"]:
+        from evidencekit.case.seal import group_fingerprint
+
+        rows.append(("State", f"sealed {human_time(s['sealed_at'], zone)}"))
+        rows.append(("Fingerprint", group_fingerprint(s["fingerprint"] or "")))
+    else:
+        rows.append(("State", "open (not sealed yet)"))
+    if s["interrupted_change"]:
+        rows.append(("Attention", "an earlier command was interrupted; the next change will tidy it up"))
+    for label, value in rows:
+        output.say(f"  {label + ':':<15} {value}")
+
+    if s["items"]:
+        table = Table(title="Items", title_justify="left", show_edge=False, pad_edge=False)
+        for column in ("ID", "Kind", "Name", "Size", "SHA-256"):
+            table.add_column(
+                column, overflow="fold" if column == "Name" else "ellipsis", no_wrap=column != "Name"
+            )
+        for item in s["items"]:
+            size = human_size(item["size"])
+            if item["file_count"] is not None:
+                size = f"{item['file_count']} files, {size}"
+            digest = (item["sha256"] or item["tree_sha256"] or "")[:16] + "…"
+            kind = item["kind"] + (" (by reference)" if item["by_reference"] else "")
+            table.add_row(item["id"], kind, plain(item["name"] or ""), size, digest)
+        output.say()
+        output.stdout.print(table)
+    if s["urls"]:
+        table = Table(title="Web addresses", title_justify="left", show_edge=False, pad_edge=False)
+        for column in ("ID", "Platform", "Kind", "Address"):
+            table.add_column(column, overflow="fold")
+        for url in s["urls"]:
+            table.add_row(url["id"], url["platform"] or "-", url["kind"] or "-", plain(url["url"]))
+        output.say()
+        output.stdout.print(table)
+    if not s["sealed"]:
+        output.next_step("when everything is captured, seal the case:  evidencekit seal")
+
+
+def _items_line(s: dict) -> str:
+    from evidencekit.cli.output import human_size
+
+    if not s["item_count"]:
+        return "none yet"
+    kinds = ", ".join(f"{n} {k}" for k, n in s["items_by_kind"].items())
+    extra = f"; {s['items_by_reference']} recorded by reference" if s["items_by_reference"] else ""
+    return f"{s['item_count']} ({kinds}{extra}), {human_size(s['total_size'])} stored"
+
+
+@command("log", order=61, panel=LOOK)
+def log(case: CaseOption = None, json: JsonOption = False) -> None:
+    """Show the custody log: every action taken on the case, in order.
+
+    Example:  evidencekit log
+    """
+    from rich.table import Table
+
+    from evidencekit.cli import output
+
+    the_case = open_case(case)
+    recovered = the_case.recover_if_needed()
+    entries = the_case.custody_entries()
+    if json:
+        output.print_json({"format": "evidencekit-log/1", "case_id": the_case.info.id, "entries": entries})
+        return
+    output.recovered(recovered)
+    table = Table(
+        show_edge=False, pad_edge=False, title=f"Custody log of {the_case.info.id}", title_justify="left"
+    )
+    table.add_column("#", justify="right")
+    table.add_column("When")
+    table.add_column("Who", overflow="fold")
+    table.add_column("What")
+    table.add_column("Details", overflow="fold")
+    for entry in entries:
+        table.add_row(
+            str(entry.get("seq")),
+            output.human_time(entry.get("at"), the_case.info.zone),
+            output.plain(str(entry.get("actor", ""))),
+            str(entry.get("action", "")),
+            output.plain(_details_text(entry.get("details") or {})),
+        )
+    output.stdout.print(table)
+    output.say(
+        "\nEach line is chained to the one before it by its SHA-256; `evidencekit verify` checks the chain."
+    )
+
+
+def _details_text(details: dict) -> str:
+    parts = []
+    for key, value in details.items():
+        if value in (None, "", [], {}):
+            continue
+        if isinstance(value, str) and len(value) == 64 and all(c in "0123456789abcdef" for c in value):
+            value = value[:16] + "…"
+        parts.append(f"{key}={value}")
+    return ", ".join(parts)

@@ -1,0 +1,92 @@
+"""verify: check that nothing in a case changed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from evidencekit.cli.app import CHECK, command
+from evidencekit.cli.options import JsonOption
+
+
+@command("verify", order=50, panel=CHECK)
+def verify(
+    path: Annotated[
+        Path | None,
+        typer.Argument(help="The case folder to check. Default: the case you are in.", show_default=False),
+    ] = None,
+    check_originals: Annotated[
+        bool,
+        typer.Option(
+            "--check-originals", help="Also re-hash items recorded by reference, where they still are."
+        ),
+    ] = False,
+    json: JsonOption = False,
+) -> None:
+    """Check a case: every file, every record, the custody log and the seal.
+
+    Exit code 0 means everything checks out, 1 means problems were found, 2 means it could not check.
+
+    Example:  evidencekit verify path/to/case --json
+    """
+    from evidencekit.case.case import find_case
+    from evidencekit.case.verify import verify_case
+    from evidencekit.cli import output
+    from evidencekit.errors import ExitCode
+
+    root = path if path is not None else find_case(None).root
+    if root.is_file():
+        from evidencekit.errors import NotACaseError
+
+        raise NotACaseError(
+            f"{root} is a file, not a case folder.",
+            hint="Give the case folder (the one that contains bagit.txt).",
+        )
+    with output.progress_bar("Checking", total=0) as update:
+        report = verify_case(root, progress=lambda done, total: update(done), check_originals=check_originals)
+    if json:
+        output.print_json(report.to_json())
+    else:
+        _render(report)
+    if not report.ok:
+        raise typer.Exit(int(ExitCode.PROBLEMS_FOUND))
+
+
+def _render(report) -> None:
+    from rich.table import Table
+
+    from evidencekit.case.seal import group_fingerprint
+    from evidencekit.cli import output
+    from evidencekit.cli.output import human_size, plain
+
+    output.heading(f"Case {report.case_id or '(unknown)'}" + (f" — {report.title}" if report.title else ""))
+    shown = [f for f in report.findings if f.severity != "info" or not report.ok]
+    problems = [f for f in report.findings if f.severity != "info"]
+    if problems:
+        table = Table(show_edge=False, pad_edge=False)
+        table.add_column("Severity")
+        table.add_column("Code")
+        table.add_column("What was found", overflow="fold")
+        for finding in shown:
+            if finding.severity == "info":
+                continue
+            table.add_row(finding.severity.upper(), finding.code, plain(finding.message))
+        output.stdout.print(table)
+    for finding in report.findings:
+        if finding.severity == "info":
+            output.note(plain(finding.message))
+    checked = f"{report.checked_files} evidence files ({human_size(report.checked_bytes)}) checked"
+    if report.ok:
+        sealed = "sealed and signed" if report.sealed else "not sealed yet"
+        output.success(f"[bold]Verified:[/bold] nothing has changed. {checked}; the case is {sealed}.")
+        if report.sealed and report.fingerprint:
+            output.say(f"  Seal fingerprint: {group_fingerprint(report.fingerprint)}")
+            output.say("  Compare it with the fingerprint you were given when the case was sealed.")
+    else:
+        count = len(report.errors)
+        output.say(
+            f"[bold]✗ NOT VERIFIED: {count} problem{'s' if count != 1 else ''} found.[/bold] {checked}. "
+            "Something in the case was changed, added or removed after it was recorded (see above)."
+        )

@@ -1,0 +1,89 @@
+"""One writer at a time: a second command waits briefly, then says who is busy."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from evidencekit.case.lock import CaseLock
+from evidencekit.case.verify import verify_case
+from evidencekit.errors import CaseLockedError
+from evidencekit.intake.files import capture
+from tests.conftest import assert_valid_bag
+
+HOLD = """
+import sys, time
+from pathlib import Path
+from evidencekit.case.lock import CaseLock
+with CaseLock(Path(sys.argv[1]), "seal"):
+    print("locked", flush=True)
+    time.sleep(float(sys.argv[2]))
+"""
+
+
+def hold_lock(case_root, seconds: float) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(case_root), str(seconds)], stdout=subprocess.PIPE, text=True
+    )
+    assert proc.stdout.readline().strip() == "locked"
+    return proc
+
+
+def stop(proc: subprocess.Popen) -> None:
+    proc.kill()
+    proc.wait()
+    proc.stdout.close()
+
+
+def test_a_busy_case_is_refused_with_who_holds_it(case, evidence):
+    holder = hold_lock(case.root, 5)
+    try:
+        with pytest.raises(CaseLockedError) as error:
+            capture(case, [evidence / "chat.txt"])
+        assert "“seal”" in error.value.message
+        assert f"process {holder.pid}" in error.value.message
+        assert "Nothing was changed" in error.value.hint
+    finally:
+        stop(holder)
+    assert case.items() == []
+
+
+def test_the_lock_is_released_when_its_holder_is_killed(case, evidence):
+    holder = hold_lock(case.root, 60)
+    stop(holder)
+    assert capture(case, [evidence / "chat.txt"]).added
+
+
+def test_a_second_command_waits_for_the_first_and_both_succeed(case, tmp_path, monkeypatch):
+    monkeypatch.setenv("EVIDENCEKIT_LOCK_WAIT", "30")
+    script = (
+        "import sys; from pathlib import Path; from evidencekit.case.case import Case; "
+        "from evidencekit.intake.files import capture; capture(Case(Path(sys.argv[1])), [Path(sys.argv[2])])"
+    )
+    files = []
+    for n in range(2):
+        path = tmp_path / f"recording-{n}.bin"
+        path.write_bytes(os.urandom(16 * 1024 * 1024))
+        files.append(path)
+    procs = [subprocess.Popen([sys.executable, "-c", script, str(case.root), str(f)]) for f in files]
+    assert [p.wait(timeout=60) for p in procs] == [0, 0]
+    assert sorted(i["original_name"] for i in case.items()) == ["recording-0.bin", "recording-1.bin"]
+    assert verify_case(case.root).ok
+    assert_valid_bag(case.root)
+
+
+def test_the_lock_file_is_gone_after_a_command(case, evidence):
+    capture(case, [evidence / "chat.txt"])
+    assert not (case.root / ".evidencekit.lock").exists()
+
+
+def test_waiting_gives_up_after_the_set_time(case):
+    with CaseLock(case.root, "capture"):
+        started = time.monotonic()
+        with pytest.raises(CaseLockedError), CaseLock(case.root, "seal", wait=0.3):
+            pass
+        assert 0.25 < time.monotonic() - started < 3

@@ -1,0 +1,118 @@
+"""Capturing folders: one item that keeps its tree; all or nothing; symlinks stay inside."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from evidencekit.case.verify import verify_case
+from evidencekit.errors import InputFileError
+from evidencekit.intake.files import capture
+from tests.conftest import assert_valid_bag
+
+
+@pytest.fixture
+def export(tmp_path):
+    """A chat export as a folder: a text file and media in a subfolder."""
+    root = tmp_path / "WhatsApp Chat - Alex"
+    (root / "media").mkdir(parents=True)
+    (root / "_chat.txt").write_text("[14/03/2026, 21:07:41] Alex: pay\n", encoding="utf-8")
+    (root / "media" / "00000007-PHOTO.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    (root / "media" / "100%.txt").write_text("odd name")
+    return root
+
+
+def test_a_folder_becomes_one_item_that_keeps_its_tree(case, export):
+    before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in export.rglob("*") if p.is_file()}
+
+    [item] = capture(case, [export]).added
+
+    assert item["kind"] == "folder"
+    assert item["file_count"] == 3
+    assert item["bag_path"] == "data/items/E0001-WhatsApp Chat - Alex"
+    paths = {f["path"]: f for f in item["files"]}
+    assert set(paths) == {"_chat.txt", "media/00000007-PHOTO.jpg", "media/100_.txt"}
+    assert paths["media/100_.txt"]["original_path"] == "media/100%.txt"
+    for original, (content, mtime) in before.items():
+        assert original.read_bytes() == content and original.stat().st_mtime_ns == mtime
+    stored = case.root / item["bag_path"]
+    assert (stored / "_chat.txt").read_bytes() == (export / "_chat.txt").read_bytes()
+    assert len(item["tree_sha256"]) == 64
+    assert_valid_bag(case.root)
+    assert verify_case(case.root).ok
+
+
+def test_the_same_folder_twice_is_recognised(case, export):
+    capture(case, [export])
+    result = capture(case, [export])
+    assert result.added == [] and result.duplicates == [(str(export), "E0001")]
+    assert not (case.root / "data/items/E0002-WhatsApp Chat - Alex").exists()
+    assert verify_case(case.root).ok
+
+
+def test_a_symlink_that_leaves_the_folder_is_refused_and_nothing_is_captured(case, export, tmp_path):
+    secret = tmp_path / "elsewhere.txt"
+    secret.write_text("not part of the export")
+    os.symlink(secret, export / "media" / "link.txt")
+
+    with pytest.raises(InputFileError, match="symlink") as error:
+        capture(case, [export])
+    assert "--skip-problems" in error.value.hint
+    assert case.items() == []
+    assert list((case.root / "data/items").iterdir()) == []
+
+
+def test_skip_problems_captures_the_rest_and_records_what_was_left_out(case, export, tmp_path):
+    secret = tmp_path / "elsewhere.txt"
+    secret.write_text("not part of the export")
+    os.symlink(secret, export / "media" / "link.txt")
+    os.symlink("../_chat.txt", export / "media" / "inside.txt")  # stays inside: kept as a copy
+
+    result = capture(case, [export], skip_problems=True)
+
+    [item] = result.added
+    assert [s.path for s in result.skipped] == ["media/link.txt"]
+    assert item["skipped"] == [
+        {"path": "media/link.txt", "reason": "it is a shortcut (symlink) to something outside the folder"}
+    ]
+    inside = next(f for f in item["files"] if f["path"] == "media/inside.txt")
+    assert inside["symlink_target"] == "../_chat.txt"
+    stored = case.root / item["bag_path"] / "media" / "inside.txt"
+    assert not stored.is_symlink() and stored.read_bytes() == (export / "_chat.txt").read_bytes()
+    assert "not part of the export" not in "".join(
+        p.read_text(errors="ignore") for p in case.root.rglob("*.txt")
+    )
+    assert_valid_bag(case.root)
+
+
+def test_names_that_collide_after_cleaning_are_kept_apart(case, tmp_path):
+    folder = tmp_path / "clash"
+    folder.mkdir()
+    (folder / "a%b.txt").write_text("one")
+    (folder / "a_b.txt").write_text("two")
+    (folder / "A_B.txt").write_text("three")
+    [item] = capture(case, [folder]).added
+    assert sorted(f["path"] for f in item["files"]) == ["A_B.txt", "a_b~2.txt", "a_b~3.txt"]
+    assert_valid_bag(case.root)
+
+
+def test_a_sensitive_folder_is_recorded_by_reference_only(case, export):
+    [item] = capture(case, [export], sensitive=True).added
+    assert item["by_reference"] is True and item["bag_path"] is None
+    assert item["file_count"] == 3 and all(f["md5"] for f in item["files"])
+    assert list((case.root / "data/items").iterdir()) == []
+    report = verify_case(case.root, check_originals=True)
+    assert report.ok and "original-matches" in {f.code for f in report.findings}
+    (export / "_chat.txt").write_text("edited later")
+    report = verify_case(case.root, check_originals=True)
+    assert "original-changed" in {f.code for f in report.findings}
+
+
+def test_an_empty_folder_is_recorded(case, tmp_path):
+    empty = tmp_path / "nothing-here"
+    empty.mkdir()
+    [item] = capture(case, [empty]).added
+    assert item["file_count"] == 0
+    assert verify_case(case.root).ok
+    assert_valid_bag(case.root)
