@@ -54,11 +54,16 @@ def _version(value: bool) -> None:
 @app.callback()
 def _root(
     debug: Annotated[
-        bool, typer.Option("--debug", help="Show technical details (a traceback) if something goes wrong.")
+        bool,
+        typer.Option(
+            "--debug", metavar="", help="Show technical details (a traceback) if something goes wrong."
+        ),
     ] = False,
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit."),
+        typer.Option(
+            "--version", metavar="", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
     ] = False,
 ) -> None:
     _state["debug"] = debug
@@ -128,7 +133,38 @@ def _load_commands() -> None:
     for info in pkgutil.iter_modules(commands.__path__):
         importlib.import_module(f"{commands.__name__}.{info.name}")
     for _order, name, function, kwargs in sorted(_registry, key=lambda entry: (entry[0], entry[1])):
+        _plain_metavars(function)
         app.command(name, **kwargs)(guarded(function))
+
+
+def _plain_metavars(function: Callable[..., Any]) -> None:
+    """Show TEXT / PATH / nothing in help instead of Python types like <str> or <bool>."""
+    from pathlib import Path
+    from typing import get_args, get_origin, get_type_hints
+
+    from typer.models import OptionInfo
+
+    hints = get_type_hints(function, include_extras=True)
+    function.__annotations__ = hints  # resolved once, so Typer sees the metavars set below
+    for annotation in hints.values():
+        if get_origin(annotation) is not Annotated:
+            continue
+        kind, *extras = get_args(annotation)
+        for info in extras:
+            if not isinstance(info, OptionInfo) or info.metavar is not None:
+                continue
+            inner = [a for a in get_args(kind) if a is not type(None)] or [kind]
+            base = inner[0]
+            if get_origin(base) is list:
+                base = get_args(base)[0]
+            if base is bool:
+                info.metavar = ""
+            elif base is Path:
+                info.metavar = "PATH"
+            elif base in (int, float):
+                info.metavar = "NUMBER"
+            else:
+                info.metavar = "TEXT"
 
 
 def main(argv: list[str] | None = None) -> None:
