@@ -262,6 +262,7 @@ class CaseChange:
     _appends: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     _custody: list[tuple[str, dict[str, Any], datetime]] = field(default_factory=list)
     _payload: dict[str, tuple[str, int]] = field(default_factory=dict)
+    _replaced: set[str] = field(default_factory=set)
     _files: dict[str, bytes] = field(default_factory=dict)
     _moves: list[tuple[str, str]] = field(default_factory=list)
     _existing_items: list[dict[str, Any]] | None = None
@@ -310,6 +311,16 @@ class CaseChange:
     def add_payload(self, bag_path: str, sha256: str, size: int) -> None:
         """Declare a staged payload file so it is listed in the manifest."""
         self._payload[bag_path] = (sha256, size)
+
+    def replace_payload(self, bag_path: str, sha256: str, size: int) -> Path:
+        """Stage a new version of a derived file that is already in the case (e.g. a regenerated
+        report). Returns where to write it. Items themselves are never replaced."""
+        if not bag_path.startswith(layout.DERIVED_DIR + "/"):
+            raise ValueError("only derived files can be replaced, never captured evidence")
+        target = self.journal.reserve(bag_path)
+        self._payload[bag_path] = (sha256, size)
+        self._replaced.add(bag_path)
+        return target
 
     def add_item(self, record: dict[str, Any]) -> None:
         self._items.append(record)
@@ -380,14 +391,19 @@ class CaseChange:
         oxum = None
         if self._payload:
             entries = {line.path: line.digest for line in parse_manifest(case.read_text(layout.MANIFEST))}
-            clash = set(entries) & set(self._payload)
+            entries_before = set(entries)
+            clash = (set(entries) & set(self._payload)) - self._replaced
             if clash:  # item ids are new each time, so this is a bug, never a user error
                 raise RuntimeError(f"payload paths already in the manifest: {sorted(clash)[:3]}")
             entries.update({path: digest for path, (digest, _size) in self._payload.items()})
             files[layout.MANIFEST] = format_manifest(entries).encode("utf-8")
             octets, count = _current_oxum(case.bag_info())
-            octets += sum(size for _digest, size in self._payload.values())
-            count += len(self._payload)
+            for bag_path, (_digest, size) in self._payload.items():
+                if bag_path in self._replaced and bag_path in entries_before:
+                    octets += size - _size_on_disk(root / bag_path)
+                else:
+                    octets += size
+                    count += 1
             oxum = f"{octets}.{count}"
         files[layout.BAG_INFO_TXT] = self._bag_info(oxum, head_of(custody)).encode("utf-8")
         files[layout.TAGMANIFEST] = _tag_manifest(root, files).encode("utf-8")
@@ -419,6 +435,13 @@ class CaseChange:
                 out.append((label, value))
         out.extend(updates.items())
         return format_bag_info(out)
+
+
+def _size_on_disk(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _current_oxum(bag_info: list[tuple[str, str]]) -> tuple[int, int]:

@@ -79,10 +79,11 @@ def human_size(size: int | None) -> str:
 def progress_bar(description: str, total: int, unit: str = "bytes") -> Iterator[Any]:
     """A progress bar on stderr when it is a terminal; silent otherwise.
 
-    Yields a function `update(done, current_text)`.
+    Yields a function `update(done, current_text, total=None)`; `total` may be given late (when
+    the work has been counted).
     """
     if not stderr.is_terminal:
-        yield lambda done, current="": None
+        yield lambda done, current="", total=None: None
         return
     from rich.progress import (
         BarColumn,
@@ -103,7 +104,9 @@ def progress_bar(description: str, total: int, unit: str = "bytes") -> Iterator[
     with Progress(*columns, console=stderr, transient=True) as progress:
         task = progress.add_task(description, total=max(total, 1), current="")
 
-        def update(done: int, current: str = "") -> None:
+        def update(done: int, current: str = "", total: int | None = None) -> None:
+            if total is not None:
+                progress.update(task, total=max(total, 1))
             progress.update(task, completed=done, current=escape(current[-40:]))
 
         yield update

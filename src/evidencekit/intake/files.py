@@ -47,6 +47,13 @@ KINDS = (
     "other",
 )
 SMALL_FILE = 1 << 20
+
+# Modules that look at each newly captured item and may add facts to its record or derived files
+# (e.g. a chat transcript under data/derived/<id>/), inside the same all-or-nothing change.
+# Each entry is "module:function", called as function(change, record, readable_path) and returning
+# a list of warnings (sentences). `readable_path` is the stored copy, or the original for an item
+# recorded by reference. Missing modules are skipped.
+CAPTURE_ENRICHERS: list[str] = []
 _DOCUMENT_TYPES = (
     "application/pdf",
     "application/msword",
@@ -375,10 +382,13 @@ def capture(
                 result.duplicates.append((display_name(str(plan.source)), known[fingerprint]))
                 if record["bag_path"]:
                     change.discard_payload(record["bag_path"])
+                record.pop("_readable", None)
                 continue
             known[fingerprint] = record["id"]
+            readable = record.pop("_readable")
             for relative, (digest, size) in record.pop("_payload").items():
                 change.add_payload(relative, digest, size)
+            result.warnings.extend(_enrich(change, record, readable))
             change.add_item(record)
             change.log("item-captured", _custody_details(record))
             result.added.append(record)
@@ -449,6 +459,7 @@ def _capture_file(
     record["bag_path"] = None if sensitive else bag_path
     record["stored_name_changed"] = (not sensitive) and safe != member.source.name
     record["_payload"] = {} if sensitive else {bag_path: (digest.sha256, digest.size)}
+    record["_readable"] = member.source if sensitive else target
     return record
 
 
@@ -520,7 +531,22 @@ def _capture_folder(
         }
     )
     record["_payload"] = payload
+    record["_readable"] = plan.source if sensitive else staged_root
     return record
+
+
+def _enrich(change: CaseChange, record: dict[str, Any], readable: Path | None) -> list[str]:
+    import importlib
+
+    warnings: list[str] = []
+    for spec in CAPTURE_ENRICHERS:
+        module_name, _, function = spec.partition(":")
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        warnings.extend(getattr(module, function)(change, record, readable) or [])
+    return warnings
 
 
 def _base_record(change: CaseChange, item_id: str, source: Path, common: dict[str, Any]) -> dict[str, Any]:

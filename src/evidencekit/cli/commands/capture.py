@@ -60,12 +60,9 @@ def capture(
 
     the_case = open_case(case)
     with output.progress_bar("Capturing", total=0) as update:
-        state = {"total": None}
 
         def on_progress(p) -> None:  # CaptureProgress
-            if state["total"] is None:
-                state["total"] = p.total_bytes
-            update(p.done_bytes, p.current)
+            update(p.done_bytes, p.current, total=p.total_bytes)
 
         result = capture_items(
             the_case,

@@ -45,7 +45,9 @@ def verify(
             hint="Give the case folder (the one that contains bagit.txt).",
         )
     with output.progress_bar("Checking", total=0) as update:
-        report = verify_case(root, progress=lambda done, total: update(done), check_originals=check_originals)
+        report = verify_case(
+            root, progress=lambda done, total: update(done, total=total), check_originals=check_originals
+        )
     if json:
         output.print_json(report.to_json())
     else:
