@@ -50,9 +50,10 @@ SMALL_FILE = 1 << 20
 
 # Modules that look at each newly captured item and may add facts to its record or derived files
 # (e.g. a chat transcript under data/derived/<id>/), inside the same all-or-nothing change.
-# Each entry is "module:function", called as function(change, record, readable_path) and returning
-# a list of warnings (sentences). `readable_path` is the stored copy, or the original for an item
-# recorded by reference. Missing modules are skipped.
+# Each entry is "module:function", called as function(change, record, readable_path, options) and
+# returning a list of warnings (sentences). `readable_path` is the stored copy, or the original for
+# an item recorded by reference; `options` is the `enricher_options` given to capture() (e.g. how
+# to read dates in a chat export). Missing modules are skipped.
 CAPTURE_ENRICHERS: list[str] = []
 _DOCUMENT_TYPES = (
     "application/pdf",
@@ -344,6 +345,7 @@ def capture(
     skip_problems: bool = False,
     progress: ProgressCallback | None = None,
     extra_fields: dict[str, Any] | None = None,
+    enricher_options: dict[str, Any] | None = None,
 ) -> CaptureResult:
     """Capture files and folders into `case` as new items. All or nothing."""
     if kind is not None and kind not in KINDS:
@@ -388,7 +390,7 @@ def capture(
             readable = record.pop("_readable")
             for relative, (digest, size) in record.pop("_payload").items():
                 change.add_payload(relative, digest, size)
-            result.warnings.extend(_enrich(change, record, readable))
+            result.warnings.extend(_enrich(change, record, readable, enricher_options or {}))
             change.add_item(record)
             change.log("item-captured", _custody_details(record))
             result.added.append(record)
@@ -535,7 +537,9 @@ def _capture_folder(
     return record
 
 
-def _enrich(change: CaseChange, record: dict[str, Any], readable: Path | None) -> list[str]:
+def _enrich(
+    change: CaseChange, record: dict[str, Any], readable: Path | None, options: dict[str, Any]
+) -> list[str]:
     import importlib
 
     warnings: list[str] = []
@@ -545,7 +549,7 @@ def _enrich(change: CaseChange, record: dict[str, Any], readable: Path | None) -
             module = importlib.import_module(module_name)
         except ImportError:
             continue
-        warnings.extend(getattr(module, function)(change, record, readable) or [])
+        warnings.extend(getattr(module, function)(change, record, readable, options) or [])
     return warnings
 
 
