@@ -1,0 +1,526 @@
+"""Writing the encrypted hand-over: the sealed bag, streamed as a tar into age.
+
+Files written beside each other (default: next to the case folder):
+
+    <case-id>.tar.age          the bag as a POSIX tar (pax), encrypted with age (pyrage)
+    <case-id>.tar.age.sha256   one `sha256sum -c` line, to check the transfer before decrypting
+    <case-id>.key.age          passphrase hand-overs only: the archive's X25519 key, encrypted
+                               with the passphrase (`age -d -i <case-id>.key.age <case-id>.tar.age`)
+    <case-id>.HOW-TO-OPEN.txt  what to hand over, how to send the passphrase, how to open and check
+
+Why a key file instead of encrypting the archive to the passphrase directly: pyrage encrypts to a
+passphrase only from one bytes object (a 500 MB case needs 1.5 GB of memory), while encryption to
+an X25519 key streams. Stock `age` opens the pair with one passphrase prompt.
+
+Nothing of the case is written outside the case folder in plain text: the tar is produced in memory,
+a block at a time, and goes through a pipe straight into the encryptor, whose output goes to a
+temporary file in the output folder. Each file is hashed as it is read and compared with the sealed
+manifests, so the archive holds exactly what was sealed. On any failure or Ctrl-C every temporary
+file is removed; the final names appear only when everything is complete.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import stat
+import tarfile
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from evidencekit.case import layout
+from evidencekit.case.atomic import (
+    FILE_MODE,
+    fsync_dir,
+    make_private_dir,
+    storage_error,
+    temp_path_beside,
+    write_bytes_durably,
+)
+from evidencekit.case.bag import parse_manifest
+from evidencekit.case.case import Case
+from evidencekit.errors import EvidenceKitError, InvalidValueError, StorageError
+from evidencekit.handover.keys import RecipientKey, new_identity
+
+ARCHIVE_SUFFIX = ".tar.age"
+CHECKSUM_SUFFIX = ".tar.age.sha256"
+KEY_SUFFIX = ".key.age"
+HOW_TO_SUFFIX = ".HOW-TO-OPEN.txt"
+_BLOCK = 1 << 20
+_TAR_MODE_FILE = 0o600
+_TAR_MODE_DIR = 0o700
+
+Progress = Callable[[int, int], None]  # (bytes done, bytes total)
+
+
+class CaseNotReadyError(EvidenceKitError):
+    """The case does not match its seal, so it must not be handed over as it is."""
+
+
+@dataclass(frozen=True)
+class HandoverResult:
+    case_id: str
+    fingerprint: str
+    archive: Path
+    checksum_file: Path
+    key_file: Path | None
+    how_to: Path
+    sha256: str
+    size: int
+    files: int
+    payload_bytes: int
+    recipients: tuple[str, ...]
+    passphrase: bool
+    left_out: tuple[str, ...]
+    replaced: bool
+
+
+@dataclass
+class _Plan:
+    entries: list[tuple[str, str | None]] = field(default_factory=list)  # (bag path, expected sha256)
+    folders: list[str] = field(default_factory=list)
+    left_out: list[str] = field(default_factory=list)
+    total: int = 0
+    payload_bytes: int = 0
+
+
+def handover_paths(out_dir: Path, case_id: str) -> dict[str, Path]:
+    return {
+        "archive": out_dir / f"{case_id}{ARCHIVE_SUFFIX}",
+        "checksum": out_dir / f"{case_id}{CHECKSUM_SUFFIX}",
+        "key": out_dir / f"{case_id}{KEY_SUFFIX}",
+        "how_to": out_dir / f"{case_id}{HOW_TO_SUFFIX}",
+    }
+
+
+def write_handover(
+    case: Case,
+    out_dir: Path,
+    *,
+    recipients: list[RecipientKey],
+    passphrase: str | None,
+    progress: Progress | None = None,
+) -> HandoverResult:
+    """Write the encrypted hand-over of a sealed `case` into `out_dir`.
+
+    `recipients` and `passphrase` may be combined: the archive then opens with any of the keys, or
+    with the key file and the passphrase.
+    """
+    from evidencekit.case.lock import CaseLock
+
+    if not recipients and passphrase is None:
+        raise InvalidValueError(
+            "An encrypted hand-over needs a passphrase or the police's public key.",
+            hint="Add --recipient age1… (the key the police gave you), or --passphrase-file FILE.",
+        )
+    out_dir = _check_out_dir(case, out_dir)
+    with CaseLock(case.root, "seal --encrypt"):
+        from evidencekit.case.journal import pending_state
+
+        if pending_state(case.root) is not None:
+            raise CaseNotReadyError(
+                "An earlier evidencekit command on this case did not finish, so it cannot be handed over yet.",
+                hint="Run: evidencekit status (it tidies up), then try again.",
+            )
+        if not case.is_sealed():
+            raise CaseNotReadyError(
+                "The case is not sealed, so it cannot be handed over.", hint="Run: evidencekit seal --encrypt"
+            )
+        plan = _plan(case)
+        return _write(case, out_dir, plan, recipients, passphrase, progress)
+
+
+def _check_out_dir(case: Case, out_dir: Path) -> Path:
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InvalidValueError(f"{out_dir} is a file, not a folder.", hint="Give a folder with --out.")
+    resolved_case = case.root.resolve()
+    resolved_out = out_dir.resolve()
+    if resolved_out == resolved_case or resolved_case in resolved_out.parents:
+        raise InvalidValueError(
+            "The hand-over cannot be written inside the case folder (it would become part of the case).",
+            hint="Give a folder outside the case with --out, or leave --out out to write it beside the case.",
+        )
+    try:
+        make_private_dir(out_dir)
+    except OSError as exc:
+        raise storage_error(exc, "creating the output folder") from exc
+    return out_dir
+
+
+def _plan(case: Case) -> _Plan:
+    """What goes into the archive, in order, each with the SHA-256 it must have."""
+    from evidencekit.case.verify import check_signature_folder
+
+    root = case.root
+    plan = _Plan()
+    tagmanifest = (root / layout.TAGMANIFEST).read_bytes()
+    problems = [p for p in check_signature_folder(root / layout.SEAL_DIR, tagmanifest) if p[0] == "error"]
+    if problems:
+        raise CaseNotReadyError(
+            "The case no longer matches its seal, so it was not encrypted: " + problems[0][2],
+            hint="Run: evidencekit verify, to see what changed.",
+        )
+    tag_entries = {line.path: line.digest for line in parse_manifest(tagmanifest.decode("utf-8", "replace"))}
+    manifest = {
+        line.path: line.digest
+        for line in parse_manifest((root / layout.MANIFEST).read_text(encoding="utf-8"))
+        if line.problem is None
+    }
+    plan.entries.append((layout.BAGIT_TXT, tag_entries.get(layout.BAGIT_TXT)))
+    plan.entries.append((layout.BAG_INFO_TXT, tag_entries.get(layout.BAG_INFO_TXT)))
+    plan.entries.append((layout.MANIFEST, tag_entries.get(layout.MANIFEST)))
+    plan.entries.append((layout.TAGMANIFEST, None))  # signed: checked above
+    for path, digest in sorted(tag_entries.items()):
+        if path.startswith(layout.RECORDS_DIR + "/"):
+            plan.entries.append((path, digest))
+    for relative in _walk(root, layout.RECORDS_DIR):
+        if relative not in tag_entries:
+            _refuse(f"{relative} is in the records folder but not in the sealed tag manifest")
+    for relative in _walk(root, layout.SEAL_DIR):
+        plan.entries.append((relative, None))
+    on_disk = set(_walk(root, layout.DATA_DIR))
+    for relative in sorted(on_disk - set(manifest)):
+        _refuse(f"{relative} is in the evidence folder but not in the sealed manifest")
+    for relative, digest in sorted(manifest.items()):
+        if relative not in on_disk:
+            _refuse(f"{relative} is in the sealed manifest but missing")
+        plan.entries.append((relative, digest))
+    for entry in sorted(os.listdir(root)):
+        known = {layout.BAGIT_TXT, layout.BAG_INFO_TXT, layout.MANIFEST, layout.TAGMANIFEST}
+        known |= {layout.DATA_DIR, layout.RECORDS_DIR, layout.SEAL_DIR, layout.LOCK_FILE, layout.TXN_DIR}
+        if entry not in known:
+            plan.left_out.append(entry)
+    folders = {layout.DATA_DIR}
+    for relative, _ in plan.entries:
+        parts = relative.split("/")[:-1]
+        folders.update("/".join(parts[: i + 1]) for i in range(len(parts)))
+    plan.folders = sorted(folders)
+    for relative, _ in plan.entries:
+        size = (root / relative).stat().st_size
+        plan.total += size
+        if relative.startswith(layout.DATA_DIR + "/"):
+            plan.payload_bytes += size
+    return plan
+
+
+def _refuse(what: str) -> None:
+    raise CaseNotReadyError(
+        f"The case does not match its seal ({what}), so it was not encrypted.",
+        hint="Run: evidencekit verify, to see what changed.",
+    )
+
+
+def _walk(root: Path, top: str) -> list[str]:
+    """Every file under `top` (bag paths), refusing links and special files; temp files skipped."""
+    out = []
+    base = root / top
+    if not base.is_dir():
+        return out
+    for folder, dirs, files in os.walk(base):
+        dirs.sort()
+        for name in sorted(files + [d for d in dirs if os.path.islink(os.path.join(folder, d))]):
+            path = Path(folder) / name
+            relative = path.relative_to(root).as_posix()
+            if name.startswith(".ek-tmp-"):
+                continue
+            mode = os.lstat(path).st_mode
+            if not stat.S_ISREG(mode):
+                _refuse(f"{relative} is a link or special file, which a case never holds")
+            out.append(relative)
+    return out
+
+
+class _HashingWriter:
+    """The encrypted output: written to the temp file and hashed on the way (no second read)."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.hash = hashlib.sha256()
+        self.size = 0
+        self.error: OSError | None = None
+
+    def write(self, data: bytes) -> int:
+        view = memoryview(data)
+        try:
+            while view:
+                written = os.write(self.fd, view)
+                self.hash.update(view[:written])
+                self.size += written
+                view = view[written:]
+        except OSError as exc:
+            self.error = exc
+            raise
+        return len(data)
+
+    def flush(self) -> None:
+        return None
+
+
+class _CheckingReader:
+    """Reads one case file for the tar, hashing it; refuses to read past the planned size."""
+
+    def __init__(self, handle: BinaryIO, on_bytes: Callable[[int], None]) -> None:
+        self.handle = handle
+        self.hash = hashlib.sha256()
+        self.on_bytes = on_bytes
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.handle.read(size)
+        self.hash.update(data)
+        self.on_bytes(len(data))
+        return data
+
+
+def _write(
+    case: Case,
+    out_dir: Path,
+    plan: _Plan,
+    recipients: list[RecipientKey],
+    passphrase: str | None,
+    progress: Progress | None,
+) -> HandoverResult:
+    import pyrage
+
+    case_id = case.info.id
+    finals = handover_paths(out_dir, case_id)
+    replaced = any(path.exists() for path in finals.values())
+    keys: list[Any] = [r.key for r in recipients]
+    key_file_bytes = None
+    if passphrase is not None:
+        from pyrage import passphrase as age_passphrase
+        from pyrage import x25519
+
+        secret, public = new_identity()
+        keys.append(x25519.Recipient.from_str(public))
+        identity_text = (
+            f"# The key that opens {case_id}{ARCHIVE_SUFFIX}, protected by the passphrase.\n"
+            f"# public key: {public}\n{secret}\n"
+        )
+        key_file_bytes = age_passphrase.encrypt(identity_text.encode("ascii"), passphrase, armored=True)
+        del secret, identity_text
+
+    temps: list[Path] = []
+    done = 0
+
+    def advance(count: int) -> None:
+        nonlocal done
+        done += count
+        if progress:
+            progress(done, plan.total)
+
+    try:
+        archive_temp = temp_path_beside(finals["archive"])
+        fd = os.open(archive_temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), FILE_MODE)
+        temps.append(archive_temp)
+        writer = _HashingWriter(fd)
+        try:
+            _encrypt_tar(case, plan, keys, writer, advance, pyrage)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        digest = writer.hash.hexdigest()
+        staged = {"archive": archive_temp}
+        texts = {
+            "checksum": f"{digest}  {finals['archive'].name}\n".encode(),
+            "how_to": how_to_text(case, finals, digest, [r.text for r in recipients], passphrase is not None).encode(
+                "utf-8"
+            ),
+        }
+        if key_file_bytes is not None:
+            texts["key"] = key_file_bytes
+        for name, data in texts.items():
+            temp = temp_path_beside(finals[name])
+            temps.append(temp)
+            write_bytes_durably(temp, data)
+            staged[name] = temp
+        for name in ("archive", "key", "checksum", "how_to"):
+            if name in staged:
+                os.replace(staged[name], finals[name])
+            elif finals[name].exists():
+                finals[name].unlink()  # a key file from an earlier passphrase hand-over: no longer right
+        fsync_dir(out_dir)
+    except BaseException as exc:
+        for temp in temps:
+            with contextlib.suppress(OSError):
+                temp.unlink()
+        if isinstance(exc, OSError):
+            raise storage_error(exc, "writing the encrypted hand-over") from exc
+        raise
+    return HandoverResult(
+        case_id=case_id,
+        fingerprint=case.fingerprint() or "",
+        archive=finals["archive"],
+        checksum_file=finals["checksum"],
+        key_file=finals["key"] if key_file_bytes is not None else None,
+        how_to=finals["how_to"],
+        sha256=digest,
+        size=writer.size,
+        files=len(plan.entries),
+        payload_bytes=plan.payload_bytes,
+        recipients=tuple(r.text for r in recipients),
+        passphrase=passphrase is not None,
+        left_out=tuple(plan.left_out),
+        replaced=replaced,
+    )
+
+
+def _encrypt_tar(
+    case: Case,
+    plan: _Plan,
+    keys: list[Any],
+    writer: _HashingWriter,
+    advance: Callable[[int], None],
+    pyrage: Any,
+) -> None:
+    """Tar in this thread → pipe → pyrage in a helper thread → `writer`."""
+    read_fd, write_fd = os.pipe()
+    reader = os.fdopen(read_fd, "rb", buffering=_BLOCK)
+    failure: list[BaseException] = []
+
+    def encrypt() -> None:
+        try:
+            pyrage.encrypt_io(reader, writer, keys)
+        except BaseException as exc:  # noqa: BLE001 - handed to the main thread below
+            failure.append(exc)
+        finally:
+            reader.close()  # a writer blocked on a full pipe now gets BrokenPipeError, not a hang
+
+    thread = threading.Thread(target=encrypt, name="ek-encrypt", daemon=True)
+    thread.start()
+    pipe = os.fdopen(write_fd, "wb", buffering=_BLOCK)
+    try:
+        try:
+            _write_tar(case, plan, pipe, advance)
+        finally:
+            with contextlib.suppress(OSError):
+                pipe.close()
+            thread.join()
+    except BrokenPipeError:
+        if not failure:
+            raise
+    if writer.error is not None:
+        raise writer.error
+    if failure:
+        raise StorageError(
+            "Encrypting the hand-over failed. Nothing was written.",
+            hint="Check the disk and try again.",
+        ) from None
+
+
+def _write_tar(case: Case, plan: _Plan, pipe: BinaryIO, advance: Callable[[int], None]) -> None:
+    top = case.info.id
+    with tarfile.open(fileobj=pipe, mode="w|", format=tarfile.PAX_FORMAT, bufsize=_BLOCK) as tar:
+        folder_info = _info(f"{top}", tarfile.DIRTYPE, _TAR_MODE_DIR, 0, case.root.stat().st_mtime)
+        tar.addfile(folder_info)
+        for folder in plan.folders:
+            path = case.root / folder
+            mtime = path.stat().st_mtime if path.exists() else 0
+            tar.addfile(_info(f"{top}/{folder}", tarfile.DIRTYPE, _TAR_MODE_DIR, 0, mtime))
+        for relative, expected in plan.entries:
+            path = case.root / relative
+            with open(path, "rb") as handle:
+                size = os.fstat(handle.fileno()).st_size
+                info = _info(f"{top}/{relative}", tarfile.REGTYPE, _TAR_MODE_FILE, size, os.fstat(handle.fileno()).st_mtime)
+                checking = _CheckingReader(handle, advance)
+                try:
+                    tar.addfile(info, checking)  # type: ignore[arg-type]
+                except OSError as exc:
+                    if isinstance(exc, BrokenPipeError):
+                        raise
+                    if "unexpected end of data" in str(exc):
+                        _refuse(f"{relative} changed while it was being encrypted")
+                    raise
+                if handle.read(1):
+                    _refuse(f"{relative} changed while it was being encrypted")
+            if expected is not None and checking.hash.hexdigest() != expected:
+                _refuse(f"{relative} is not the file that was sealed")
+
+
+def _info(name: str, kind: bytes, mode: int, size: int, mtime: float) -> tarfile.TarInfo:
+    info = tarfile.TarInfo(name)
+    info.type = kind
+    info.mode = mode
+    info.size = size
+    info.mtime = int(mtime)
+    info.uid = info.gid = 0
+    info.uname = info.gname = ""
+    return info
+
+
+def how_to_text(case: Case, finals: dict[str, Path], digest: str, recipients: list[str], passphrase: bool) -> str:
+    """The plain-text guide that travels with the archive (for the officer, and the victim)."""
+    from evidencekit.case.seal import group_fingerprint
+
+    archive = finals["archive"].name
+    checksum = finals["checksum"].name
+    key = finals["key"].name
+    how = finals["how_to"].name
+    fingerprint = case.fingerprint() or ""
+    made = case.local_time(case.clock())
+    files = [f"  {archive:<36} the case, encrypted (a BagIt bag in a tar archive, age format)"]
+    files.append(f"  {checksum:<36} its SHA-256, to check the transfer")
+    if passphrase:
+        files.append(f"  {key:<36} the key that opens the archive, locked by the passphrase")
+    files.append(f"  {how:<36} this guide")
+    lines = [
+        f"HOW TO OPEN THE EVIDENCE CASE {case.info.id}",
+        "=" * (30 + len(case.info.id)),
+        "",
+        f"Case:              {case.info.id}",
+        f"Title:             {case.info.title}",
+        f"Seal fingerprint:  {group_fingerprint(fingerprint)}",
+        f"Archive SHA-256:   {digest}",
+        f"Made:              {made}",
+        "",
+        "THE FILES (hand over all of them together)",
+        *files,
+        "",
+    ]
+    if passphrase:
+        lines += [
+            "THE PASSPHRASE is in none of these files, on purpose. Give it separately: say it on the",
+            "phone or in person, or send it another way than the files (a text message if the files",
+            "went by e-mail or on a USB stick). Never put it in the same e-mail, folder or stick.",
+            "Nobody can recover a lost passphrase: without it the archive cannot be opened.",
+            "",
+        ]
+    if recipients:
+        lines += ["The archive can also be opened with the secret key of any of these public keys:"]
+        lines += [f"  {r}" for r in recipients]
+        lines += [""]
+    open_key = f"-i {key}" if passphrase else "-i YOUR-KEY-FILE"
+    lines += [
+        "1. CHECK THE TRANSFER (optional, before opening). In the folder holding the files:",
+        f"     Linux:    sha256sum -c {checksum}",
+        f"     macOS:    shasum -a 256 -c {checksum}",
+        f"     Windows:  Get-FileHash {archive}        (PowerShell; compare with the SHA-256 above)",
+        "",
+        "2. OPEN IT with age, the standard encryption tool (https://age-encryption.org; Debian and",
+        "   Ubuntu: apt install age; macOS: brew install age; Windows: winget install FiloSottile.age).",
+    ]
+    if passphrase:
+        lines += ["   age asks for the passphrase once."]
+    lines += [
+        "     Linux and macOS:",
+        f"       age -d {open_key} {archive} | tar -x",
+        "     Windows (two steps; PowerShell pipes would damage the data):",
+        f"       age -d {open_key} -o {case.info.id}.tar {archive}",
+        f"       tar -xf {case.info.id}.tar",
+        f"   This makes the case folder {case.info.id}/. With evidencekit instead:",
+        f"       evidencekit open {archive} --to FOLDER",
+        "",
+        "3. CHECK THE CASE. Follow seal/VERIFY.txt inside the case folder (it uses sha256sum, openssl",
+        "   and ssh-keygen), and compare the seal fingerprint with the one above and with the one the",
+        "   person who made the case gave you. With evidencekit, without unpacking anything:",
+        f"       evidencekit verify {archive}",
+        "",
+        "The case may hold screenshots of threats and personal details. Intimate images are NOT in it:",
+        "they are recorded by their hashes only (see seal/VERIFY.txt).",
+        "",
+    ]
+    return "\n".join(lines)
