@@ -68,6 +68,8 @@ class VerifyReport:
     checked_files: int = 0
     checked_bytes: int = 0
     source: str = ""
+    # Structured facts that checks add for scripts (e.g. "timestamps", "archive"); in --json.
+    details: dict[str, Any] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -90,14 +92,133 @@ class VerifyReport:
             "sealed_at": self.sealed_at,
             "checked": {"files": self.checked_files, "bytes": self.checked_bytes},
             "findings": [f.to_json() for f in self.findings],
+            **self.details,
         }
 
 
 BytesProgress = Callable[[int, int], None]  # (done bytes, total bytes)
 
 # Checks contributed by other parts of evidencekit (timestamps, web archives…): "module:function",
-# each called as function(root, report). Missing modules are skipped.
-EXTRA_CHECKS: list[str] = []
+# each called as function(root, report). Missing modules are skipped. A check that can also run on
+# a bag read from an encrypted archive (no folder on disk) sets `function.bag_view = True` and then
+# accepts a `BagView` as well as a folder path (see `as_bag_view`); the others run after `open`.
+EXTRA_CHECKS: list[str] = ["evidencekit.handover.timestamp:check_timestamps"]
+
+
+class BagView:
+    """What the checks read: a case folder on disk (this class) or a bag read from a tar stream.
+
+    Paths are bag paths ("data/items/E0001-x.png"). `read_bytes` raises FileNotFoundError or
+    OSError like a file would, so every check reports a missing or unreadable file the same way.
+    """
+
+    label: str = ""
+
+    def read_bytes(self, relative: str) -> bytes:
+        raise NotImplementedError
+
+    def exists(self, relative: str) -> bool:
+        raise NotImplementedError
+
+    def is_file(self, relative: str) -> bool:
+        """A regular file (not a link, not a folder)."""
+        raise NotImplementedError
+
+    def sha256(self, relative: str) -> str | None:
+        try:
+            return hashlib.sha256(self.read_bytes(relative)).hexdigest()
+        except OSError:
+            return None
+
+    def files_under(self, top: str) -> list[str]:
+        """Every file or link below the folder `top`, sorted."""
+        raise NotImplementedError
+
+    def folders_in(self, top: str) -> list[str]:
+        """Names of the folders directly inside `top`, sorted."""
+        raise NotImplementedError
+
+    def top_level(self) -> list[str]:
+        raise NotImplementedError
+
+    def pending_state(self) -> str | None:
+        return None
+
+    def payload_files(self, report: VerifyReport) -> dict[str, int]:
+        """{bag path: size} of every file under data/; links and special files become findings."""
+        raise NotImplementedError
+
+    def hash_files(
+        self, jobs: list[tuple[str, str, int]], workers: int | None
+    ) -> Iterable[tuple[str, str, str | None, str | None]]:
+        """(path, expected, actual sha256 or None, problem or None) for each (path, expected, size)."""
+        raise NotImplementedError
+
+
+class FolderView(BagView):
+    """A case folder on disk."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.label = str(root)
+
+    def read_bytes(self, relative: str) -> bytes:
+        return (self.root / relative).read_bytes()
+
+    def exists(self, relative: str) -> bool:
+        return (self.root / relative).exists()
+
+    def is_file(self, relative: str) -> bool:
+        return _is_plain_file(self.root / relative)
+
+    def files_under(self, top: str) -> list[str]:
+        folder = self.root / top
+        if not folder.is_dir():
+            return []
+        return [
+            path.relative_to(self.root).as_posix()
+            for path in sorted(folder.rglob("*"))
+            if path.is_file() or path.is_symlink()
+        ]
+
+    def folders_in(self, top: str) -> list[str]:
+        folder = self.root / top
+        if not folder.is_dir():
+            return []
+        return sorted(p.name for p in folder.iterdir() if p.is_dir())
+
+    def top_level(self) -> list[str]:
+        return sorted(os.listdir(self.root))
+
+    def pending_state(self) -> str | None:
+        return pending_state(self.root)
+
+    def payload_files(self, report: VerifyReport) -> dict[str, int]:
+        return _payload_on_disk(self.root, report)
+
+    def hash_files(
+        self, jobs: list[tuple[str, str, int]], workers: int | None
+    ) -> Iterable[tuple[str, str, str | None, str | None]]:
+        root = self.root
+
+        def one(job: tuple[str, str, int]) -> tuple[str, str, str | None, str | None]:
+            path, expected, _size = job
+            try:
+                actual, _ = hash_file(root / path)
+                return path, expected, actual, None
+            except SourceChangedError:
+                return path, expected, None, "it changed while it was being checked"
+            except OSError as exc:
+                return path, expected, None, exc.strerror or str(exc)
+
+        count = workers or min(32, (os.cpu_count() or 2) * 2)
+        with ThreadPoolExecutor(max_workers=count, thread_name_prefix="ek-verify") as pool:
+            yield from pool.map(one, jobs)
+
+
+def as_bag_view(root: Path | BagView) -> BagView:
+    """For checks that accept either a folder path or a view."""
+    return root if isinstance(root, BagView) else FolderView(Path(root))
 
 
 def verify_case(
@@ -120,37 +241,68 @@ def verify_case(
             f"{root} is not an evidencekit case (it has no bagit.txt).",
             hint="Give the folder that contains bagit.txt.",
         )
-    report = VerifyReport(source=str(root))
-    _check_pending(root, report)
-    _check_declaration(root, report)
-    bag_info = _check_bag_info(root, report)
-    case_json = _check_case_json(root, report, bag_info)
-    _check_tag_manifest(root, report)
-    manifest = _check_payload(root, report, bag_info, progress, workers)
-    custody = _check_custody(root, report, bag_info)
-    _check_records(root, report, manifest, custody, check_originals)
-    _check_seal(root, report, custody)
-    _check_history(root, report, manifest)
-    _check_extras(root, report)
-    for spec in EXTRA_CHECKS:
-        _run_extra(spec, root, report)
+    return verify_bag(FolderView(root), progress=progress, workers=workers, check_originals=check_originals)
+
+
+def verify_bag(
+    bag: BagView,
+    *,
+    progress: BytesProgress | None = None,
+    workers: int | None = None,
+    check_originals: bool = False,
+    report: VerifyReport | None = None,
+) -> VerifyReport:
+    """Run every check on `bag` (a folder, or a bag read from an archive stream)."""
+    report = report if report is not None else VerifyReport(source=bag.label)
+    _check_pending(bag, report)
+    _check_declaration(bag, report)
+    bag_info = _check_bag_info(bag, report)
+    case_json = _check_case_json(bag, report, bag_info)
+    _check_tag_manifest(bag, report)
+    manifest = _check_payload(bag, report, bag_info, progress, workers)
+    custody = _check_custody(bag, report, bag_info)
+    _check_records(bag, report, manifest, custody, check_originals)
+    _check_seal(bag, report, custody)
+    _check_history(bag, report, manifest)
+    _check_extras(bag, report)
+    _run_extra_checks(bag, report)
     report.case_id = (case_json or {}).get("id") or dict(bag_info).get("External-Identifier")
     report.title = (case_json or {}).get("title")
-    report.fingerprint = _sha256_of(root / layout.TAGMANIFEST)
+    report.fingerprint = bag.sha256(layout.TAGMANIFEST)
     return report
 
 
-def _sha256_of(path: Path) -> str | None:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return None
+def _run_extra_checks(bag: BagView, report: VerifyReport) -> None:
+    if isinstance(bag, FolderView):
+        for spec in EXTRA_CHECKS:
+            _run_extra(spec, bag.root, report)
+        return
+    import importlib
+
+    later = []
+    for spec in EXTRA_CHECKS:
+        module_name, _, function = spec.partition(":")
+        try:
+            check = getattr(importlib.import_module(module_name), function)
+        except ImportError:
+            continue
+        if getattr(check, "bag_view", False):
+            check(bag, report)
+        else:
+            later.append(module_name.rsplit(".", 1)[-1])
+    if later:
+        report.add(
+            INFO,
+            "checks-after-open",
+            None,
+            f"Some checks need the unpacked case folder ({', '.join(sorted(set(later)))}); "
+            "they run after `evidencekit open`.",
+        )
 
 
-def _read_text(root: Path, relative: str, report: VerifyReport, missing_code: str, what: str) -> str | None:
-    path = root / relative
+def _read_text(bag: BagView, relative: str, report: VerifyReport, missing_code: str, what: str) -> str | None:
     try:
-        return path.read_bytes().decode("utf-8")
+        return bag.read_bytes(relative).decode("utf-8")
     except FileNotFoundError:
         report.add(ERROR, missing_code, relative, f"{what} ({relative}) is missing.")
     except UnicodeDecodeError:
@@ -163,8 +315,8 @@ def _read_text(root: Path, relative: str, report: VerifyReport, missing_code: st
 # ---- structure ---------------------------------------------------------------------------------
 
 
-def _check_pending(root: Path, report: VerifyReport) -> None:
-    state = pending_state(root)
+def _check_pending(bag: BagView, report: VerifyReport) -> None:
+    state = bag.pending_state()
     if state == "committed":
         report.add(
             ERROR,
@@ -183,9 +335,9 @@ def _check_pending(root: Path, report: VerifyReport) -> None:
         )
 
 
-def _check_declaration(root: Path, report: VerifyReport) -> None:
+def _check_declaration(bag: BagView, report: VerifyReport) -> None:
     try:
-        raw = (root / layout.BAGIT_TXT).read_bytes()
+        raw = bag.read_bytes(layout.BAGIT_TXT)
     except FileNotFoundError:
         report.add(ERROR, "bag-declaration-missing", layout.BAGIT_TXT, "bagit.txt is missing.")
         return
@@ -201,8 +353,8 @@ def _check_declaration(root: Path, report: VerifyReport) -> None:
         )
 
 
-def _check_bag_info(root: Path, report: VerifyReport) -> list[tuple[str, str]]:
-    text = _read_text(root, layout.BAG_INFO_TXT, report, "bag-info-missing", "The bag description")
+def _check_bag_info(bag: BagView, report: VerifyReport) -> list[tuple[str, str]]:
+    text = _read_text(bag, layout.BAG_INFO_TXT, report, "bag-info-missing", "The bag description")
     if text is None:
         return []
     try:
@@ -224,9 +376,9 @@ def _check_bag_info(root: Path, report: VerifyReport) -> list[tuple[str, str]]:
 
 
 def _check_case_json(
-    root: Path, report: VerifyReport, bag_info: list[tuple[str, str]]
+    bag: BagView, report: VerifyReport, bag_info: list[tuple[str, str]]
 ) -> dict[str, Any] | None:
-    text = _read_text(root, layout.CASE_JSON, report, "case-json-missing", "The case description")
+    text = _read_text(bag, layout.CASE_JSON, report, "case-json-missing", "The case description")
     if text is None:
         return None
     try:
@@ -254,8 +406,8 @@ def _check_case_json(
     return data
 
 
-def _check_tag_manifest(root: Path, report: VerifyReport) -> dict[str, str]:
-    text = _read_text(root, layout.TAGMANIFEST, report, "tagmanifest-missing", "The tag manifest")
+def _check_tag_manifest(bag: BagView, report: VerifyReport) -> dict[str, str]:
+    text = _read_text(bag, layout.TAGMANIFEST, report, "tagmanifest-missing", "The tag manifest")
     if text is None:
         return {}
     entries: dict[str, str] = {}
@@ -270,7 +422,7 @@ def _check_tag_manifest(root: Path, report: VerifyReport) -> dict[str, str]:
         if line.path in entries:
             report.add(ERROR, "manifest-line-invalid", line.path, f"{where} lists {line.path} a second time.")
         entries[line.path] = line.digest
-        actual = _sha256_of(root / line.path) if _is_plain_file(root / line.path) else None
+        actual = bag.sha256(line.path) if bag.is_file(line.path) else None
         if actual is None:
             report.add(
                 ERROR, "tag-missing", line.path, f"{line.path} is listed in the tag manifest but is missing."
@@ -290,19 +442,16 @@ def _check_tag_manifest(root: Path, report: VerifyReport) -> dict[str, str]:
         layout.CASE_JSON,
         layout.CUSTODY_JSONL,
     ):
-        if required not in entries and (root / required).exists():
+        if required not in entries and bag.exists(required):
             report.add(ERROR, "tag-not-covered", required, f"{required} is not listed in the tag manifest.")
-    records = root / layout.RECORDS_DIR
-    if records.is_dir():
-        for path in sorted(records.rglob("*")):
-            relative = path.relative_to(root).as_posix()
-            if (path.is_file() or path.is_symlink()) and relative not in entries:
-                report.add(
-                    ERROR,
-                    "tag-unexpected",
-                    relative,
-                    f"{relative} is in the records folder but not in the tag manifest (added afterwards).",
-                )
+    for relative in bag.files_under(layout.RECORDS_DIR):
+        if relative not in entries:
+            report.add(
+                ERROR,
+                "tag-unexpected",
+                relative,
+                f"{relative} is in the records folder but not in the tag manifest (added afterwards).",
+            )
     return entries
 
 
@@ -317,13 +466,13 @@ def _is_plain_file(path: Path) -> bool:
 
 
 def _check_payload(
-    root: Path,
+    bag: BagView,
     report: VerifyReport,
     bag_info: list[tuple[str, str]],
     progress: BytesProgress | None,
     workers: int | None,
 ) -> dict[str, str]:
-    text = _read_text(root, layout.MANIFEST, report, "manifest-missing", "The payload manifest")
+    text = _read_text(bag, layout.MANIFEST, report, "manifest-missing", "The payload manifest")
     if text is None:
         return {}
     manifest: dict[str, str] = {}
@@ -341,7 +490,7 @@ def _check_payload(
             report.add(ERROR, "manifest-line-invalid", line.path, f"{where} lists {line.path} a second time.")
         manifest[line.path] = line.digest
 
-    on_disk = _payload_on_disk(root, report)
+    on_disk = bag.payload_files(report)
     to_hash = []
     for path, digest in manifest.items():
         size = on_disk.get(path)
@@ -374,7 +523,7 @@ def _check_payload(
                 f"but the folder holds {_oxum_words(actual)}.",
             )
 
-    _hash_all(root, report, to_hash, progress, workers)
+    _hash_all(bag, report, to_hash, progress, workers)
     return manifest
 
 
@@ -417,7 +566,7 @@ def _payload_on_disk(root: Path, report: VerifyReport) -> dict[str, int]:
 
 
 def _hash_all(
-    root: Path,
+    bag: BagView,
     report: VerifyReport,
     jobs: list[tuple[str, str, int]],
     progress: BytesProgress | None,
@@ -426,44 +575,33 @@ def _hash_all(
     """Hash every payload file on all cores (hashlib releases the GIL) and compare."""
     total = sum(size for _, _, size in jobs)
     done = 0
-
-    def one(job: tuple[str, str, int]) -> tuple[str, str, str | None, str | None]:
-        path, expected, _size = job
-        try:
-            actual, _ = hash_file(root / path)
-            return path, expected, actual, None
-        except SourceChangedError:
-            return path, expected, None, "it changed while it was being checked"
-        except OSError as exc:
-            return path, expected, None, exc.strerror or str(exc)
-
     jobs = sorted(jobs, key=lambda j: -j[2])  # big files first keeps every core busy to the end
     sizes = {path: size for path, _, size in jobs}
-    count = workers or min(32, (os.cpu_count() or 2) * 2)
-    with ThreadPoolExecutor(max_workers=count, thread_name_prefix="ek-verify") as pool:
-        for path, expected, actual, problem in pool.map(one, jobs):
-            done += sizes[path]
-            report.checked_files += 1
-            report.checked_bytes += sizes[path]
-            if progress:
-                progress(done, total)
-            if problem:
-                report.add(ERROR, "unreadable", path, f"{path} cannot be read ({problem}).")
-            elif actual != expected:
-                report.add(
-                    ERROR,
-                    "payload-changed",
-                    path,
-                    f"{path} was changed after it was captured (its SHA-256 is now {actual[:16]}…, "
-                    f"the manifest says {expected[:16]}…).",
-                )
+    for path, expected, actual, problem in bag.hash_files(jobs, workers):
+        done += sizes[path]
+        report.checked_files += 1
+        report.checked_bytes += sizes[path]
+        if progress:
+            progress(done, total)
+        if problem:
+            report.add(ERROR, "unreadable", path, f"{path} cannot be read ({problem}).")
+        elif actual != expected:
+            report.add(
+                ERROR,
+                "payload-changed",
+                path,
+                f"{path} was changed after it was captured (its SHA-256 is now {actual[:16]}…, "
+                f"the manifest says {expected[:16]}…).",
+            )
 
 
 # ---- custody log and records --------------------------------------------------------------------
 
 
-def _check_custody(root: Path, report: VerifyReport, bag_info: list[tuple[str, str]]) -> list[dict[str, Any]]:
-    text = _read_text(root, layout.CUSTODY_JSONL, report, "custody-missing", "The custody log")
+def _check_custody(
+    bag: BagView, report: VerifyReport, bag_info: list[tuple[str, str]]
+) -> list[dict[str, Any]]:
+    text = _read_text(bag, layout.CUSTODY_JSONL, report, "custody-missing", "The custody log")
     if text is None:
         return []
     result = check_chain(text)
@@ -490,14 +628,14 @@ def _check_custody(root: Path, report: VerifyReport, bag_info: list[tuple[str, s
 
 
 def _check_records(
-    root: Path,
+    bag: BagView,
     report: VerifyReport,
     manifest: dict[str, str],
     custody: list[dict[str, Any]],
     check_originals: bool,
 ) -> None:
-    if (root / layout.ITEMS_JSONL).exists() or manifest:
-        text = _read_text(root, layout.ITEMS_JSONL, report, "items-missing", "The list of items")
+    if bag.exists(layout.ITEMS_JSONL) or manifest:
+        text = _read_text(bag, layout.ITEMS_JSONL, report, "items-missing", "The list of items")
         if text is None:
             return
     else:
@@ -629,13 +767,12 @@ def _check_originals(report: VerifyReport, items: list[dict[str, Any]]) -> None:
 # ---- seal ---------------------------------------------------------------------------------------
 
 
-def _check_seal(root: Path, report: VerifyReport, custody: list[dict[str, Any]]) -> None:
+def _check_seal(bag: BagView, report: VerifyReport, custody: list[dict[str, Any]]) -> None:
     last_state = None
     for entry in custody:
         if entry.get("action") in ("sealed", "reopened"):
             last_state = entry.get("action")
-    signature_path = root / layout.SIGNATURE
-    if not signature_path.exists():
+    if not bag.exists(layout.SIGNATURE):
         if last_state == "sealed":
             report.add(
                 ERROR,
@@ -659,14 +796,14 @@ def _check_seal(root: Path, report: VerifyReport, custody: list[dict[str, Any]])
             layout.SEAL_DIR,
             "There is a seal, but the custody log does not end in a “sealed” state.",
         )
-    tagmanifest = _read_bytes(root / layout.TAGMANIFEST)
+    tagmanifest = _read_bytes(bag, layout.TAGMANIFEST)
     if tagmanifest is None:
         return
-    result = check_signature_folder(root / layout.SEAL_DIR, tagmanifest)
+    result = _check_signature(lambda name: bag.read_bytes(f"{layout.SEAL_DIR}/{name}"), tagmanifest)
     for severity, code, message in result:
         report.add(severity, code, layout.SEAL_DIR, message)
     try:
-        seal_info = json.loads((root / layout.SEAL_JSON).read_text(encoding="utf-8"))
+        seal_info = json.loads(bag.read_bytes(layout.SEAL_JSON).decode("utf-8"))
         report.sealed_at = seal_info.get("sealed_at")
         fingerprint = hashlib.sha256(tagmanifest).hexdigest()
         if seal_info.get("fingerprint") != fingerprint:
@@ -676,7 +813,7 @@ def _check_seal(root: Path, report: VerifyReport, custody: list[dict[str, Any]])
                 layout.SEAL_JSON,
                 "seal.json records a different fingerprint from the tag manifest's.",
             )
-    except (OSError, ValueError):
+    except (OSError, ValueError):  # UnicodeDecodeError is a ValueError
         report.add(
             WARNING,
             "seal-info-missing",
@@ -685,15 +822,20 @@ def _check_seal(root: Path, report: VerifyReport, custody: list[dict[str, Any]])
         )
 
 
-def _read_bytes(path: Path) -> bytes | None:
+def _read_bytes(bag: BagView, relative: str) -> bytes | None:
     try:
-        return path.read_bytes()
+        return bag.read_bytes(relative)
     except OSError:
         return None
 
 
 def check_signature_folder(folder: Path, message: bytes) -> list[tuple[str, str, str]]:
     """Check the raw Ed25519 signature and the SSHSIG in `folder` over `message`."""
+    return _check_signature(lambda name: (folder / name).read_bytes(), message)
+
+
+def _check_signature(read: Callable[[str], bytes], message: bytes) -> list[tuple[str, str, str]]:
+    """The signature checks, reading the seal files by name through `read`."""
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
     from cryptography.hazmat.primitives.serialization import load_pem_public_key, load_ssh_public_key
@@ -702,14 +844,14 @@ def check_signature_folder(folder: Path, message: bytes) -> list[tuple[str, str,
 
     out: list[tuple[str, str, str]] = []
     try:
-        public = load_pem_public_key((folder / "signer.pem").read_bytes())
+        public = load_pem_public_key(read("signer.pem"))
         if not isinstance(public, Ed25519PublicKey):
             raise ValueError("not Ed25519")
     except (OSError, ValueError) as exc:
         return [(ERROR, "seal-key-invalid", f"The seal's public key (signer.pem) cannot be read ({exc}).")]
     key_fp = sshsig.key_fingerprint(public)
     try:
-        public.verify((folder / "tagmanifest-sha256.txt.sig").read_bytes(), message)
+        public.verify(read("tagmanifest-sha256.txt.sig"), message)
         out.append((INFO, "seal-signature-ok", f"The seal's Ed25519 signature is valid (key {key_fp})."))
     except (OSError, InvalidSignature):
         out.append(
@@ -721,7 +863,7 @@ def check_signature_folder(folder: Path, message: bytes) -> list[tuple[str, str,
             )
         )
     try:
-        armored = (folder / "tagmanifest-sha256.txt.sshsig").read_text(encoding="ascii")
+        armored = read("tagmanifest-sha256.txt.sshsig").decode("ascii")
         if not sshsig.verify(armored, message, public):
             out.append(
                 (ERROR, "seal-sshsig-invalid", "The seal's SSH signature does not match the tag manifest.")
@@ -730,7 +872,7 @@ def check_signature_folder(folder: Path, message: bytes) -> list[tuple[str, str,
         out.append((ERROR, "seal-sshsig-invalid", "The seal's SSH signature file is missing or unreadable."))
     for name in ("signer.pub", "allowed_signers"):
         try:
-            text = (folder / name).read_text(encoding="ascii")
+            text = read(name).decode("ascii")
             fields = text.split()
             start = fields.index("ssh-ed25519")
             other = load_ssh_public_key(f"{fields[start]} {fields[start + 1]}".encode("ascii"))
@@ -744,24 +886,30 @@ def check_signature_folder(folder: Path, message: bytes) -> list[tuple[str, str,
     return out
 
 
-def _check_history(root: Path, report: VerifyReport, manifest: dict[str, str]) -> None:
+def _check_history(bag: BagView, report: VerifyReport, manifest: dict[str, str]) -> None:
     """Earlier seals: still valid over what they signed, and nothing they covered was changed."""
-    history = root / layout.SEAL_HISTORY_DIR
-    if not history.is_dir():
+    names = bag.folders_in(layout.SEAL_HISTORY_DIR)
+    if not names:
         return
-    custody = _read_bytes(root / layout.CUSTODY_JSONL) or b""
+    custody = _read_bytes(bag, layout.CUSTODY_JSONL) or b""
     prefix_hashes = _prefix_hashes(custody)
-    for folder in sorted((p for p in history.iterdir() if p.is_dir()), key=lambda p: p.name):
-        relative = folder.relative_to(root).as_posix()
-        old_tags = _read_bytes(folder / layout.TAGMANIFEST)
+    for name in names:
+        relative = f"{layout.SEAL_HISTORY_DIR}/{name}"
+        old_tags = _read_bytes(bag, f"{relative}/{layout.TAGMANIFEST}")
         if old_tags is None:
             report.add(ERROR, "earlier-seal-invalid", relative, f"{relative} has no tag manifest.")
             continue
-        problems = [p for p in check_signature_folder(folder, old_tags) if p[0] == ERROR]
+        problems = [
+            p
+            for p in _check_signature(
+                lambda file, folder=relative: bag.read_bytes(f"{folder}/{file}"), old_tags
+            )
+            if p[0] == ERROR
+        ]
         for _severity, _code, message in problems:
             report.add(ERROR, "earlier-seal-invalid", relative, f"Earlier seal in {relative}: {message}")
         old_entries = {line.path: line.digest for line in parse_manifest(old_tags.decode("utf-8", "replace"))}
-        old_manifest = _read_bytes(folder / layout.MANIFEST)
+        old_manifest = _read_bytes(bag, f"{relative}/{layout.MANIFEST}")
         if old_manifest is None or hashlib.sha256(old_manifest).hexdigest() != old_entries.get(
             layout.MANIFEST
         ):
@@ -811,8 +959,8 @@ def _prefix_hashes(data: bytes) -> set[str]:
     return out
 
 
-def _check_extras(root: Path, report: VerifyReport) -> None:
-    for entry in sorted(os.listdir(root)):
+def _check_extras(bag: BagView, report: VerifyReport) -> None:
+    for entry in bag.top_level():
         if entry in _KNOWN_AT_ROOT or entry in _IGNORED_AT_ROOT:
             continue
         if entry.startswith(".ek-tmp-"):
@@ -843,4 +991,13 @@ def _run_extra(spec: str, root: Path, report: VerifyReport) -> None:
     getattr(module, function)(root, report)
 
 
-__all__ = ["Finding", "VerifyReport", "check_signature_folder", "verify_case"]
+__all__ = [
+    "BagView",
+    "Finding",
+    "FolderView",
+    "VerifyReport",
+    "as_bag_view",
+    "check_signature_folder",
+    "verify_bag",
+    "verify_case",
+]

@@ -283,7 +283,9 @@ def read_header(stream: BinaryIO, armored: bool = False) -> Header:
             body += _b64decode_strict(text, "recipient body")
             if len(text) < 64:
                 break
-        stanzas.append(Stanza(args[0].decode("ascii"), tuple(a.decode("ascii") for a in args[1:]), bytes(body)))
+        stanzas.append(
+            Stanza(args[0].decode("ascii"), tuple(a.decode("ascii") for a in args[1:]), bytes(body))
+        )
         raw = line()
     if not raw.startswith(b"--- ") or not stanzas:
         raise AgeFormatError("the header does not end as the age format requires")

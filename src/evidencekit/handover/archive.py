@@ -123,7 +123,8 @@ def write_handover(
 
         if pending_state(case.root) is not None:
             raise CaseNotReadyError(
-                "An earlier evidencekit command on this case did not finish, so it cannot be handed over yet.",
+                "An earlier evidencekit command on this case did not finish, "
+                "so it cannot be handed over yet.",
                 hint="Run: evidencekit status (it tidies up), then try again.",
             )
         if not case.is_sealed():
@@ -315,7 +316,9 @@ def _write(
 
     try:
         archive_temp = temp_path_beside(finals["archive"])
-        fd = os.open(archive_temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), FILE_MODE)
+        fd = os.open(
+            archive_temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), FILE_MODE
+        )
         temps.append(archive_temp)
         writer = _HashingWriter(fd)
         try:
@@ -327,9 +330,9 @@ def _write(
         staged = {"archive": archive_temp}
         texts = {
             "checksum": f"{digest}  {finals['archive'].name}\n".encode(),
-            "how_to": how_to_text(case, finals, digest, [r.text for r in recipients], passphrase is not None).encode(
-                "utf-8"
-            ),
+            "how_to": how_to_text(
+                case, finals, digest, [r.text for r in recipients], passphrase is not None
+            ).encode("utf-8"),
         }
         if key_file_bytes is not None:
             texts["key"] = key_file_bytes
@@ -425,7 +428,13 @@ def _write_tar(case: Case, plan: _Plan, pipe: BinaryIO, advance: Callable[[int],
             path = case.root / relative
             with open(path, "rb") as handle:
                 size = os.fstat(handle.fileno()).st_size
-                info = _info(f"{top}/{relative}", tarfile.REGTYPE, _TAR_MODE_FILE, size, os.fstat(handle.fileno()).st_mtime)
+                info = _info(
+                    f"{top}/{relative}",
+                    tarfile.REGTYPE,
+                    _TAR_MODE_FILE,
+                    size,
+                    os.fstat(handle.fileno()).st_mtime,
+                )
                 checking = _CheckingReader(handle, advance)
                 try:
                     tar.addfile(info, checking)  # type: ignore[arg-type]
@@ -452,7 +461,9 @@ def _info(name: str, kind: bytes, mode: int, size: int, mtime: float) -> tarfile
     return info
 
 
-def how_to_text(case: Case, finals: dict[str, Path], digest: str, recipients: list[str], passphrase: bool) -> str:
+def how_to_text(
+    case: Case, finals: dict[str, Path], digest: str, recipients: list[str], passphrase: bool
+) -> str:
     """The plain-text guide that travels with the archive (for the officer, and the victim)."""
     from evidencekit.case.seal import group_fingerprint
 

@@ -83,9 +83,13 @@ def _read_small_text(path: Path, what: str) -> str:
     except FileNotFoundError:
         raise InputFileError(f"There is no {what} at {path}.", hint="Check the path.") from None
     except UnicodeDecodeError:
-        raise InputFileError(f"{path} is not a text file, so it is not a {what}.", hint="Check the path.") from None
+        raise InputFileError(
+            f"{path} is not a text file, so it is not a {what}.", hint="Check the path."
+        ) from None
     except OSError as exc:
-        raise InputFileError(f"The {what} {path} cannot be read ({exc.strerror}).", hint="Check the path.") from None
+        raise InputFileError(
+            f"The {what} {path} cannot be read ({exc.strerror}).", hint="Check the path."
+        ) from None
 
 
 def read_passphrase_file(path: Path) -> str:
@@ -122,7 +126,11 @@ _COMMON = {
     "football",
     "abc",
 }
-_SEQUENCES = ("0123456789012345678901234567890", "abcdefghijklmnopqrstuvwxyzabcdefghij", "qwertyuiopasdfghjklzxcvbnm")
+_SEQUENCES = (
+    "0123456789012345678901234567890",
+    "abcdefghijklmnopqrstuvwxyzabcdefghij",
+    "qwertyuiopasdfghjklzxcvbnm",
+)
 
 
 def passphrase_weakness(passphrase: str, avoid: tuple[str, ...] = ()) -> str | None:
@@ -177,9 +185,13 @@ def load_identities(path: Path, ask_passphrase: AskPassphrase) -> Identities:
             raise InputFileError(f"{path} is too large to be a key file.", hint="Check the file name.")
         data = path.read_bytes()
     except FileNotFoundError:
-        raise InputFileError(f"There is no key file at {path}.", hint="Check the path given to --identity.") from None
+        raise InputFileError(
+            f"There is no key file at {path}.", hint="Check the path given to --identity."
+        ) from None
     except OSError as exc:
-        raise InputFileError(f"The key file {path} cannot be read ({exc.strerror}).", hint="Check the path.") from None
+        raise InputFileError(
+            f"The key file {path} cannot be read ({exc.strerror}).", hint="Check the path."
+        ) from None
     if is_age_file(data):
         import io
 
