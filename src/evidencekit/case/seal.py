@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -38,6 +40,12 @@ _SEAL_FILES = (
     layout.VERIFY_TXT,
     layout.SEAL_JSON,
 )
+# Trusted timestamps on the seal (handover/timestamp.py) move with it when the case is reopened.
+_MOVED_WITH_SEAL = re.compile(
+    r"^(tagmanifest-sha256\.txt(\.\d+)?\.tsr|tsa-chain(\.\d+)?\.pem|timestamps\.json)$"
+)
+# Given the new tag manifest, returns extra seal/ files (e.g. RFC 3161 tokens) to commit with the seal.
+SealExtras = Callable[[bytes], dict[str, bytes]]
 
 
 @dataclass(frozen=True)
@@ -57,8 +65,12 @@ def group_fingerprint(fingerprint: str) -> str:
     return " ".join(fingerprint[i : i + 8] for i in range(0, len(fingerprint), 8))
 
 
-def seal_case(case: Case) -> SealResult:
-    """Seal the case; if it is already sealed, say so and change nothing."""
+def seal_case(case: Case, extras: SealExtras | None = None) -> SealResult:
+    """Seal the case; if it is already sealed, say so and change nothing.
+
+    `extras` (e.g. a `handover.timestamp.Timestamper`) is called with the signed tag manifest and
+    returns more seal/ files, committed together with the seal.
+    """
     with case.change("seal", allow_sealed=True) as change:
         if case.is_sealed():
             info = read_seal_json(case)
@@ -85,13 +97,18 @@ def seal_case(case: Case) -> SealResult:
                 "urls": len(change.existing_urls),
             },
         )
-        change.seal_with = lambda tagmanifest: _seal_files(case, change, key, tagmanifest, sealed_at)
+        change.seal_with = lambda tagmanifest: _seal_files(case, change, key, tagmanifest, sealed_at, extras)
     fingerprint = case.fingerprint() or ""
     return SealResult(case.info.id, fingerprint, key_fp, iso_utc(sealed_at), False, change.recovered)
 
 
 def _seal_files(
-    case: Case, change: CaseChange, key: Any, tagmanifest: bytes, sealed_at: datetime
+    case: Case,
+    change: CaseChange,
+    key: Any,
+    tagmanifest: bytes,
+    sealed_at: datetime,
+    extras: SealExtras | None = None,
 ) -> dict[str, bytes]:
     from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
@@ -114,7 +131,9 @@ def _seal_files(
         "signature_algorithm": "Ed25519",
         "tool": TOOL,
     }
+    added = extras(tagmanifest) if extras is not None else {}
     return {
+        **added,
         layout.SIGNATURE: key.sign(tagmanifest),
         layout.SSH_SIGNATURE: sshsig.sign(key, tagmanifest).encode("ascii"),
         layout.SIGNER_PUB: (pub_line + "\n").encode("ascii"),
@@ -123,7 +142,7 @@ def _seal_files(
             "ascii"
         ),
         layout.SEAL_JSON: (json.dumps(seal_info, indent=2, ensure_ascii=False) + "\n").encode("utf-8"),
-        layout.VERIFY_TXT: verify_txt(case, seal_info).encode("utf-8"),
+        layout.VERIFY_TXT: verify_txt(case, seal_info, added).encode("utf-8"),
     }
 
 
@@ -153,7 +172,12 @@ def reopen_case(case: Case, reason: str | None = None) -> ReopenResult:
         history = case.root / layout.SEAL_HISTORY_DIR
         number = 1 + max((int(p.name) for p in history.glob("*") if p.name.isdigit()), default=0)
         folder = f"{layout.SEAL_HISTORY_DIR}/{number}"
-        for relative in _SEAL_FILES:
+        timestamps = sorted(
+            f"{layout.SEAL_DIR}/{p.name}"
+            for p in (case.root / layout.SEAL_DIR).iterdir()
+            if p.is_file() and _MOVED_WITH_SEAL.match(p.name)
+        )
+        for relative in [*_SEAL_FILES, *timestamps]:
             if (case.root / relative).exists():
                 change.move_file(relative, f"{folder}/{relative.rsplit('/', 1)[-1]}")
         for relative in (layout.TAGMANIFEST, layout.MANIFEST, layout.BAG_INFO_TXT):

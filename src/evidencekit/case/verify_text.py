@@ -80,8 +80,8 @@ is itself unlawful. Their SHA-256 and MD5 are recorded so that the originals, wh
 {history_note}"""
 
 
-def verify_txt(case: Any, seal_info: dict[str, Any]) -> str:
-    """The text of seal/VERIFY.txt for this case and seal."""
+def verify_txt(case: Any, seal_info: dict[str, Any], seal_files: dict[str, bytes] | None = None) -> str:
+    """The text of seal/VERIFY.txt for this case and seal (`seal_files`: other seal/ files, e.g. tokens)."""
     history = case.root / layout.SEAL_HISTORY_DIR
     earlier = sorted(p.name for p in history.glob("*")) if history.exists() else []
     history_note = ""
@@ -107,4 +107,41 @@ def verify_txt(case: Any, seal_info: dict[str, Any]) -> str:
         principal=PRINCIPAL,
         namespace=NAMESPACE,
         history_note=history_note,
-    )
+    ) + _timestamp_section(seal_files or {})
+
+
+def _timestamp_section(seal_files: dict[str, bytes]) -> str:
+    """Step 5, when the seal carries RFC 3161 timestamp tokens: the `openssl ts -verify` commands."""
+    import json
+
+    try:
+        records = json.loads(seal_files["seal/timestamps.json"].decode("utf-8"))["timestamps"]
+    except (KeyError, ValueError, TypeError):
+        return ""
+    lines = [
+        "",
+        "TRUSTED TIMESTAMP" + ("S" if len(records) > 1 else ""),
+        "An independent time-stamping authority (TSA) signed the SHA-256 of tagmanifest-sha256.txt at",
+        "the time shown (RFC 3161), so the case existed, exactly as sealed, at that time at the latest.",
+        "This does not depend on the sealing computer's clock. Check each token with OpenSSL:",
+    ]
+    for record in records:
+        token, chain = record.get("token"), record.get("chain")
+        lines += ["", f"  {record.get('tsa')}, at {record.get('gen_time')} (UTC):"]
+        if record.get("root_sha256"):
+            lines += [
+                f"    openssl ts -verify -in {token} -data tagmanifest-sha256.txt -CAfile {chain}",
+                "    Expected:  Verification: OK",
+                "  That trusts the TSA root certificate stored in the case. For an independent check, use the",
+                "  root certificate the TSA publishes (compare its SHA-256 fingerprint with",
+                f"  {record.get('root_sha256')}) instead:",
+                f"    openssl ts -verify -in {token} -data tagmanifest-sha256.txt -CAfile TSA-ROOT.pem -untrusted {chain}",
+            ]
+        else:
+            lines += [
+                "  The TSA's root certificate is not in the case; get it from the TSA, then:",
+                f"    openssl ts -verify -in {token} -data tagmanifest-sha256.txt -CAfile TSA-ROOT.pem -untrusted {chain}",
+                "    Expected:  Verification: OK",
+            ]
+        lines += [f"  To read what the token says:  openssl ts -reply -in {token} -text"]
+    return "\n".join(lines) + "\n"

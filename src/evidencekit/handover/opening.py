@@ -1,0 +1,262 @@
+"""Opening an encrypted hand-over: find the right key, decrypt as a stream, classify what goes wrong.
+
+Used by `verify ARCHIVE` (nothing written to disk) and `open ARCHIVE` (unpacked safely). The archive
+file is read once: the same pass feeds the decryptor and computes the SHA-256 that is compared with
+`<archive>.sha256`. What can go wrong, and how it is reported:
+
+- the passphrase or key does not open it → `WrongKeyError` (exit 2);
+- the archive was changed, cut short or extended → `ArchiveDamagedError` (exit 1), saying whether its
+  SHA-256 still matches the `.sha256` file beside it;
+- it is not an age file at all → `NotAnArchiveError` (exit 2), unless the `.sha256` shows it was
+  changed (then it is damaged).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO, TypeVar
+
+from evidencekit.errors import EvidenceKitError, ExitCode, InputFileError
+from evidencekit.handover.keys import AskPassphrase, WrongKeyError, load_identities
+
+T = TypeVar("T")
+Progress = Callable[[int, int], None]
+
+
+class ArchiveDamagedError(EvidenceKitError):
+    """The archive was changed or damaged after it was made; nothing from it is trusted."""
+
+    exit_code = ExitCode.PROBLEMS_FOUND
+
+    def __init__(self, message: str, hint: str | None = None, facts: ArchiveFacts | None = None) -> None:
+        super().__init__(message, hint)
+        self.facts = facts
+
+
+class NotAnArchiveError(InputFileError):
+    """The file is not an age-encrypted archive."""
+
+
+class ArchiveContentError(ArchiveDamagedError):
+    """The archive decrypts, but what is inside is not a case that can be unpacked safely."""
+
+
+@dataclass
+class ArchiveFacts:
+    """What was learnt about the archive file itself."""
+
+    path: Path
+    size: int = 0
+    sha256: str | None = None
+    checksum_file: Path | None = None
+    expected_sha256: str | None = None
+    recipient_types: list[str] = field(default_factory=list)
+    opened_with: str = ""
+
+    @property
+    def checksum_state(self) -> str:
+        """'ok', 'mismatch', 'missing' (no .sha256 beside it) or 'unreadable'."""
+        if self.checksum_file is None:
+            return "missing"
+        if self.expected_sha256 is None:
+            return "unreadable"
+        return "ok" if self.sha256 == self.expected_sha256 else "mismatch"
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "path": str(self.path),
+            "size": self.size,
+            "sha256": self.sha256,
+            "checksum_file": str(self.checksum_file) if self.checksum_file else None,
+            "checksum": self.checksum_state,
+            "encrypted_to": self.recipient_types,
+            "opened_with": self.opened_with,
+        }
+
+
+class _HashingSource:
+    """The archive file, hashed and counted as it is read."""
+
+    def __init__(self, handle: BinaryIO, total: int, progress: Progress | None) -> None:
+        self.handle = handle
+        self.hash = hashlib.sha256()
+        self.done = 0
+        self.total = total
+        self.progress = progress
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.handle.read(size)
+        self.hash.update(data)
+        self.done += len(data)
+        if self.progress:
+            self.progress(self.done, self.total)
+        return data
+
+    def readline(self, size: int = -1) -> bytes:
+        data = self.handle.readline(size)
+        self.hash.update(data)
+        self.done += len(data)
+        return data
+
+    def finish(self) -> str:
+        while self.read(1 << 20):
+            pass
+        return self.hash.hexdigest()
+
+
+def checksum_file_for(archive: Path) -> Path:
+    return archive.with_name(archive.name + ".sha256")
+
+
+def key_file_for(archive: Path) -> Path:
+    name = archive.name
+    for suffix in (".tar.age", ".age"):
+        if name.endswith(suffix):
+            return archive.with_name(name[: -len(suffix)] + ".key.age")
+    return archive.with_name(name + ".key.age")
+
+
+def _read_expected(facts: ArchiveFacts) -> None:
+    candidate = checksum_file_for(facts.path)
+    if not candidate.is_file():
+        return
+    facts.checksum_file = candidate
+    try:
+        first = candidate.read_text(encoding="utf-8", errors="replace").strip().splitlines()[0]
+    except (OSError, IndexError):
+        return
+    match = re.match(r"^([0-9a-fA-F]{64})\s", first + " ")
+    if match:
+        facts.expected_sha256 = match.group(1).lower()
+
+
+def read_archive(
+    path: Path,
+    consume: Callable[[BinaryIO], T],
+    *,
+    identity_file: Path | None,
+    ask_passphrase: AskPassphrase,
+    progress: Progress | None = None,
+) -> tuple[T, ArchiveFacts]:
+    """Decrypt `path` as a stream and give the plaintext to `consume`; check everything after.
+
+    `consume` must read the plaintext it needs; whatever it leaves is read here too, so the whole
+    file is authenticated before this returns. Errors from `consume` other than damage propagate.
+    """
+    import io
+
+    from evidencekit.handover.age_stream import AgeError, AgeReader, open_source, read_header, unwrap_file_key
+
+    path = Path(path)
+    facts = ArchiveFacts(path)
+    try:
+        handle = open(path, "rb")  # noqa: SIM115 - closed in the finally below
+        facts.size = path.stat().st_size
+    except FileNotFoundError:
+        raise InputFileError(
+            f"There is no file at {path}.", hint="Check the archive's name and folder."
+        ) from None
+    except IsADirectoryError:
+        raise InputFileError(f"{path} is a folder, not an archive.", hint="Give the .tar.age file.") from None
+    except OSError as exc:
+        raise InputFileError(f"{path} cannot be read ({exc.strerror}).", hint="Check the file.") from None
+    _read_expected(facts)
+    source = _HashingSource(handle, facts.size, progress)
+    try:
+        stage = "header"
+        try:
+            stream, armored = open_source(source)  # type: ignore[arg-type]
+            header = read_header(stream, armored)
+            facts.recipient_types = header.recipient_types
+            identities, passphrase = _credentials(path, header, identity_file, ask_passphrase, facts)
+            file_key = unwrap_file_key(header, identities, passphrase)
+            plaintext = io.BufferedReader(AgeReader(stream, file_key), buffer_size=1 << 20)
+            stage = "content"
+            result = consume(plaintext)
+            while plaintext.read(1 << 20):  # authenticate to the very end
+                pass
+        except AgeError as exc:
+            facts.sha256 = source.finish()
+            raise _classify(exc, stage, facts) from None
+        facts.sha256 = source.finish()
+        if facts.checksum_state == "mismatch":
+            raise ArchiveDamagedError(
+                f"The archive decrypted correctly, but its SHA-256 does not match {facts.checksum_file.name} "
+                "(one of the two files was changed or replaced).",
+                hint="Ask for both files again, and check them with sha256sum -c before opening.",
+                facts=facts,
+            )
+        return result, facts
+    finally:
+        handle.close()
+
+
+def _classify(exc: Exception, stage: str, facts: ArchiveFacts) -> EvidenceKitError:
+    from evidencekit.handover.age_stream import AgeDamagedError, AgeFormatError, AgeNoMatchError
+
+    name = facts.path.name
+    if facts.checksum_state == "mismatch":
+        return ArchiveDamagedError(
+            f"The archive {name} was changed or damaged after it was made: its SHA-256 does not match "
+            f"{facts.checksum_file.name if facts.checksum_file else 'its .sha256 file'}, and it cannot be "
+            f"decrypted ({exc}). Nothing from it was kept.",
+            hint="Ask for the archive again (for example a fresh copy from the person who made it).",
+            facts=facts,
+        )
+    if isinstance(exc, AgeNoMatchError):
+        what = "passphrase" if "passphrase" in str(exc) else "key"
+        return WrongKeyError(
+            f"That {what} does not open {name}.",
+            hint="Check the passphrase (capital letters, spaces) and try again; the person who made the "
+            "hand-over has it."
+            if what == "passphrase"
+            else "Give the key file whose public key the archive was encrypted to (--identity FILE).",
+        )
+    if isinstance(exc, AgeFormatError) and stage == "header":
+        return NotAnArchiveError(
+            f"{name} is not an age-encrypted archive ({exc}).",
+            hint="Give the .tar.age file of the hand-over; a case folder can be checked directly.",
+        )
+    detail = str(exc) if isinstance(exc, AgeDamagedError) else f"it cannot be read: {exc}"
+    return ArchiveDamagedError(
+        f"The archive {name} is damaged: {detail}. Nothing from it was kept.",
+        hint="Ask for the archive again; check the copy with sha256sum -c before opening.",
+        facts=facts,
+    )
+
+
+def _credentials(
+    path: Path,
+    header: object,
+    identity_file: Path | None,
+    ask_passphrase: AskPassphrase,
+    facts: ArchiveFacts,
+) -> tuple[tuple[str, ...], str | None]:
+    from evidencekit.handover.age_stream import Header
+
+    assert isinstance(header, Header)
+    if header.needs_passphrase:
+        facts.opened_with = "passphrase"
+        return (), ask_passphrase(f"the archive {path.name}")
+    types = set(header.recipient_types)
+    if "X25519" not in types:
+        shown = ", ".join(sorted(types))
+        raise InputFileError(
+            f"{path.name} was encrypted to a kind of key evidencekit cannot use ({shown}).",
+            hint="Open it with age: age -d -i YOUR-KEY ARCHIVE | tar -x, "
+            "then run evidencekit verify on the folder.",
+        )
+    key_file = identity_file or key_file_for(path)
+    if identity_file is None and not key_file.is_file():
+        raise InputFileError(
+            f"{path.name} was encrypted to a public key, so it opens only with the matching secret key "
+            f"(there is no {key_file.name} beside it).",
+            hint="Give your key file: --identity KEYFILE (made with age-keygen).",
+        )
+    identities = load_identities(key_file, ask_passphrase)
+    facts.opened_with = f"key file {key_file.name}"
+    return identities.secrets, None

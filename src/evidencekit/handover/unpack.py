@@ -1,0 +1,233 @@
+"""`open`: decrypt a hand-over and unpack the case folder safely, then verify it.
+
+Safe means: only regular files and folders are unpacked; a name that would land outside the case
+folder (absolute, `..`, a drive letter, a backslash), a link, a device or a name given twice stops
+the whole unpacking. Everything is unpacked into a temporary folder inside the destination, and only
+renamed to the case's name once the whole archive has decrypted and authenticated: a wrong key, a
+damaged or cut-short archive, a full disk or Ctrl-C leave nothing behind. Files are private to the
+user (0600, folders 0700), whatever the archive says.
+
+Each file is hashed while it is written, so the verify that follows uses those hashes instead of
+reading everything a second time; every other check reads the unpacked folder itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import secrets
+import shutil
+import tarfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from evidencekit.case.atomic import (
+    DIR_MODE,
+    FILE_MODE,
+    TEMP_PREFIX,
+    fsync_dir,
+    make_private_dir,
+    storage_error,
+)
+from evidencekit.case.verify import FolderView, VerifyReport, verify_bag
+from evidencekit.errors import CaseExistsError, InvalidValueError
+from evidencekit.handover.keys import AskPassphrase
+from evidencekit.handover.opening import ArchiveContentError, ArchiveFacts, read_archive
+from evidencekit.handover.stream_verify import NotATarError, safe_member_name
+
+_BLOCK = 1 << 20
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_BINARY = getattr(os, "O_BINARY", 0)
+
+
+@dataclass(frozen=True)
+class OpenResult:
+    case_folder: Path
+    report: VerifyReport
+    archive: ArchiveFacts
+    files: int
+    bytes: int
+
+
+class _UnpackedView(FolderView):
+    """The unpacked folder, with the payload hashes taken while it was written."""
+
+    def __init__(self, root: Path, digests: dict[str, str]) -> None:
+        super().__init__(root)
+        self.digests = digests
+
+    def hash_files(
+        self, jobs: list[tuple[str, str, int]], workers: int | None
+    ) -> Iterable[tuple[str, str, str | None, str | None]]:
+        for path, expected, _size in jobs:
+            yield path, expected, self.digests.get(path), None if path in self.digests else "not unpacked"
+
+
+@dataclass
+class _Unpacked:
+    top: str | None = None  # the single top folder, or "" when the bag is at the top of the tar
+    digests: dict[str, str] | None = None
+    files: int = 0
+    bytes: int = 0
+
+
+def _refuse(message: str) -> ArchiveContentError:
+    return ArchiveContentError(
+        message + " Nothing was unpacked.",
+        hint="Ask the person who made the archive for a new one (evidencekit seal --encrypt).",
+    )
+
+
+def _unpack(
+    stream: BinaryIO, staging: Path, to_dir: Path, state: _Unpacked, on_file: Callable[[str], None]
+) -> None:
+    digests: dict[str, str] = {}
+    state.digests = digests
+    seen: set[str] = set()
+    try:
+        tar = tarfile.open(fileobj=stream, mode="r|", bufsize=_BLOCK)  # noqa: SIM115 - closed below
+    except tarfile.ReadError:
+        raise NotATarError("not a tar archive") from None
+    with tar:
+        try:
+            for member in tar:
+                name = safe_member_name(member.name)
+                if name == "" and member.isdir():
+                    continue
+                if not name:
+                    raise _refuse(
+                        f"The archive holds an entry named “{member.name}”, "
+                        "which would land outside the folder."
+                    )
+                if name in seen or name.lower() in seen:
+                    raise _refuse(f"The archive holds {name} more than once.")
+                seen.update((name, name.lower()))
+                top = name.split("/", 1)[0]
+                if state.top is None:
+                    state.top = top if (member.isdir() or "/" in name) else ""
+                    if state.top and (to_dir / state.top).exists():
+                        raise CaseExistsError(
+                            f"There is already a folder {state.top} in {to_dir}.",
+                            hint="Choose another folder with --to, or move the existing one away.",
+                        )
+                if state.top and top != state.top:
+                    raise _refuse("The archive holds more than one top folder, so it is not one case.")
+                target = staging / name
+                if member.isdir():
+                    _mkdir(staging, target)
+                    continue
+                if not member.isreg() or member.issparse():
+                    kind = "a link" if (member.issym() or member.islnk()) else "a special file"
+                    raise _refuse(f"The archive holds {name}, which is {kind}; a case never holds one.")
+                _mkdir(staging, target.parent)
+                on_file(name)
+                handle = tar.extractfile(member)
+                assert handle is not None
+                digest = hashlib.sha256()
+                fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _BINARY, FILE_MODE)
+                try:
+                    written = 0
+                    while block := handle.read(_BLOCK):
+                        digest.update(block)
+                        view = memoryview(block)
+                        while view:
+                            view = view[os.write(fd, view) :]
+                        written += len(block)
+                finally:
+                    os.close(fd)
+                if written != member.size:
+                    raise tarfile.ReadError("unexpected end of data")
+                with contextlib.suppress(OSError, OverflowError, ValueError):
+                    os.utime(target, (member.mtime, member.mtime))
+                relative = name.split("/", 1)[1] if state.top else name
+                digests[relative] = digest.hexdigest()
+                state.files += 1
+                state.bytes += written
+        except tarfile.ReadError:
+            raise NotATarError("not a tar archive") from None
+
+
+def _mkdir(staging: Path, folder: Path) -> None:
+    if folder == staging:
+        return
+    try:
+        folder.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise _refuse(
+            f"The archive uses {folder.relative_to(staging).as_posix()} both as a file and as a folder."
+        ) from None
+
+
+def open_archive(
+    path: Path,
+    to_dir: Path,
+    *,
+    identity_file: Path | None,
+    ask_passphrase: AskPassphrase,
+    progress: Callable[[int, int], None] | None = None,
+    on_file: Callable[[str], None] = lambda name: None,
+) -> OpenResult:
+    """Decrypt and unpack the hand-over at `path` into `to_dir/<case>`, then verify the case."""
+    to_dir = Path(to_dir)
+    if to_dir.exists() and not to_dir.is_dir():
+        raise InvalidValueError(f"{to_dir} is a file, not a folder.", hint="Give a folder with --to.")
+    try:
+        make_private_dir(to_dir)
+    except OSError as exc:
+        raise storage_error(exc, "creating the folder to open the archive in") from exc
+    staging = to_dir / f"{TEMP_PREFIX}{secrets.token_hex(6)}-open"
+    state = _Unpacked()
+    try:
+        staging.mkdir(mode=DIR_MODE)
+        try:
+            _, archive = read_archive(
+                path,
+                lambda stream: _unpack(stream, staging, to_dir, state, on_file),
+                identity_file=identity_file,
+                ask_passphrase=ask_passphrase,
+                progress=progress,
+            )
+        except NotATarError:
+            raise _refuse(
+                "The archive decrypted correctly, but what is inside is not a tar archive of a case."
+            ) from None
+        final = _place(path, staging, to_dir, state)
+    except BaseException as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise storage_error(exc, "unpacking the archive") from exc
+        raise
+    fsync_dir(to_dir)
+    view = _UnpackedView(final, state.digests or {})
+    report = verify_bag(view)
+    report.details["archive"] = archive.to_json()
+    return OpenResult(final, report, archive, state.files, state.bytes)
+
+
+def _place(path: Path, staging: Path, to_dir: Path, state: _Unpacked) -> Path:
+    """Move the unpacked case to its final name: its own top folder, or the archive's name."""
+    if state.top is None:
+        raise _refuse("The archive is empty.")
+    if state.top:
+        source = staging / state.top
+        name = state.top
+    else:
+        source = staging
+        name = path.name.removesuffix(".age").removesuffix(".tar")
+    if not (source / "bagit.txt").is_file():
+        raise _refuse("The archive does not hold a case folder (there is no bagit.txt in it).")
+    if name.startswith(".") or safe_member_name(name) != name:
+        raise _refuse(f"The archive's folder name “{name}” cannot be used.")
+    final = to_dir / name
+    if final.exists():
+        raise CaseExistsError(
+            f"There is already a folder {name} in {to_dir}.",
+            hint="Choose another folder with --to, or move the existing one away.",
+        )
+    os.rename(source, final)
+    if source != staging:
+        staging.rmdir()
+    return final
