@@ -260,3 +260,25 @@ def _credentials(
     identities = load_identities(key_file, ask_passphrase)
     facts.opened_with = f"key file {key_file.name}"
     return identities.secrets, None
+
+
+def passphrase_needed(path: Path, identity_file: Path | None) -> str | None:
+    """What a passphrase will be asked for when opening `path` (so the CLI can ask before a progress
+    bar starts), or None when no passphrase is needed or the question cannot be answered yet."""
+    from evidencekit.handover.age_stream import AgeError, peek_header
+    from evidencekit.handover.keys import is_age_file
+
+    try:
+        with open(path, "rb") as handle:
+            header = peek_header(handle)
+    except (OSError, AgeError):
+        return None
+    if header.needs_passphrase:
+        return f"the archive {path.name}"
+    key_file = identity_file or key_file_for(path)
+    try:
+        with open(key_file, "rb") as handle:
+            start = handle.read(64)
+    except OSError:
+        return None
+    return f"the key file {key_file.name}" if is_age_file(start) else None

@@ -289,7 +289,7 @@ def verify_archive(
         )
         return report
     report.details["archive"] = archive.to_json()
-    _report_checksum(archive, report)
+    report_checksum(archive, report)
     report_archive_entries(facts, "", report)
     root = bag_root(facts)
     if root is None:
@@ -305,7 +305,7 @@ def verify_archive(
     return report
 
 
-def _report_checksum(archive: ArchiveFacts, report: VerifyReport) -> None:
+def report_checksum(archive: ArchiveFacts, report: VerifyReport) -> None:
     state = archive.checksum_state
     name = archive.checksum_file.name if archive.checksum_file else archive.path.name + ".sha256"
     if state == "ok":

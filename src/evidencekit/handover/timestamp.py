@@ -86,6 +86,11 @@ class Timestamper:
             except TimestampFailed as exc:
                 self.outcomes.append(TsaOutcome(url, False, str(exc)))
                 continue
+            except Exception as exc:  # noqa: BLE001 - a TSA must never stop the seal
+                self.outcomes.append(
+                    TsaOutcome(url, False, f"its reply could not be used ({type(exc).__name__})")
+                )
+                continue
             number += 1
             files[f"{layout.SEAL_DIR}/{token_name(number)}"] = reply
             files[f"{layout.SEAL_DIR}/{chain_name(number)}"] = chain

@@ -201,9 +201,13 @@ def open_archive(
             raise storage_error(exc, "unpacking the archive") from exc
         raise
     fsync_dir(to_dir)
+    from evidencekit.handover.stream_verify import report_checksum
+
     view = _UnpackedView(final, state.digests or {})
-    report = verify_bag(view)
+    report = VerifyReport(source=str(final))
     report.details["archive"] = archive.to_json()
+    report_checksum(archive, report)
+    verify_bag(view, report=report)
     return OpenResult(final, report, archive, state.files, state.bytes)
 
 

@@ -15,7 +15,11 @@ from evidencekit.cli.options import JsonOption
 def verify(
     path: Annotated[
         Path | None,
-        typer.Argument(help="The case folder to check. Default: the case you are in.", show_default=False),
+        typer.Argument(
+            help="The case folder, or an encrypted hand-over (.tar.age), to check. "
+            "Default: the case you are in.",
+            show_default=False,
+        ),
     ] = None,
     check_originals: Annotated[
         bool,
@@ -23,10 +27,19 @@ def verify(
             "--check-originals", help="Also re-hash items recorded by reference, where they still are."
         ),
     ] = False,
+    identity: Annotated[
+        Path | None,
+        typer.Option("--identity", "-i", help="For an archive: the age key file that opens it."),
+    ] = None,
+    passphrase_file: Annotated[
+        Path | None,
+        typer.Option("--passphrase-file", help="For an archive, in scripts: the passphrase, in a file."),
+    ] = None,
     json: JsonOption = False,
 ) -> None:
     """Check a case: every file, every record, the custody log and the seal.
 
+    An encrypted hand-over (.tar.age) is checked as it is decrypted, without writing it to disk.
     Exit code 0 means everything checks out, 1 means problems were found, 2 means it could not check.
 
     Example:  evidencekit verify path/to/case --json
@@ -38,22 +51,39 @@ def verify(
 
     root = path if path is not None else find_case(None).root
     if root.is_file():
-        from evidencekit.errors import NotACaseError
-
-        raise NotACaseError(
-            f"{root} is a file, not a case folder.",
-            hint="Give the case folder (the one that contains bagit.txt).",
-        )
-    with output.progress_bar("Checking", total=0) as update:
-        report = verify_case(
-            root, progress=lambda done, total: update(done, total=total), check_originals=check_originals
-        )
+        report = verify_archive_cli(root, identity, passphrase_file)
+    else:
+        with output.progress_bar("Checking", total=0) as update:
+            report = verify_case(
+                root, progress=lambda done, total: update(done, total=total), check_originals=check_originals
+            )
     if json:
         output.print_json(report.to_json())
     else:
         _render(report)
     if not report.ok:
         raise typer.Exit(int(ExitCode.PROBLEMS_FOUND))
+
+
+def verify_archive_cli(archive: Path, identity: Path | None, passphrase_file: Path | None):
+    """Verify an encrypted hand-over: ask for the passphrase first (if needed), then stream it."""
+    from evidencekit.cli import output
+    from evidencekit.cli.passphrases import asker
+    from evidencekit.handover.opening import passphrase_needed
+    from evidencekit.handover.stream_verify import verify_archive
+
+    ask = asker(passphrase_file)
+    what = passphrase_needed(archive, identity)
+    if what is not None:
+        answer = ask(what)
+        ask = lambda _what: answer  # noqa: E731 - asked once, before the progress bar starts
+    with output.progress_bar("Decrypting and checking", total=0) as update:
+        return verify_archive(
+            archive,
+            identity_file=identity,
+            ask_passphrase=ask,
+            progress=lambda done, total: update(done, total=total),
+        )
 
 
 def _render(report) -> None:
@@ -64,6 +94,9 @@ def _render(report) -> None:
     from evidencekit.cli.output import human_size, plain
 
     output.heading(f"Case {report.case_id or '(unknown)'}" + (f" — {report.title}" if report.title else ""))
+    archive = report.details.get("archive")
+    if archive:
+        output.say(f"  in the encrypted archive {plain(archive['path'])} ({human_size(archive['size'])})")
     shown = [f for f in report.findings if f.severity != "info" or not report.ok]
     problems = [f for f in report.findings if f.severity != "info"]
     if problems:
