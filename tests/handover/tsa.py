@@ -60,12 +60,56 @@ def make_tsa_certificates(folder: Path, name: str = "Test TSA") -> None:
         subprocess.run(["openssl", *args], cwd=folder, check=True, capture_output=True, timeout=60)
 
     ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
-    openssl("req", "-x509", "-new", *ec, "-keyout", "ca.key", "-out", "ca.crt", "-days", "3650",
-            "-subj", f"/CN={name} Root", "-config", "tsa.cnf", "-extensions", "v3_ca")
-    openssl("req", "-new", *ec, "-keyout", "tsa.key", "-out", "tsa.csr", "-subj", f"/CN={name}",
-            "-config", "tsa.cnf")
-    openssl("x509", "-req", "-in", "tsa.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
-            "-out", "tsa.crt", "-days", "3650", "-extfile", "tsa.cnf", "-extensions", "v3_tsa")
+    openssl(
+        "req",
+        "-x509",
+        "-new",
+        *ec,
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.crt",
+        "-days",
+        "3650",
+        "-subj",
+        f"/CN={name} Root",
+        "-config",
+        "tsa.cnf",
+        "-extensions",
+        "v3_ca",
+    )
+    openssl(
+        "req",
+        "-new",
+        *ec,
+        "-keyout",
+        "tsa.key",
+        "-out",
+        "tsa.csr",
+        "-subj",
+        f"/CN={name}",
+        "-config",
+        "tsa.cnf",
+    )
+    openssl(
+        "x509",
+        "-req",
+        "-in",
+        "tsa.csr",
+        "-CA",
+        "ca.crt",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "tsa.crt",
+        "-days",
+        "3650",
+        "-extfile",
+        "tsa.cnf",
+        "-extensions",
+        "v3_tsa",
+    )
 
 
 def start_tsa(folder: Path) -> tuple[LocalTsa, ThreadingHTTPServer]:
@@ -84,7 +128,10 @@ def start_tsa(folder: Path) -> tuple[LocalTsa, ThreadingHTTPServer]:
             with lock:  # openssl ts -reply updates its serial file
                 reply = subprocess.run(
                     ["openssl", "ts", "-reply", "-config", "tsa.cnf", "-queryfile", "/dev/stdin"],
-                    input=body, cwd=folder, capture_output=True, timeout=60,
+                    input=body,
+                    cwd=folder,
+                    capture_output=True,
+                    timeout=60,
                 )
             if reply.returncode != 0:
                 self.send_response(400)

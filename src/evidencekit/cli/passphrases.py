@@ -62,8 +62,8 @@ def new_passphrase(passphrase_file: Path | None, avoid: tuple[str, ...]) -> str:
     if not _on_terminal():
         raise _no_terminal("the encrypted hand-over")
     output.warn(
-        "Choose a passphrase for the hand-over. Nobody can recover a lost passphrase: keep it safe, and "
-        "give it to the police separately from the files (by phone or in person)."
+        "Choose a passphrase for the hand-over. Nobody can recover a lost passphrase, so keep it safe, "
+        "and give it to the police separately from the files (by phone or in person)."
     )
     for _ in range(ATTEMPTS):
         first = getpass.getpass("New passphrase (not shown as you type): ", stream=sys.stderr)
