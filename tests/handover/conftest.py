@@ -59,6 +59,7 @@ def tsa(tmp_path_factory: pytest.TempPathFactory) -> LocalTsa:
     state, server = start_tsa(tmp_path_factory.mktemp("tsa"))
     yield state
     server.shutdown()
+    server.server_close()
 
 
 _EXPECT = r"""

@@ -118,7 +118,7 @@ def start_tsa(folder: Path) -> tuple[LocalTsa, ThreadingHTTPServer]:
     state = LocalTsa("", folder / "ca.crt", folder / "tsa.crt", folder, [])
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             state.requests.append(body)
             if state.refuse:
