@@ -382,6 +382,7 @@ def _encrypt_tar(
 ) -> None:
     """Tar in this thread → pipe → pyrage in a helper thread → `writer`."""
     read_fd, write_fd = os.pipe()
+    _widen_pipe(write_fd)
     reader = os.fdopen(read_fd, "rb", buffering=_BLOCK)
     failure: list[BaseException] = []
 
@@ -415,39 +416,45 @@ def _encrypt_tar(
         ) from None
 
 
+def _widen_pipe(fd: int) -> None:
+    """A 1 MiB pipe (Linux) instead of 64 KiB: fewer switches between the tar and the encryptor."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, _BLOCK)  # type: ignore[attr-defined]
+    except (ImportError, AttributeError, OSError):
+        pass
+
+
 def _write_tar(case: Case, plan: _Plan, pipe: BinaryIO, advance: Callable[[int], None]) -> None:
+    from evidencekit.handover.tarstream import TarWriter
+
     top = case.info.id
-    with tarfile.open(fileobj=pipe, mode="w|", format=tarfile.PAX_FORMAT, bufsize=_BLOCK) as tar:
-        folder_info = _info(f"{top}", tarfile.DIRTYPE, _TAR_MODE_DIR, 0, case.root.stat().st_mtime)
-        tar.addfile(folder_info)
-        for folder in plan.folders:
-            path = case.root / folder
-            mtime = path.stat().st_mtime if path.exists() else 0
-            tar.addfile(_info(f"{top}/{folder}", tarfile.DIRTYPE, _TAR_MODE_DIR, 0, mtime))
-        for relative, expected in plan.entries:
-            path = case.root / relative
-            with open(path, "rb") as handle:
-                size = os.fstat(handle.fileno()).st_size
-                info = _info(
-                    f"{top}/{relative}",
-                    tarfile.REGTYPE,
-                    _TAR_MODE_FILE,
-                    size,
-                    os.fstat(handle.fileno()).st_mtime,
-                )
-                checking = _CheckingReader(handle, advance)
-                try:
-                    tar.addfile(info, checking)  # type: ignore[arg-type]
-                except OSError as exc:
-                    if isinstance(exc, BrokenPipeError):
-                        raise
-                    if "unexpected end of data" in str(exc):
-                        _refuse(f"{relative} changed while it was being encrypted")
+    tar = TarWriter(pipe)
+    tar.add(_info(f"{top}", tarfile.DIRTYPE, _TAR_MODE_DIR, 0, case.root.stat().st_mtime))
+    for folder in plan.folders:
+        path = case.root / folder
+        mtime = path.stat().st_mtime if path.exists() else 0
+        tar.add(_info(f"{top}/{folder}", tarfile.DIRTYPE, _TAR_MODE_DIR, 0, mtime))
+    for relative, expected in plan.entries:
+        path = case.root / relative
+        with open(path, "rb", buffering=0) as handle:
+            status = os.fstat(handle.fileno())
+            info = _info(
+                f"{top}/{relative}", tarfile.REGTYPE, _TAR_MODE_FILE, status.st_size, status.st_mtime
+            )
+            checking = _CheckingReader(handle, advance)
+            try:
+                tar.add(info, checking.read)
+            except OSError as exc:
+                if isinstance(exc, BrokenPipeError) or exc.errno is not None:
                     raise
-                if handle.read(1):
-                    _refuse(f"{relative} changed while it was being encrypted")
-            if expected is not None and checking.hash.hexdigest() != expected:
-                _refuse(f"{relative} is not the file that was sealed")
+                _refuse(f"{relative} changed while it was being encrypted")
+            if handle.read(1):
+                _refuse(f"{relative} changed while it was being encrypted")
+        if expected is not None and checking.hash.hexdigest() != expected:
+            _refuse(f"{relative} is not the file that was sealed")
+    tar.close()
 
 
 def _info(name: str, kind: bytes, mode: int, size: int, mtime: float) -> tarfile.TarInfo:

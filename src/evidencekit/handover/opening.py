@@ -219,7 +219,7 @@ def _classify(exc: Exception, stage: str, facts: ArchiveFacts) -> EvidenceKitErr
     if isinstance(exc, AgeFormatError) and stage == "header":
         return NotAnArchiveError(
             f"{name} is a file, not a case folder or an encrypted hand-over ({exc}).",
-            hint="Give the case folder (the one that contains bagit.txt), or the .tar.age file of a hand-over.",
+            hint="Give the case folder (the one that contains bagit.txt), or a hand-over's .tar.age file.",
         )
     detail = str(exc) if isinstance(exc, AgeDamagedError) else f"it cannot be read: {exc}"
     return ArchiveDamagedError(

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import errno
 import hashlib
-import tarfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,63 +73,49 @@ class StreamFacts:
 
 def collect(stream: BinaryIO, on_file: Callable[[str], None] | None = None) -> StreamFacts:
     """Read a tar stream to its end, hashing every file; keep the small tag files."""
+    from evidencekit.handover.tarstream import TarFormatError, is_plain_file, iter_members
+
     facts = StreamFacts()
     seen: set[str] = set()
     try:
-        tar = tarfile.open(fileobj=stream, mode="r|", bufsize=_BLOCK)  # noqa: SIM115 - closed below
-    except tarfile.ReadError as exc:
-        raise NotATarError(str(exc)) from None
-    try:
-        for member in _members(tar):
+        for member in iter_members(stream):
+            info = member.info
             facts.members += 1
-            name = safe_member_name(member.name)
+            name = safe_member_name(info.name)
             if name is None:
-                facts.unsafe.append(member.name)
+                facts.unsafe.append(info.name)
                 continue
-            if name == "" and member.isdir():
+            if name == "" and info.isdir():
                 continue
             if name in seen:
                 facts.duplicates.append(name)
             seen.add(name)
-            if member.isdir():
+            if info.isdir():
                 facts.dirs.add(name)
                 continue
-            if member.issym() or member.islnk():
+            if info.issym() or info.islnk():
                 facts.others[name] = "link"
                 continue
-            if not member.isreg() or member.issparse():
+            if not is_plain_file(info):
                 facts.others[name] = "special"
                 continue
             if on_file:
                 on_file(name)
-            handle = tar.extractfile(member)
-            assert handle is not None  # a regular file always has content
             digest = hashlib.sha256()
-            keep = not _payload_like(name) and member.size <= MAX_TAG_FILE
+            keep = not _payload_like(name) and info.size <= MAX_TAG_FILE
             chunks = []
-            size = 0
-            while block := handle.read(_BLOCK):
+            while block := member.read(_BLOCK):
                 digest.update(block)
-                size += len(block)
                 if keep:
                     chunks.append(block)
-            if size != member.size:
-                raise tarfile.ReadError("unexpected end of data")
-            facts.digests[name] = (size, digest.hexdigest())
+            facts.digests[name] = (info.size, digest.hexdigest())
             if keep:
                 facts.kept[name] = b"".join(chunks)
             else:
-                facts.payload_bytes += size
-    finally:
-        tar.close()
-    return facts
-
-
-def _members(tar: tarfile.TarFile) -> Iterable[tarfile.TarInfo]:
-    try:
-        yield from tar
-    except tarfile.ReadError as exc:
+                facts.payload_bytes += info.size
+    except TarFormatError as exc:
         raise NotATarError(str(exc)) from None
+    return facts
 
 
 def bag_root(facts: StreamFacts) -> str | None:

@@ -18,7 +18,6 @@ import hashlib
 import os
 import secrets
 import shutil
-import tarfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,70 +83,61 @@ def _refuse(message: str) -> ArchiveContentError:
 def _unpack(
     stream: BinaryIO, staging: Path, to_dir: Path, state: _Unpacked, on_file: Callable[[str], None]
 ) -> None:
+    from evidencekit.handover.tarstream import TarFormatError, is_plain_file, iter_members
+
     digests: dict[str, str] = {}
     state.digests = digests
     seen: set[str] = set()
     try:
-        tar = tarfile.open(fileobj=stream, mode="r|", bufsize=_BLOCK)  # noqa: SIM115 - closed below
-    except tarfile.ReadError:
-        raise NotATarError("not a tar archive") from None
-    with tar:
-        try:
-            for member in tar:
-                name = safe_member_name(member.name)
-                if name == "" and member.isdir():
-                    continue
-                if not name:
-                    raise _refuse(
-                        f"The archive holds an entry named “{member.name}”, "
-                        "which would land outside the folder."
+        for member in iter_members(stream):
+            info = member.info
+            name = safe_member_name(info.name)
+            if name == "" and info.isdir():
+                continue
+            if not name:
+                raise _refuse(
+                    f"The archive holds an entry named “{info.name}”, which would land outside the folder."
+                )
+            if name in seen or name.lower() in seen:
+                raise _refuse(f"The archive holds {name} more than once.")
+            seen.update((name, name.lower()))
+            top = name.split("/", 1)[0]
+            if state.top is None:
+                state.top = top if (info.isdir() or "/" in name) else ""
+                if state.top and (to_dir / state.top).exists():
+                    raise CaseExistsError(
+                        f"There is already a folder {state.top} in {to_dir}.",
+                        hint="Choose another folder with --to, or move the existing one away.",
                     )
-                if name in seen or name.lower() in seen:
-                    raise _refuse(f"The archive holds {name} more than once.")
-                seen.update((name, name.lower()))
-                top = name.split("/", 1)[0]
-                if state.top is None:
-                    state.top = top if (member.isdir() or "/" in name) else ""
-                    if state.top and (to_dir / state.top).exists():
-                        raise CaseExistsError(
-                            f"There is already a folder {state.top} in {to_dir}.",
-                            hint="Choose another folder with --to, or move the existing one away.",
-                        )
-                if state.top and top != state.top:
-                    raise _refuse("The archive holds more than one top folder, so it is not one case.")
-                target = staging / name
-                if member.isdir():
-                    _mkdir(staging, target)
-                    continue
-                if not member.isreg() or member.issparse():
-                    kind = "a link" if (member.issym() or member.islnk()) else "a special file"
-                    raise _refuse(f"The archive holds {name}, which is {kind}; a case never holds one.")
-                _mkdir(staging, target.parent)
-                on_file(name)
-                handle = tar.extractfile(member)
-                assert handle is not None
-                digest = hashlib.sha256()
-                fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _BINARY, FILE_MODE)
-                try:
-                    written = 0
-                    while block := handle.read(_BLOCK):
-                        digest.update(block)
-                        view = memoryview(block)
-                        while view:
-                            view = view[os.write(fd, view) :]
-                        written += len(block)
-                finally:
-                    os.close(fd)
-                if written != member.size:
-                    raise tarfile.ReadError("unexpected end of data")
-                with contextlib.suppress(OSError, OverflowError, ValueError):
-                    os.utime(target, (member.mtime, member.mtime))
-                relative = name.split("/", 1)[1] if state.top else name
-                digests[relative] = digest.hexdigest()
-                state.files += 1
-                state.bytes += written
-        except tarfile.ReadError:
-            raise NotATarError("not a tar archive") from None
+            if state.top and top != state.top:
+                raise _refuse("The archive holds more than one top folder, so it is not one case.")
+            target = staging / name
+            if info.isdir():
+                _mkdir(staging, target)
+                continue
+            if not is_plain_file(info):
+                kind = "a link" if (info.issym() or info.islnk()) else "a special file"
+                raise _refuse(f"The archive holds {name}, which is {kind}; a case never holds one.")
+            _mkdir(staging, target.parent)
+            on_file(name)
+            digest = hashlib.sha256()
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _BINARY, FILE_MODE)
+            try:
+                while block := member.read(_BLOCK):
+                    digest.update(block)
+                    view = memoryview(block)
+                    while view:
+                        view = view[os.write(fd, view) :]
+            finally:
+                os.close(fd)
+            with contextlib.suppress(OSError, OverflowError, ValueError):
+                os.utime(target, (info.mtime, info.mtime))
+            relative = name.split("/", 1)[1] if state.top else name
+            digests[relative] = digest.hexdigest()
+            state.files += 1
+            state.bytes += info.size
+    except TarFormatError:
+        raise NotATarError("not a tar archive") from None
 
 
 def _mkdir(staging: Path, folder: Path) -> None:
