@@ -291,6 +291,7 @@ def _write(
     finals = handover_paths(out_dir, case_id)
     replaced = any(path.exists() for path in finals.values())
     keys: list[Any] = [r.key for r in recipients]
+    texts = [r.text for r in recipients if r.kind == "age"]
     key_file_bytes = None
     if passphrase is not None:
         from pyrage import passphrase as age_passphrase
@@ -298,6 +299,7 @@ def _write(
 
         secret, public = new_identity()
         keys.append(x25519.Recipient.from_str(public))
+        texts.append(public)
         identity_text = (
             f"# The key that opens {case_id}{ARCHIVE_SUFFIX}, protected by the passphrase.\n"
             f"# public key: {public}\n{secret}\n"
@@ -322,7 +324,14 @@ def _write(
         temps.append(archive_temp)
         writer = _HashingWriter(fd)
         try:
-            _encrypt_tar(case, plan, keys, writer, advance, pyrage)
+            if len(texts) == len(keys):  # X25519 only: our own streaming writer (fast, no thread)
+                from evidencekit.handover.age_stream import AgeWriter
+
+                encrypted = AgeWriter(texts, writer.write)
+                _write_tar(case, plan, encrypted, advance)  # type: ignore[arg-type]
+                encrypted.close()
+            else:  # SSH keys among the recipients: pyrage, in a thread, fed through a pipe
+                _encrypt_tar(case, plan, keys, writer, advance, pyrage)
             os.fsync(fd)
         finally:
             os.close(fd)
