@@ -210,6 +210,9 @@ class _ArmorReader(io.RawIOBase):
 
 def open_source(source: BinaryIO) -> tuple[BinaryIO, bool]:
     """Undo ASCII armor if present. Returns (binary stream positioned at the header, armored?)."""
+    peek = getattr(source, "peek_exact", None)
+    if peek is not None and peek(len(ARMOR_BEGIN)) != ARMOR_BEGIN:
+        return source, False  # binary, and the source already buffers: no extra layer
     start = source.read(len(ARMOR_BEGIN))
     if start == ARMOR_BEGIN:
         if source.readline(8).strip():

@@ -237,29 +237,62 @@ def _walk(root: Path, top: str) -> list[str]:
 
 
 class _HashingWriter:
-    """The encrypted output: written to the temp file and hashed on the way (no second read)."""
+    """The encrypted output: hashed and written to the temp file by a helper thread.
+
+    Blocks of about 1 MiB are handed over through a short queue, so hashing and writing the
+    ciphertext (both release the GIL) overlap with reading, hashing and encrypting the case.
+    """
 
     def __init__(self, fd: int) -> None:
+        import queue
+
         self.fd = fd
         self.hash = hashlib.sha256()
         self.size = 0
         self.error: OSError | None = None
+        self._buffer = bytearray()
+        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=8)
+        self._thread = threading.Thread(target=self._drain, name="ek-write", daemon=True)
+        self._thread.start()
+
+    def _drain(self) -> None:
+        while (block := self._queue.get()) is not None:
+            if self.error is not None:
+                continue  # keep draining so the producer never blocks; it raises the error
+            try:
+                view = memoryview(block)
+                while view:
+                    view = view[os.write(self.fd, view) :]
+                self.hash.update(block)
+                self.size += len(block)
+            except OSError as exc:
+                self.error = exc
 
     def write(self, data: bytes) -> int:
-        view = memoryview(data)
-        try:
-            while view:
-                written = os.write(self.fd, view)
-                self.hash.update(view[:written])
-                self.size += written
-                view = view[written:]
-        except OSError as exc:
-            self.error = exc
-            raise
+        if self.error is not None:
+            raise self.error
+        self._buffer += data
+        if len(self._buffer) >= _BLOCK:
+            self._queue.put(bytes(self._buffer))
+            self._buffer = bytearray()
         return len(data)
 
     def flush(self) -> None:
         return None
+
+    def finish(self) -> None:
+        """Write what is left and wait for the helper; raises the first write error."""
+        if self._buffer:
+            self._queue.put(bytes(self._buffer))
+            self._buffer = bytearray()
+        self.stop()
+        if self.error is not None:
+            raise self.error
+
+    def stop(self) -> None:
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
 
 
 class _CheckingReader:
@@ -332,8 +365,10 @@ def _write(
                 encrypted.close()
             else:  # SSH keys among the recipients: pyrage, in a thread, fed through a pipe
                 _encrypt_tar(case, plan, keys, writer, advance, pyrage)
+            writer.finish()
             os.fsync(fd)
         finally:
+            writer.stop()
             os.close(fd)
         digest = writer.hash.hexdigest()
         staged = {"archive": archive_temp}
@@ -418,6 +453,8 @@ def _encrypt_tar(
             raise
     if writer.error is not None:
         raise writer.error
+    if failure and isinstance(failure[0], (KeyboardInterrupt, SystemExit)):
+        raise failure[0]
     if failure:
         raise StorageError(
             "Encrypting the hand-over failed. Nothing was written.",

@@ -79,33 +79,89 @@ class ArchiveFacts:
 
 
 class _HashingSource:
-    """The archive file, hashed and counted as it is read."""
+    """The archive file, read ahead in 1 MiB blocks and hashed by a helper thread.
+
+    Reading and hashing the ciphertext (for the .sha256 check) overlap with decrypting and checking
+    the plaintext; both release the GIL. `read(n)` returns exactly n bytes unless the file ends.
+    """
 
     def __init__(self, handle: BinaryIO, total: int, progress: Progress | None) -> None:
+        import queue
+        import threading
+
         self.handle = handle
         self.hash = hashlib.sha256()
         self.done = 0
         self.total = total
         self.progress = progress
+        self._blocks: queue.Queue[bytes | BaseException] = queue.Queue(maxsize=8)
+        self._stop = threading.Event()
+        self._buffer = bytearray()
+        self._eof = False
+        self._thread = threading.Thread(target=self._read_ahead, name="ek-read", daemon=True)
+        self._thread.start()
+
+    def _read_ahead(self) -> None:
+        try:
+            while not self._stop.is_set():
+                block = self.handle.read(1 << 20)
+                self.hash.update(block)
+                self._blocks.put(block)
+                if not block:
+                    return
+        except BaseException as exc:  # noqa: BLE001 - handed to the reading thread
+            self._blocks.put(exc)
+
+    def _fill(self, size: int) -> None:
+        while len(self._buffer) < size and not self._eof:
+            block = self._blocks.get()
+            if isinstance(block, BaseException):
+                raise block
+            if not block:
+                self._eof = True
+                break
+            self._buffer += block
+            self.done += len(block)
+            if self.progress:
+                self.progress(self.done, self.total)
+
+    def peek_exact(self, size: int) -> bytes:
+        self._fill(size)
+        return bytes(self._buffer[:size])
 
     def read(self, size: int = -1) -> bytes:
-        data = self.handle.read(size)
-        self.hash.update(data)
-        self.done += len(data)
-        if self.progress:
-            self.progress(self.done, self.total)
+        self._fill(size if size >= 0 else 1 << 62)
+        if size < 0:
+            size = len(self._buffer)
+        data = bytes(self._buffer[:size])
+        del self._buffer[:size]
         return data
 
     def readline(self, size: int = -1) -> bytes:
-        data = self.handle.readline(size)
-        self.hash.update(data)
-        self.done += len(data)
-        return data
+        limit = size if size >= 0 else 1 << 20
+        while True:
+            cut = self._buffer.find(b"\n", 0, limit)
+            if cut >= 0 or len(self._buffer) >= limit or self._eof:
+                break
+            self._fill(len(self._buffer) + 1)
+        end = cut + 1 if cut >= 0 else min(limit, len(self._buffer))
+        return self.read(end)
 
     def finish(self) -> str:
+        """Read to the end; the SHA-256 of the whole file."""
         while self.read(1 << 20):
             pass
+        self._thread.join()
         return self.hash.hexdigest()
+
+    def stop(self) -> None:
+        """Stop reading ahead (on an error), without waiting for the end of the file."""
+        self._stop.set()
+        while self._thread.is_alive():
+            try:
+                self._blocks.get(timeout=0.1)
+            except Exception:  # noqa: BLE001, S112 - queue.Empty: just look again
+                continue
 
 
 def checksum_file_for(archive: Path) -> Path:
@@ -192,6 +248,7 @@ def read_archive(
             )
         return result, facts
     finally:
+        source.stop()
         handle.close()
 
 
