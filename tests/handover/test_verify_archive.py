@@ -199,3 +199,13 @@ def test_a_key_archive_without_a_key_says_which_key_is_needed(cli, sealed, age_k
     result = cli("verify", out / f"{sealed.info.id}.tar.age")
     assert result.exit_code == 2
     assert "--identity" in result.stderr
+
+
+def test_on_a_terminal_the_passphrase_is_asked_once_and_not_shown(handover):
+    from tests.conftest import BIN
+
+    typed = run_on_terminal([str(BIN / "evidencekit"), "verify", str(handover)], [PASSPHRASE])
+    assert typed.returncode == 0, typed.stdout
+    assert "Passphrase for the key file" in typed.stdout
+    assert PASSPHRASE not in typed.stdout
+    assert "Verified" in typed.stdout

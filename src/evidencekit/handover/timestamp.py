@@ -22,9 +22,6 @@ import hashlib
 import json
 import os
 import re
-import ssl
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -126,6 +123,9 @@ def request_token(
     url: str, message: bytes, extra_certificates: list[bytes], timeout: float
 ) -> tuple[bytes, bytes, dict[str, Any]]:
     """(raw reply, PEM chain, facts) from one TSA, or TimestampFailed with a plain reason."""
+    import urllib.error
+    import urllib.request
+
     from rfc3161_client import HashAlgorithm, TimestampRequestBuilder, decode_timestamp_response
 
     if not re.match(r"^https?://", url, flags=re.IGNORECASE):
@@ -243,6 +243,7 @@ def system_roots() -> dict[str, Any]:
     global _SYSTEM_ROOTS
     if _SYSTEM_ROOTS is not None:
         return _SYSTEM_ROOTS
+    import ssl
     import warnings
 
     from cryptography import x509
