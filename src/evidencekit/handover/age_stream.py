@@ -78,7 +78,8 @@ class Header:
 
     @property
     def recipient_types(self) -> list[str]:
-        return sorted({s.type for s in self.stanzas})
+        """The recipient types, without the random "grease" stanzas rage adds (age spec §grease)."""
+        return sorted({s.type for s in self.stanzas if not s.type.endswith("-grease")})
 
 
 # ---- small helpers ----------------------------------------------------------------------------

@@ -324,7 +324,7 @@ def _write(
     finals = handover_paths(out_dir, case_id)
     replaced = any(path.exists() for path in finals.values())
     keys: list[Any] = [r.key for r in recipients]
-    texts = [r.text for r in recipients if r.kind == "age"]
+    x25519_texts = [r.text for r in recipients if r.kind == "age"]
     key_file_bytes = None
     if passphrase is not None:
         from pyrage import passphrase as age_passphrase
@@ -332,7 +332,7 @@ def _write(
 
         secret, public = new_identity()
         keys.append(x25519.Recipient.from_str(public))
-        texts.append(public)
+        x25519_texts.append(public)
         identity_text = (
             f"# The key that opens {case_id}{ARCHIVE_SUFFIX}, protected by the passphrase.\n"
             f"# public key: {public}\n{secret}\n"
@@ -357,10 +357,10 @@ def _write(
         temps.append(archive_temp)
         writer = _HashingWriter(fd)
         try:
-            if len(texts) == len(keys):  # X25519 only: our own streaming writer (fast, no thread)
+            if len(x25519_texts) == len(keys):  # X25519 only: our own streaming writer, no thread
                 from evidencekit.handover.age_stream import AgeWriter
 
-                encrypted = AgeWriter(texts, writer.write)
+                encrypted = AgeWriter(x25519_texts, writer.write)
                 _write_tar(case, plan, encrypted, advance)  # type: ignore[arg-type]
                 encrypted.close()
             else:  # SSH keys among the recipients: pyrage, in a thread, fed through a pipe
@@ -372,15 +372,15 @@ def _write(
             os.close(fd)
         digest = writer.hash.hexdigest()
         staged = {"archive": archive_temp}
-        texts = {
+        small_files = {
             "checksum": f"{digest}  {finals['archive'].name}\n".encode(),
             "how_to": how_to_text(
                 case, finals, digest, [r.text for r in recipients], passphrase is not None
             ).encode("utf-8"),
         }
         if key_file_bytes is not None:
-            texts["key"] = key_file_bytes
-        for name, data in texts.items():
+            small_files["key"] = key_file_bytes
+        for name, data in small_files.items():
             temp = temp_path_beside(finals[name])
             temps.append(temp)
             write_bytes_durably(temp, data)

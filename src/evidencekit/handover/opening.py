@@ -236,7 +236,8 @@ def read_archive(
             while plaintext.read(1 << 20):  # authenticate to the very end
                 pass
         except AgeError as exc:
-            facts.sha256 = source.finish()
+            if facts.expected_sha256 is not None:  # only then can the rest of the file tell us more
+                facts.sha256 = source.finish()
             raise _classify(exc, stage, facts) from None
         facts.sha256 = source.finish()
         if facts.checksum_state == "mismatch":
