@@ -145,3 +145,29 @@ def test_an_existing_folder_is_never_overwritten(cli, key_handover, age_key, sea
     assert "already a folder" in result.stderr
     assert sorted(p.name for p in to.iterdir()) == [sealed.info.id]
     assert (to / sealed.info.id / "mine.txt").read_text(encoding="utf-8") == "keep me"
+
+
+@pytest.mark.parametrize("how", [["-C", "{case}", "."], ["-C", "{parent}", "{name}"]])
+@pytest.mark.parametrize("armor", [[], ["-a"]])
+def test_archives_made_by_hand_with_tar_and_age_open(cli, sealed, age_key, tmp_path, how, armor):
+    args = [a.format(case=sealed.root, parent=sealed.root.parent, name=sealed.root.name) for a in how]
+    tar_file = tmp_path / "by-hand.tar"
+    subprocess.run(["tar", "-cf", str(tar_file), *args], check=True)
+    archive = tmp_path / "by-hand.tar.age"
+    subprocess.run(["age", *armor, "-r", age_key.recipient, "-o", str(archive), str(tar_file)], check=True)
+    to = tmp_path / "cases"
+    result = cli("open", archive, "--to", to, "--identity", age_key.identity_file)
+    assert result.exit_code == 0, result.output
+    [folder] = list(to.iterdir())
+    assert folder.name == ("by-hand" if how[-1] == "." else sealed.root.name)
+    assert_valid_bag(folder)
+
+
+def test_an_archive_of_two_folders_is_not_one_case(cli, sealed, age_key, tmp_path):
+    members = case_members(sealed.root, "case") + case_members(sealed.root, "other")
+    archive = encrypt_tar(members, age_key.recipient, tmp_path / "two.tar.age")
+    to = tmp_path / "cases"
+    result = cli("open", archive, "--to", to, "--identity", age_key.identity_file)
+    assert result.exit_code == 1
+    assert "one case folder" in result.stderr
+    assert list(to.iterdir()) == []

@@ -38,6 +38,15 @@ from evidencekit.handover.opening import ArchiveContentError, ArchiveFacts, read
 from evidencekit.handover.stream_verify import NotATarError, safe_member_name
 
 _BLOCK = 1 << 20
+_BAG_NAMES = {
+    "bagit.txt",
+    "bag-info.txt",
+    "manifest-sha256.txt",
+    "tagmanifest-sha256.txt",
+    "data",
+    "evidencekit",
+    "seal",
+}
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _BINARY = getattr(os, "O_BINARY", 0)
 
@@ -102,15 +111,13 @@ def _unpack(
                 raise _refuse(f"The archive holds {name} more than once.")
             seen.update((name, name.lower()))
             top = name.split("/", 1)[0]
-            if state.top is None:
-                state.top = top if (info.isdir() or "/" in name) else ""
-                if state.top and (to_dir / state.top).exists():
+            if state.top is None:  # a quick early check; the case's folder is decided at the end
+                state.top = top
+                if (info.isdir() or "/" in name) and top not in _BAG_NAMES and (to_dir / top).exists():
                     raise CaseExistsError(
-                        f"There is already a folder {state.top} in {to_dir}.",
+                        f"There is already a folder {top} in {to_dir}.",
                         hint="Choose another folder with --to, or move the existing one away.",
                     )
-            if state.top and top != state.top:
-                raise _refuse("The archive holds more than one top folder, so it is not one case.")
             target = staging / name
             if info.isdir():
                 _mkdir(staging, target)
@@ -132,8 +139,7 @@ def _unpack(
                 os.close(fd)
             with contextlib.suppress(OSError, OverflowError, ValueError):
                 os.utime(target, (info.mtime, info.mtime))
-            relative = name.split("/", 1)[1] if state.top else name
-            digests[relative] = digest.hexdigest()
+            digests[name] = digest.hexdigest()
             state.files += 1
             state.bytes += info.size
     except TarFormatError:
@@ -205,14 +211,15 @@ def _place(path: Path, staging: Path, to_dir: Path, state: _Unpacked) -> Path:
     """Move the unpacked case to its final name: its own top folder, or the archive's name."""
     if state.top is None:
         raise _refuse("The archive is empty.")
-    if state.top:
-        source = staging / state.top
-        name = state.top
-    else:
-        source = staging
+    entries = sorted(os.listdir(staging))
+    if "bagit.txt" in entries:  # the bag is at the top of the tar (tar -C CASE -c .)
+        source, prefix = staging, ""
         name = path.name.removesuffix(".age").removesuffix(".tar")
-    if not (source / "bagit.txt").is_file():
-        raise _refuse("The archive does not hold a case folder (there is no bagit.txt in it).")
+    elif len(entries) == 1 and (staging / entries[0] / "bagit.txt").is_file():
+        source, prefix, name = staging / entries[0], entries[0] + "/", entries[0]
+    else:
+        raise _refuse("The archive does not hold one case folder (with its bagit.txt).")
+    state.digests = {k[len(prefix) :]: v for k, v in (state.digests or {}).items() if k.startswith(prefix)}
     if name.startswith(".") or safe_member_name(name) != name:
         raise _refuse(f"The archive's folder name “{name}” cannot be used.")
     final = to_dir / name
