@@ -296,16 +296,16 @@ class _HashingWriter:
 
 
 class _CheckingReader:
-    """Reads one case file for the tar, hashing it; refuses to read past the planned size."""
+    """Reads one case file for the tar, hashing it (on the helper thread) on the way."""
 
-    def __init__(self, handle: BinaryIO, on_bytes: Callable[[int], None]) -> None:
+    def __init__(self, handle: BinaryIO, on_bytes: Callable[[int], None], pending: Any) -> None:
         self.handle = handle
-        self.hash = hashlib.sha256()
+        self.pending = pending
         self.on_bytes = on_bytes
 
     def read(self, size: int = -1) -> bytes:
         data = self.handle.read(size)
-        self.hash.update(data)
+        self.pending.update(data)
         self.on_bytes(len(data))
         return data
 
@@ -473,10 +473,23 @@ def _widen_pipe(fd: int) -> None:
 
 
 def _write_tar(case: Case, plan: _Plan, pipe: BinaryIO, advance: Callable[[int], None]) -> None:
+    from evidencekit.handover.hashing import BackgroundHasher
+
+    with BackgroundHasher() as hasher:
+        checks = _write_tar_entries(case, plan, pipe, advance, hasher)
+        for relative, expected, pending in checks:  # each file is exactly what was sealed
+            if expected is not None and pending.hexdigest() != expected:
+                _refuse(f"{relative} is not the file that was sealed")
+
+
+def _write_tar_entries(
+    case: Case, plan: _Plan, pipe: BinaryIO, advance: Callable[[int], None], hasher: Any
+) -> list[tuple[str, str | None, Any]]:
     from evidencekit.handover.tarstream import TarWriter
 
     top = case.info.id
     tar = TarWriter(pipe)
+    checks = []
     tar.add(_info(f"{top}", tarfile.DIRTYPE, _TAR_MODE_DIR, 0, case.root.stat().st_mtime))
     for folder in plan.folders:
         path = case.root / folder
@@ -489,7 +502,8 @@ def _write_tar(case: Case, plan: _Plan, pipe: BinaryIO, advance: Callable[[int],
             info = _info(
                 f"{top}/{relative}", tarfile.REGTYPE, _TAR_MODE_FILE, status.st_size, status.st_mtime
             )
-            checking = _CheckingReader(handle, advance)
+            pending = hasher.new()
+            checking = _CheckingReader(handle, advance, pending)
             try:
                 tar.add(info, checking.read)
             except OSError as exc:
@@ -498,9 +512,10 @@ def _write_tar(case: Case, plan: _Plan, pipe: BinaryIO, advance: Callable[[int],
                 _refuse(f"{relative} changed while it was being encrypted")
             if handle.read(1):
                 _refuse(f"{relative} changed while it was being encrypted")
-        if expected is not None and checking.hash.hexdigest() != expected:
-            _refuse(f"{relative} is not the file that was sealed")
+            pending.close()
+        checks.append((relative, expected, pending))
     tar.close()
+    return checks
 
 
 def _info(name: str, kind: bytes, mode: int, size: int, mtime: float) -> tarfile.TarInfo:

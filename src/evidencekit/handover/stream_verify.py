@@ -13,11 +13,10 @@ special files are findings, never opened.
 from __future__ import annotations
 
 import errno
-import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from evidencekit.case import layout
 from evidencekit.case.verify import ERROR, INFO, WARNING, BagView, VerifyReport, verify_bag
@@ -73,10 +72,26 @@ class StreamFacts:
 
 def collect(stream: BinaryIO, on_file: Callable[[str], None] | None = None) -> StreamFacts:
     """Read a tar stream to its end, hashing every file; keep the small tag files."""
-    from evidencekit.handover.tarstream import TarFormatError, is_plain_file, iter_members
+    from evidencekit.handover.hashing import BackgroundHasher
 
     facts = StreamFacts()
     seen: set[str] = set()
+    with BackgroundHasher() as hasher:
+        pending = _collect(stream, facts, seen, hasher, on_file)
+        facts.digests = {name: (size, digest.hexdigest()) for name, (size, digest) in pending.items()}
+    return facts
+
+
+def _collect(
+    stream: BinaryIO,
+    facts: StreamFacts,
+    seen: set[str],
+    hasher: Any,
+    on_file: Callable[[str], None] | None,
+) -> dict[str, tuple[int, Any]]:
+    from evidencekit.handover.tarstream import TarFormatError, is_plain_file, iter_members
+
+    pending: dict[str, tuple[int, Any]] = {}
     try:
         for member in iter_members(stream):
             info = member.info
@@ -101,21 +116,22 @@ def collect(stream: BinaryIO, on_file: Callable[[str], None] | None = None) -> S
                 continue
             if on_file:
                 on_file(name)
-            digest = hashlib.sha256()
+            digest = hasher.new()
             keep = not _payload_like(name) and info.size <= MAX_TAG_FILE
             chunks = []
             while block := member.read(_BLOCK):
                 digest.update(block)
                 if keep:
                     chunks.append(block)
-            facts.digests[name] = (info.size, digest.hexdigest())
+            digest.close()
+            pending[name] = (info.size, digest)
             if keep:
                 facts.kept[name] = b"".join(chunks)
             else:
                 facts.payload_bytes += info.size
     except TarFormatError as exc:
         raise NotATarError(str(exc)) from None
-    return facts
+    return pending
 
 
 def bag_root(facts: StreamFacts) -> str | None:

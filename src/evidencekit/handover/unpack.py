@@ -14,14 +14,13 @@ reading everything a second time; every other check reads the unpacked folder it
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import secrets
 import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from evidencekit.case.atomic import (
     DIR_MODE,
@@ -92,10 +91,24 @@ def _refuse(message: str) -> ArchiveContentError:
 def _unpack(
     stream: BinaryIO, staging: Path, to_dir: Path, state: _Unpacked, on_file: Callable[[str], None]
 ) -> None:
+    from evidencekit.handover.hashing import BackgroundHasher
+
+    with BackgroundHasher() as hasher:
+        pending = _unpack_members(stream, staging, to_dir, state, on_file, hasher)
+        state.digests = {name: digest.hexdigest() for name, digest in pending.items()}
+
+
+def _unpack_members(
+    stream: BinaryIO,
+    staging: Path,
+    to_dir: Path,
+    state: _Unpacked,
+    on_file: Callable[[str], None],
+    hasher: Any,
+) -> dict[str, Any]:
     from evidencekit.handover.tarstream import TarFormatError, is_plain_file, iter_members
 
-    digests: dict[str, str] = {}
-    state.digests = digests
+    digests: dict[str, Any] = {}
     seen: set[str] = set()
     try:
         for member in iter_members(stream):
@@ -127,7 +140,7 @@ def _unpack(
                 raise _refuse(f"The archive holds {name}, which is {kind}; a case never holds one.")
             _mkdir(staging, target.parent)
             on_file(name)
-            digest = hashlib.sha256()
+            digest = hasher.new()
             fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _BINARY, FILE_MODE)
             try:
                 while block := member.read(_BLOCK):
@@ -137,13 +150,15 @@ def _unpack(
                         view = view[os.write(fd, view) :]
             finally:
                 os.close(fd)
+                digest.close()
             with contextlib.suppress(OSError, OverflowError, ValueError):
                 os.utime(target, (info.mtime, info.mtime))
-            digests[name] = digest.hexdigest()
+            digests[name] = digest
             state.files += 1
             state.bytes += info.size
     except TarFormatError:
         raise NotATarError("not a tar archive") from None
+    return digests
 
 
 def _mkdir(staging: Path, folder: Path) -> None:
