@@ -475,12 +475,12 @@ def _capture_folder(
     staged_root = None if sensitive else change.reserve_payload(bag_path)
     if staged_root is not None:
         staged_root.mkdir(mode=0o700)
+        folders = sorted({str(Path(m.relative).parent) for m in plan.members} - {"."})
+        for folder in folders:  # parents sort before children
+            (staged_root / folder).mkdir(mode=0o700, parents=True, exist_ok=True)
 
     def read(member: _Member) -> tuple[_Member, Digest, dict[str, Any]]:
-        target = None
-        if staged_root is not None:
-            target = staged_root / member.relative
-            target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        target = None if staged_root is None else staged_root / member.relative
         digest, ftype = _read_member(member, target, sensitive, counter)
         return member, digest, _file_facts(digest, ftype, member.source if target is None else target)
 
