@@ -42,7 +42,7 @@ def _wrap(text: str, font: Any, width: int) -> list[str]:
     for char in text:
         if font.getlength(current + char) > width and current:
             cut = current.rfind(" ")
-            if 0 < cut and len(current) - cut < 30:
+            if cut > 0 and len(current) - cut < 30:
                 lines.append(current[:cut])
                 current = current[cut + 1 :] + char
             else:

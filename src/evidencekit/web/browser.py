@@ -12,6 +12,7 @@ The screenshot is returned untouched; `banner.add_banner` then adds the capture 
 
 from __future__ import annotations
 
+import contextlib
 import html
 import os
 import shutil
@@ -149,7 +150,9 @@ def render(
                 executable_path=executable, args=CHROMIUM_ARGS, timeout=timeout_ms, headless=True
             )
         except PlaywrightError as exc:
-            raise BrowserUnavailable(f"the browser at {executable} could not be started ({_first_line(exc)})")
+            raise BrowserUnavailable(
+                f"the browser at {executable} could not be started ({_first_line(exc)})"
+            ) from None
         try:
             result.version = f"{_browser_name(executable)} {browser.version}"
             context = browser.new_context(
@@ -206,10 +209,9 @@ def _open(page: Any, url: str, timeout_ms: float, result: BrowserResult, error: 
             code, message = "browser-failed", f"The browser could not open the page ({text})."
         result.errors.append({"code": code, "message": message})
         return False
-    try:
+    # Pages that keep polling never go quiet; what has loaded by then is captured.
+    with contextlib.suppress(timeout):
         page.wait_for_load_state("networkidle", timeout=SETTLE_MS)
-    except timeout:
-        pass  # pages that keep polling never go quiet; what has loaded is captured
     return True
 
 

@@ -133,10 +133,8 @@ def request_target(url: str) -> tuple[str, str, int, str, str]:
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").rstrip(".")
     if ":" not in host:
-        try:
+        with contextlib.suppress(UnicodeError):
             host = host.encode("idna").decode("ascii")
-        except UnicodeError:
-            pass
     port = parts.port or (443 if scheme == "https" else 80)
     path = quote(parts.path or "/", safe=_SAFE_PATH)
     query = quote(parts.query, safe=_SAFE_QUERY) if parts.query else ""
@@ -345,9 +343,7 @@ def _exchange(
         recorded = sent
         if cookie and user_cookies:
             count = len([c for c in cookie.split(";") if c.strip()])
-            recorded = _request_bytes(
-                "GET", target, host_header, options, COOKIE_REMOVED.format(n=count)
-            )
+            recorded = _request_bytes("GET", target, host_header, options, COOKIE_REMOVED.format(n=count))
         fetched_at = clock()
         spool = tempfile.NamedTemporaryFile(dir=scratch, delete=False)  # noqa: SIM115 - closed below
         try:
@@ -383,7 +379,9 @@ def _send_and_read(
         conn.sock.sendall(request)
     except TimeoutError:
         raise WebCaptureError(
-            "timeout", f"{host} did not accept the request within {timeout:g} seconds.", hint="Try again later."
+            "timeout",
+            f"{host} did not accept the request within {timeout:g} seconds.",
+            hint="Try again later.",
         ) from None
     except OSError as exc:
         raise WebCaptureError(
@@ -482,9 +480,7 @@ def _exact_headers_class() -> type:
 def _parse_exact(raw_head: bytes) -> Any:
     from warcio.statusandheaders import StatusAndHeadersParser
 
-    parsed = StatusAndHeadersParser(["HTTP/1.0", "HTTP/1.1", "GET"], verify=False).parse(
-        io.BytesIO(raw_head)
-    )
+    parsed = StatusAndHeadersParser(["HTTP/1.0", "HTTP/1.1", "GET"], verify=False).parse(io.BytesIO(raw_head))
     exact = _exact_headers_class()(parsed.statusline, parsed.headers, protocol=parsed.protocol)
     exact.headers_buff = raw_head
     return exact
