@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from evidencekit.web.errors import WebCaptureError
+from evidencekit.web.errors import WebCaptureError, seconds
 
 
 @dataclass
@@ -48,7 +48,7 @@ def resolve(host: str, port: int, timeout: float) -> list[tuple[int, tuple[Any, 
     except FutureTimeout:
         raise WebCaptureError(
             "dns-failed",
-            f"Looking up the website name “{host}” took longer than {timeout:g} seconds.",
+            f"Looking up the website name “{host}” took longer than {seconds(timeout)}.",
             hint="Check that this computer is online, then try again.",
         ) from None
     except (socket.gaierror, UnicodeError) as exc:
@@ -118,7 +118,7 @@ def _connect_first(
     if isinstance(last, TimeoutError):
         raise WebCaptureError(
             "timeout",
-            f"The website {host} did not answer within {timeout:g} seconds.",
+            f"The website {host} did not answer within {seconds(timeout)}.",
             hint="It may be down or very slow. Try again later; the address you recorded is kept.",
         )
     reason = (last.strerror if last is not None else None) or "no address could be reached"
@@ -160,7 +160,7 @@ def _start_tls(
     except TimeoutError:
         raise WebCaptureError(
             "timeout",
-            f"The secure connection to {host} did not complete within {timeout:g} seconds.",
+            f"The secure connection to {host} did not complete within {seconds(timeout)}.",
             hint="The site may be down or very slow. Try again later.",
         ) from None
     except (ssl.SSLError, OSError) as exc:

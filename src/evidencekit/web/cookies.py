@@ -19,6 +19,7 @@ from typing import Any
 from evidencekit.web.errors import CookiesFileError
 
 _MAGIC = "# Netscape HTTP Cookie File\n"
+HTTPONLY_PREFIX = "#HttpOnly_"
 MAX_COOKIES_FILE = 10 << 20
 
 
@@ -60,12 +61,10 @@ def load_cookies(path: Path) -> http.cookiejar.CookieJar:
             f"{path} is a JSON cookies export; evidencekit reads the “Netscape” cookies.txt format.",
             hint="Export again choosing the cookies.txt (Netscape) format.",
         )
-    if not text.startswith(("# Netscape HTTP Cookie File", "# HTTP Cookie File")):
-        text = _MAGIC + text
     jar = _MemoryJar()
     try:
-        jar.load_text(text)
-    except (http.cookiejar.LoadError, ValueError, IndexError) as exc:
+        jar.load_text(_MAGIC + _normalised_lines(text))
+    except (http.cookiejar.LoadError, ValueError, IndexError, AssertionError) as exc:
         raise CookiesFileError(
             f"{path} is not a cookies file evidencekit can read ({exc}).",
             hint="Export the cookies in the cookies.txt (Netscape) format.",
@@ -78,6 +77,31 @@ def load_cookies(path: Path) -> http.cookiejar.CookieJar:
     return jar
 
 
+def _normalised_lines(text: str) -> str:
+    """The cookie lines in the form http.cookiejar expects.
+
+    Browser exports write expiry 0 for session cookies (which the standard library would drop as
+    expired) and do not always keep the "include subdomains" flag consistent with the domain's
+    leading dot (which it rejects); both are smoothed here. A line that is not 7 tab-separated
+    fields is reported by number.
+    """
+    out = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        stripped = line.strip()
+        http_only = line.startswith(HTTPONLY_PREFIX)
+        if not stripped or (stripped.startswith(("#", "$")) and not http_only):
+            continue
+        body = line[len(HTTPONLY_PREFIX) :] if http_only else line
+        fields = body.rstrip("\r").split("\t")
+        if len(fields) != 7:
+            raise ValueError(f"line {number} is not a cookie line (7 fields separated by tabs)")
+        fields[1] = "TRUE" if fields[0].startswith(".") else "FALSE"
+        if fields[4].strip() in ("0", "-1"):
+            fields[4] = ""  # a session cookie
+        out.append((HTTPONLY_PREFIX if http_only else "") + "\t".join(fields))
+    return "\n".join(out) + "\n"
+
+
 def cookie_header(jar: http.cookiejar.CookieJar, url: str) -> str | None:
     """The Cookie header a browser would send to `url` from this jar."""
     request = urllib.request.Request(url)  # noqa: S310 - only builds headers; nothing is opened
@@ -88,12 +112,6 @@ def cookie_header(jar: http.cookiejar.CookieJar, url: str) -> str | None:
 def remember(jar: http.cookiejar.CookieJar, url: str, response: Any) -> None:
     """Keep cookies a response sets (in memory), as a browser would across redirects."""
     jar.extract_cookies(response, urllib.request.Request(url))  # noqa: S310 - nothing is opened
-
-
-def names_for(jar: http.cookiejar.CookieJar, url: str) -> list[str]:
-    """Names (never values) of the cookies that would be sent to `url`."""
-    header = cookie_header(jar, url) or ""
-    return sorted({part.split("=", 1)[0].strip() for part in header.split(";") if part.strip()})
 
 
 def for_browser(jar: http.cookiejar.CookieJar) -> list[dict[str, Any]]:

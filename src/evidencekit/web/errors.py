@@ -28,3 +28,8 @@ class CookiesFileError(EvidenceKitError):
     """The cookies file given with --cookies cannot be used."""
 
     code = "cookies-file"
+
+
+def seconds(value: float) -> str:
+    """`1 second`, `2.5 seconds`: durations in messages."""
+    return f"{value:g} second" + ("" if value == 1 else "s")

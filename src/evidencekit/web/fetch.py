@@ -37,7 +37,7 @@ from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 from evidencekit.clock import iso_utc
 from evidencekit.web import cookies as cookie_tools
 from evidencekit.web.connection import Connection, open_connection
-from evidencekit.web.errors import WebCaptureError
+from evidencekit.web.errors import WebCaptureError, seconds
 from evidencekit.web.page import decoded_body, html_title
 
 MB = 1000 * 1000
@@ -186,7 +186,7 @@ def fetch_to_warc(
                     errors.append({"code": exc.code, "message": f"Following the redirect: {exc.message}"})
                     break
                 if user_cookies:
-                    cookies_sent.update(cookie_tools.names_for(jar, current))
+                    cookies_sent.update(raw["cookie_names"])
                 _write_exchange(writer, hop, raw, info_id)
                 hops.append(hop)
                 location = hop.header("Location") if hop.status in REDIRECTS else None
@@ -325,7 +325,7 @@ def _exchange(
     if remaining <= 0:
         raise WebCaptureError(
             "timeout",
-            f"The fetch took longer than {options.total_timeout:g} seconds in all.",
+            f"The fetch took longer than {seconds(options.total_timeout)} in all.",
             hint="The site is very slow. Try again later.",
         )
     started = time.monotonic()
@@ -356,6 +356,9 @@ def _exchange(
             "request": recorded,
             "response_path": Path(spool.name),
             "redact_set_cookie": user_cookies,
+            "cookie_names": sorted(
+                {c.split("=", 1)[0].strip() for c in (cookie or "").split(";") if c.strip()}
+            ),
         }
         return hop, raw
     finally:
@@ -380,7 +383,7 @@ def _send_and_read(
     except TimeoutError:
         raise WebCaptureError(
             "timeout",
-            f"{host} did not accept the request within {timeout:g} seconds.",
+            f"{host} did not accept the request within {seconds(timeout)}.",
             hint="Try again later.",
         ) from None
     except OSError as exc:
@@ -396,7 +399,7 @@ def _send_and_read(
     except (TimeoutError, _Deadline):
         raise WebCaptureError(
             "timeout",
-            f"{host} did not answer within {timeout:g} seconds.",
+            f"{host} did not answer within {seconds(timeout)}.",
             hint="The site may be down or very slow. Try again later; the address you recorded is kept.",
         ) from None
     except _TooBig:
