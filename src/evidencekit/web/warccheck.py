@@ -77,7 +77,7 @@ def check_warc(path: Path) -> tuple[list[tuple[str, str]], int]:
 
     problems: list[tuple[str, str]] = []
     unchecked = 0
-    records = 0
+    records = responses = 0
     shown = path.as_posix()
     try:
         with open(path, "rb") as stream:
@@ -97,14 +97,24 @@ def check_warc(path: Path) -> tuple[list[tuple[str, str]], int]:
                             "changed after capture.",
                         )
                     )
-                elif record.digest_checker.passed is None and _has_digest(record) is False:
-                    unchecked += 1
+                elif record.digest_checker.passed is None:
+                    if _has_digest(record):  # the digest was never reached: the record is cut short
+                        problems.append(
+                            (
+                                "warc-unreadable",
+                                f"{_short(shown)}: the WARC {kind} record for {target} is incomplete "
+                                "(the file was cut short).",
+                            )
+                        )
+                    else:
+                        unchecked += 1
+                responses += kind == "response"
     except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
         problems.append(
             ("warc-unreadable", f"{_short(shown)} cannot be read as a WARC file ({_reason(exc)}).")
         )
-    if records == 0 and not problems:
-        problems.append(("warc-unreadable", f"{_short(shown)} holds no WARC records."))
+    if responses == 0 and not problems:
+        problems.append(("warc-unreadable", f"{_short(shown)} holds no web server response."))
     return problems, unchecked
 
 
