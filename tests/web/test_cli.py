@@ -43,7 +43,8 @@ def test_a_sensitive_address_is_recorded_and_plainly_not_opened(cli, tmp_path, s
 
 def test_when_the_page_cannot_be_fetched_the_address_stays_recorded(cli, tmp_path):
     case = new_case(tmp_path)
-    result = cli("add-url", "http://no-such-site.invalid/account", "--archive", "--case", case, env=NO_BROWSER)
+    url = "http://no-such-site.invalid/account"
+    result = cli("add-url", url, "--archive", "--case", case, env=NO_BROWSER)
     assert result.exit_code == 2
     assert "Recorded U0001" in result.stdout
     assert "U0001 is recorded, but it could not be archived" in result.stderr
@@ -74,7 +75,8 @@ def test_archive_urls_in_words_when_nothing_can_be_fetched(cli, tmp_path, site):
     cli("add-url", site.url("/slow"), "--case", case)
     result = cli("archive-urls", "U0001", "--timeout", "1", "--case", case, env=NO_BROWSER)
     assert result.exit_code == 2
-    assert "U0001 could not be archived" in result.stderr and "did not answer within 1 second." in result.stderr
+    assert "U0001 could not be archived" in result.stderr
+    assert "did not answer within 1 second." in result.stderr
     assert "Nothing could be archived" in result.stderr
 
 
