@@ -96,3 +96,18 @@ def test_recording_without_archive_suggests_archiving_and_fetches_nothing(cli, t
     assert result.exit_code == 0
     assert "evidencekit archive-urls U0001" in result.stdout
     assert site.requests == [], "nothing is fetched unless asked"
+
+
+def test_add_url_archive_json_for_scripts(cli, tmp_path, site):
+    case = new_case(tmp_path)
+    result = cli("add-url", site.url("/page"), "--archive", "--json", "--case", case, env=NO_BROWSER)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["added"]["id"] == "U0001" and data["archive_error"] is None
+    item = data["archived"]["item"]
+    assert item["kind"] == "url-capture" and item["bag_path"] == "data/web/U0001-1"
+    assert item["web_capture"]["title"] == "Payment demand – test page"
+    refused = json.loads(
+        cli("add-url", site.url("/missing"), "--sensitive", "--archive", "--json", "--case", case).stdout
+    )
+    assert refused["archive_refused"]["code"] == "sensitive" and refused["archived"] is None

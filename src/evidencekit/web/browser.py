@@ -136,15 +136,16 @@ def render(
     if reason:
         raise BrowserUnavailable(reason)
     from playwright.sync_api import Error as PlaywrightError
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
-
-    from evidencekit.clock import iso_utc
 
     executable = find_browser()
     result = BrowserResult(screenshot=None, pdf=None)
     timeout_ms = timeout * 1000
-    with sync_playwright() as driver:
+    try:
+        driver = sync_playwright().start()
+    except Exception as exc:  # noqa: BLE001 - Playwright's driver failing to start means "no browser"
+        raise BrowserUnavailable(f"Playwright's driver could not be started ({_first_line(exc)})") from None
+    try:
         try:
             browser = driver.chromium.launch(
                 executable_path=executable, args=CHROMIUM_ARGS, timeout=timeout_ms, headless=True
@@ -154,34 +155,66 @@ def render(
                 f"the browser at {executable} could not be started ({_first_line(exc)})"
             ) from None
         try:
-            result.version = f"{_browser_name(executable)} {browser.version}"
-            context = browser.new_context(
-                viewport={"width": VIEWPORT[0], "height": VIEWPORT[1]},
-                device_scale_factor=1,
-                ignore_https_errors=ignore_https_errors,
-                accept_downloads=False,
-                service_workers="block",
-                locale="en-GB",
+            visit = _Visit(url, out_dir, timeout_ms, ignore_https_errors, cookies, header_text, now)
+            _visit(browser, executable, visit, result)
+        except PlaywrightError as exc:
+            result.errors.append(
+                {
+                    "code": "browser-failed",
+                    "message": f"The browser stopped with an error ({_first_line(exc)}).",
+                }
             )
-            if cookies:
-                context.add_cookies(cookies)  # type: ignore[arg-type]
-            page = context.new_page()
-            page.set_default_timeout(timeout_ms)
-            result.rendered_at = iso_utc(now())
-            loaded = _open(page, url, timeout_ms, result, PlaywrightError, PlaywrightTimeout)
-            if not loaded:
-                return result
-            result.final_url = page.url
-            result.user_agent = page.evaluate("navigator.userAgent")
-            try:
-                result.title = " ".join((page.title() or "").split()) or None
-            except PlaywrightError:
-                result.title = None
-            _screenshot(page, out_dir / "screenshot-page.png", result, PlaywrightError)
-            _pdf(page, out_dir / "page.pdf", header_text, result, PlaywrightError)
         finally:
             browser.close()
+    finally:
+        driver.stop()
     return result
+
+
+@dataclass(frozen=True)
+class _Visit:
+    """What to open and how (the arguments of `render`)."""
+
+    url: str
+    out_dir: Path
+    timeout_ms: float
+    ignore_https_errors: bool
+    cookies: list[dict[str, Any]] | None
+    header_text: str
+    now: Any
+
+
+def _visit(browser: Any, executable: str | None, visit: _Visit, result: BrowserResult) -> None:
+    from playwright.sync_api import Error as PlaywrightError
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    from evidencekit.clock import iso_utc
+
+    result.version = f"{_browser_name(executable)} {browser.version}"
+    context = browser.new_context(
+        viewport={"width": VIEWPORT[0], "height": VIEWPORT[1]},
+        device_scale_factor=1,
+        ignore_https_errors=visit.ignore_https_errors,
+        accept_downloads=False,
+        service_workers="block",
+        locale="en-GB",
+    )
+    if visit.cookies:
+        context.add_cookies(visit.cookies)  # type: ignore[arg-type]
+    page = context.new_page()
+    page.set_default_timeout(visit.timeout_ms)
+    result.rendered_at = iso_utc(visit.now())
+    loaded = _open(page, visit.url, visit.timeout_ms, result, PlaywrightError, PlaywrightTimeout)
+    if not loaded:
+        return
+    result.final_url = page.url
+    result.user_agent = page.evaluate("navigator.userAgent")
+    try:
+        result.title = " ".join((page.title() or "").split()) or None
+    except PlaywrightError:
+        result.title = None
+    _screenshot(page, visit.out_dir / "screenshot-page.png", result, PlaywrightError)
+    _pdf(page, visit.out_dir / "page.pdf", visit.header_text, result, PlaywrightError)
 
 
 def _open(page: Any, url: str, timeout_ms: float, result: BrowserResult, error: type, timeout: type) -> bool:

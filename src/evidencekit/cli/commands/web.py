@@ -158,10 +158,12 @@ def archive_urls(
 
         load_cookies(cookies)  # a bad cookies file is reported before anything is fetched
     if not json:
+        named = {u.strip().upper() for u in url_ids or []}
+        items = the_case.items()
         for record in the_case.urls():
-            if (not url_ids or record["id"] in {u.strip().upper() for u in url_ids}) and not record.get(
-                "sensitive"
-            ):
+            if record.get("sensitive"):
+                continue
+            if record["id"] in named or (not named and (again or not web.captures_of(items, record["id"]))):
                 before_archiving(record, cookies)
     with output.progress_bar("Archiving", total=len(_STEPS), unit="steps") as update:
         batch = web.archive_urls(
