@@ -335,6 +335,7 @@ def _capture_facts(
             "viewport": [1280, 900],
             "page_size": list(result.page_size) if result.page_size else None,
             "user_agent": result.user_agent,
+            "sandboxed": result.sandboxed,
         }
     screenshot = None
     if rendered and rendered.get("banner"):

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-# Flags for a quiet, disposable browser (root also needs --no-sandbox, which Playwright adds).
+# Flags for a quiet, disposable browser. The sandbox is on except as root (see _launch).
 CHROMIUM_ARGS = [
     "--disable-gpu",
     "--disable-background-networking",
@@ -52,6 +52,7 @@ class BrowserResult:
     user_agent: str | None = None
     page_size: tuple[int, int] | None = None
     rendered_at: str | None = None
+    sandboxed: bool | None = None
     errors: list[dict[str, str]] = field(default_factory=list)
 
 
@@ -146,14 +147,7 @@ def render(
     except Exception as exc:  # noqa: BLE001 - Playwright's driver failing to start means "no browser"
         raise BrowserUnavailable(f"Playwright's driver could not be started ({_first_line(exc)})") from None
     try:
-        try:
-            browser = driver.chromium.launch(
-                executable_path=executable, args=CHROMIUM_ARGS, timeout=timeout_ms, headless=True
-            )
-        except PlaywrightError as exc:
-            raise BrowserUnavailable(
-                f"the browser at {executable} could not be started ({_first_line(exc)})"
-            ) from None
+        browser = _launch(driver, executable, timeout_ms, result, PlaywrightError)
         try:
             visit = _Visit(url, out_dir, timeout_ms, ignore_https_errors, cookies, header_text, now)
             _visit(browser, executable, visit, result)
@@ -169,6 +163,34 @@ def render(
     finally:
         driver.stop()
     return result
+
+
+def _running_as_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def _launch(
+    driver: Any, executable: str | None, timeout_ms: float, result: BrowserResult, error: type
+) -> Any:
+    """Start the browser with its sandbox (the pages may be hostile); Chromium refuses the sandbox
+    as root, and some containers cannot provide it: then without, and the capture says so."""
+    attempts = [False] if _running_as_root() else [True, False]
+    last = None
+    for sandbox in attempts:
+        try:
+            browser = driver.chromium.launch(
+                executable_path=executable,
+                args=CHROMIUM_ARGS,
+                timeout=timeout_ms,
+                headless=True,
+                chromium_sandbox=sandbox,
+            )
+        except error as exc:
+            last = exc
+            continue
+        result.sandboxed = sandbox
+        return browser
+    raise BrowserUnavailable(f"the browser at {executable} could not be started ({_first_line(last)})")
 
 
 @dataclass(frozen=True)
