@@ -298,7 +298,10 @@ def _screenshot(page: Any, path: Path, result: BrowserResult, error: type) -> No
 
 
 def _pdf(page: Any, path: Path, header_text: str, result: BrowserResult, error: type) -> None:
-    style = "font-family: sans-serif; font-size: 8px; width: 100%; margin: 0 10mm; color: #000;"
+    style = (
+        "font-family: sans-serif; font-size: 8px; width: 100%; margin: 0 10mm; color: #000; "
+        "overflow-wrap: anywhere;"
+    )
     header = f'<div style="{style}">{html.escape(header_text)}</div>'
     footer = (
         f'<div style="{style} text-align: right;">evidencekit capture · page '
