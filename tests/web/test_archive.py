@@ -284,3 +284,18 @@ def test_without_a_browser_the_warc_is_still_saved_and_the_reason_given(case, si
     assert problem["code"] == "browser-unavailable"
     assert "No screenshot or PDF was made" in problem["message"]
     assert "apt-get install chromium" in problem["message"]
+
+
+def test_verify_txt_tells_an_officer_how_to_check_the_warc_with_warcio(case, site):
+    from evidencekit.case.seal import seal_case
+    from tests.web.test_fetch import WARCIO
+
+    add_url(case, site.url("/redirect"), kind="profile")
+    archive_url(case, "U0001", options=NO_BROWSER)
+    seal_case(case)
+    text = (case.root / "seal/VERIFY.txt").read_text(encoding="utf-8")
+    line = next(x.strip() for x in text.splitlines() if x.strip().startswith("warcio check"))
+    command = line.replace("warcio", str(WARCIO), 1)
+    out = subprocess.run(["bash", "-c", command], cwd=case.root, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "digest pass" in out.stdout + out.stderr
