@@ -138,12 +138,16 @@ class DiscordParser:
             if name.lower().endswith(".csv"):
                 with source.open(name) as stream:
                     text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="replace", newline="")
-                    rows: Iterator[tuple[str, dict[str, Any]]] = (
-                        (f"line {reader.line_num}", row) for reader in [csv.DictReader(text)] for row in reader
-                    )
-                    for where, row in rows:
-                        seq += 1
-                        yield self._package_message(row, seq, name, where, conversation, owner, owner_id, context)
+                    try:
+                        reader = csv.DictReader(text)
+                        for row in reader:
+                            seq += 1
+                            where = f"line {reader.line_num}"
+                            yield self._package_message(
+                                row, seq, name, where, conversation, owner, owner_id, context
+                            )
+                    finally:
+                        text.detach()  # the stream is closed by its own `with`
             else:
                 with source.open(name) as stream:
                     for i, row in enumerate(ijson.items(stream, "item", use_float=True)):

@@ -108,9 +108,12 @@ def transcribe_item(
             return warnings
         parser, detection = found
         record["kind"] = "chat-export"
-        if isinstance(source, ZipSource) and not rebuild:
-            members = source.hash_members()
-            record["archive"] = {"type": "zip", "member_count": len(members), "members": members}
+        if isinstance(source, ZipSource):
+            if rebuild and record.get("archive"):
+                source.use_known_hashes(record["archive"].get("members") or [])
+            else:
+                members = source.hash_members()
+                record["archive"] = {"type": "zip", "member_count": len(members), "members": members}
         if source.problems:
             shown = "; ".join(source.problems[:3]) + ("…" if len(source.problems) > 3 else "")
             warnings.append(f"{item_id} “{name}”: some files inside it were set aside: {shown}.")

@@ -287,6 +287,13 @@ class ZipSource(Source):
     def close(self) -> None:
         self._zip.close()
 
+    def use_known_hashes(self, members: list[dict[str, Any]]) -> None:
+        """Member hashes recorded at capture (so a re-made transcript need not re-read media)."""
+        for entry in members:
+            member = self._members.get(entry.get("name", ""))
+            if member is not None and not entry.get("duplicate_name"):
+                member.sha256 = entry.get("sha256")
+
     def hash_members(self, progress: Callable[[int], None] | None = None) -> list[dict[str, Any]]:
         """SHA-256 of every member, read by streaming; the list recorded in the item record."""
         out = []

@@ -176,8 +176,11 @@ def _lines(stream: IO[bytes], counter: dict[str, int]) -> Iterator[str]:
     if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         text = io.TextIOWrapper(buffered, encoding="utf-16", errors="replace", newline=None)
         counter["utf16"] = 1
-        for line in text:
-            yield line.rstrip("\n")
+        try:
+            for line in text:
+                yield line.rstrip("\n")
+        finally:
+            text.detach()  # the caller closes the stream itself
         return
     for raw in buffered:
         if raw.endswith(b"\n"):
@@ -315,6 +318,12 @@ class WhatsAppParser:
         context.facts.update(
             {"date_order": order, "date_order_reason": why, "time_precision": "second" if scan.brackets else "minute"}
         )
+        if context.zone is None:
+            context.warn(
+                "The times in this export are written without a time zone, and no zone is known for the "
+                "case, so they are kept only as written. To read them as the phone's local time, make the "
+                "transcript again with --export-timezone (for example Europe/London)."
+            )
         known = {name for name, count in scan.senders.items() if count >= 2 and len(name) <= 80}
         known_sorted = sorted(known, key=len, reverse=True)
         conversation = Conversation(key=chat_file, name=chat_name(source.label) or chat_name(chat_file))
