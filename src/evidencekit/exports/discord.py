@@ -31,7 +31,8 @@ from evidencekit.exports.base import (
     Message,
     ParseContext,
 )
-from evidencekit.exports.source import Source
+from evidencekit.exports.jsonstream import repaired_stream
+from evidencekit.exports.source import Source, head_text
 from evidencekit.exports.times import UTC, shown
 
 NAME = "discord"
@@ -58,7 +59,7 @@ def detect(source: Source) -> Detection | None:
                          {"reading_order": "time"})  # fmt: skip
     candidates = [n for n in names if n.lower().endswith(".json")]
     for name in candidates[:50]:
-        head = source.head(name, 16384).decode("utf-8", errors="replace")
+        head = head_text(source, name, 16384)
         if '"guild"' in head and '"channel"' in head and '"messages"' in head:
             return Detection(NAME, 0.9, "DiscordChatExporter export (JSON)", "dce",
                              [n for n in candidates if _is_dce(source, n)] or [name],
@@ -67,7 +68,7 @@ def detect(source: Source) -> Detection | None:
 
 
 def _is_dce(source: Source, name: str) -> bool:
-    head = source.head(name, 4096).decode("utf-8", errors="replace")
+    head = head_text(source, name, 4096)
     return '"guild"' in head and '"channel"' in head
 
 
@@ -75,7 +76,7 @@ def _load_small(source: Source, name: str) -> Any:
     if not source.has(name) or source.size(name) > (16 << 20):
         return None
     try:
-        with source.open(name) as stream:
+        with repaired_stream(source.open(name)) as stream:
             return json.load(stream)
     except (ValueError, OSError):
         return None
@@ -140,16 +141,18 @@ class DiscordParser:
                     text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="replace", newline="")
                     try:
                         reader = csv.DictReader(text)
+                        line = 2  # after the header row
                         for row in reader:
                             seq += 1
-                            where = f"line {reader.line_num}"
+                            where = f"line {line}"
+                            line = reader.line_num + 1
                             yield self._package_message(
                                 row, seq, name, where, conversation, owner, owner_id, context
                             )
                     finally:
                         text.detach()  # the stream is closed by its own `with`
             else:
-                with source.open(name) as stream:
+                with repaired_stream(source.open(name)) as stream:
                     for i, row in enumerate(ijson.items(stream, "item", use_float=True)):
                         seq += 1
                         yield self._package_message(row, seq, name, f"[{i}]", conversation, owner, owner_id, context)
@@ -186,7 +189,7 @@ class DiscordParser:
         for name in detection.files:
             guild: Any = None
             channel: Any = None
-            with source.open(name) as stream:
+            with repaired_stream(source.open(name)) as stream:
                 for key, value in ijson.kvitems(stream, ""):
                     if key == "guild":
                         guild = value
@@ -199,7 +202,7 @@ class DiscordParser:
             )
             conversation = Conversation(key=name, name=label or name,
                                         kind=str(channel.get("type")) if isinstance(channel, dict) else None)
-            with source.open(name) as stream:
+            with repaired_stream(source.open(name)) as stream:
                 for i, raw in enumerate(ijson.items(stream, "messages.item", use_float=True)):
                     if not isinstance(raw, dict):
                         continue

@@ -25,6 +25,7 @@ class RepairingReader(io.RawIOBase):
         self._raw = raw
         self._pending = b""
         self._out = b""
+        self._at = 0
         self._eof = False
         self.repairs = 0
         self._decoder = None
@@ -76,10 +77,12 @@ class RepairingReader(io.RawIOBase):
         return fixed
 
     def readinto(self, buffer: Any) -> int:
-        self._fill()
-        size = min(len(buffer), len(self._out))
-        buffer[:size] = self._out[:size]
-        self._out = self._out[size:]
+        if self._at >= len(self._out):
+            self._out, self._at = b"", 0
+            self._fill()
+        size = min(len(buffer), len(self._out) - self._at)
+        buffer[:size] = self._out[self._at : self._at + size]
+        self._at += size
         return size
 
     def close(self) -> None:

@@ -30,7 +30,8 @@ from evidencekit.exports.base import (
     Message,
     ParseContext,
 )
-from evidencekit.exports.source import Source
+from evidencekit.exports.jsonstream import repaired_stream
+from evidencekit.exports.source import Source, head_text
 from evidencekit.exports.times import from_epoch_ms, shown
 
 NAME = "meta"
@@ -66,7 +67,7 @@ def repair(text: str) -> tuple[str, bool]:
 
 
 def _head_text(source: Source, name: str) -> str:
-    return source.head(name, 16384).decode("utf-8", errors="replace")
+    return head_text(source, name)
 
 
 def _platform(source: Source, names: list[str]) -> str:
@@ -163,14 +164,14 @@ def _read_thread_facts(source: Source, name: str, conversation: Conversation, e2
 
     title_key = "threadName" if e2ee else "title"
     try:
-        with source.open(name) as stream:
+        with repaired_stream(source.open(name)) as stream:
             for value in ijson.items(stream, "participants"):
                 for entry in value if isinstance(value, list) else []:
                     person = entry.get("name") if isinstance(entry, dict) else entry
                     if isinstance(person, str):
                         conversation.participants.append(repair(person)[0])
                 break
-        with source.open(name) as stream:
+        with repaired_stream(source.open(name)) as stream:
             for value in ijson.items(stream, title_key):
                 if isinstance(value, str):
                     conversation.name = repair(value)[0]
@@ -191,7 +192,7 @@ def _parse_file(
 ) -> Iterator[Message]:
     import ijson
 
-    with source.open(name) as stream:
+    with repaired_stream(source.open(name)) as stream:
         for index, raw in enumerate(ijson.items(stream, "messages.item", use_float=True)):
             state["seq"] += 1
             if not isinstance(raw, dict):
@@ -307,7 +308,7 @@ def _parse_old_instagram(source: Source, name: str, context: ParseContext, state
 
     from evidencekit.exports.times import UTC
 
-    with source.open(name) as stream:
+    with repaired_stream(source.open(name)) as stream:
         for c_index, conv in enumerate(ijson.items(stream, "item", use_float=True)):
             if not isinstance(conv, dict):
                 continue

@@ -158,7 +158,12 @@ class _Reader:
             while True:
                 chunk = stream.read(1 << 20)
                 final = not chunk
-                parser.Parse(fixer.feed(chunk, final=final), final)
+                try:
+                    parser.Parse(fixer.feed(chunk, final=final), final)
+                except expat.ExpatError:
+                    yield from ready  # what was read before the fault is kept
+                    ready.clear()
+                    raise
                 yield from ready
                 ready.clear()
                 if final:

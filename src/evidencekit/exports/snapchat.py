@@ -18,7 +18,8 @@ from datetime import datetime
 from typing import Any
 
 from evidencekit.exports.base import SYSTEM, Attachment, Conversation, Detection, Message, ParseContext
-from evidencekit.exports.source import Source
+from evidencekit.exports.jsonstream import repaired_stream
+from evidencekit.exports.source import Source, head_text
 from evidencekit.exports.times import UTC, from_epoch_ms, shown
 
 NAME = "snapchat"
@@ -34,7 +35,7 @@ def detect(source: Source) -> Detection | None:
     if source.kind == "file":
         candidates = names
     for name in candidates[:3]:
-        head = source.head(name, 16384).decode("utf-8", errors="replace")
+        head = head_text(source, name, 16384)
         if any(f'"{key}"' in head for key in _OLD_KEYS):
             return Detection(NAME, 0.9, "Snapchat “My Data” chat history (JSON, older layout)", "old", [name])
         if '"Media Type"' in head and '"Created"' in head:
@@ -83,7 +84,7 @@ def _owner(source: Source) -> str | None:
     for name in source.names():
         if posixpath.basename(name) == "account.json" and source.size(name) < (8 << 20):
             try:
-                with source.open(name) as stream:
+                with repaired_stream(source.open(name)) as stream:
                     data = json.load(stream)
                 return str(data.get("Basic Information", {}).get("Username")) or None
             except (ValueError, AttributeError, OSError):
@@ -131,7 +132,7 @@ class SnapchatParser:
             "Snapchat deletes chats after they are viewed unless someone saves them, so this export "
             "usually holds only saved or unopened messages."
         )
-        with source.open(name) as stream:
+        with repaired_stream(source.open(name)) as stream:
             for key, index, raw in _conversations(stream):
                 if not isinstance(raw, dict):
                     continue

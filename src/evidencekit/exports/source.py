@@ -400,3 +400,19 @@ def text_lines(stream: IO[bytes]) -> Iterator[bytes]:
             yield from line.split(b"\r")
         else:
             yield line
+
+
+def head_text(source: Source, name: str, size: int = 16384) -> str:
+    """The start of a member as text, whatever its byte-order mark says (for detection only)."""
+    import codecs
+
+    data = source.head(name, size)
+    for bom, encoding in (
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(bom):
+            return data.decode(encoding, errors="replace")
+    return data.decode("utf-8", errors="replace").lstrip("\ufeff")

@@ -25,7 +25,7 @@ from evidencekit.exports.base import (
     ParseContext,
 )
 from evidencekit.exports.jsonstream import objects_at, repaired_stream
-from evidencekit.exports.source import Source
+from evidencekit.exports.source import Source, head_text
 from evidencekit.exports.times import from_epoch, localise, shown
 
 NAME = "telegram"
@@ -46,7 +46,7 @@ def detect(source: Source) -> Detection | None:
     if source.kind == "file":
         ordered = names
     for name in ordered[:5]:
-        head = source.head(name, 16384).decode("utf-8", errors="replace")
+        head = head_text(source, name, 16384)
         full = '"chats"' in head or '"personal_information"' in head
         single = '"messages"' in head and ('"date_unixtime"' in head or '"date"' in head) and '"type"' in head
         if full or single:
