@@ -48,7 +48,9 @@ def detect(source: Source) -> Detection | None:
     for name in ordered[:5]:
         head = head_text(source, name, 16384)
         full = '"chats"' in head or '"personal_information"' in head
-        single = '"messages"' in head and ('"date_unixtime"' in head or '"date"' in head) and '"type"' in head
+        named = posixpath.basename(name) == "result.json"
+        dated = '"date_unixtime"' in head or '"date"' in head
+        single = '"messages"' in head and '"type"' in head and (dated or named)
         if full or single:
             variant = "full" if full else "chat"
             label = "Telegram Desktop export (JSON, " + ("all chats" if full else "one chat") + ")"
