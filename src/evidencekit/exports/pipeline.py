@@ -22,7 +22,7 @@ from evidencekit.exports.transcript import (
     TRANSCRIPT_FORMAT,
     TranscriptWriter,
     WrittenFile,
-    render_file,
+    render_files,
 )
 
 COMPLETE = "complete"
@@ -136,8 +136,7 @@ def transcribe(
     }
     jsonl = writer.finish(header)
     files = list(writer.files)
-    files.append(render_file(jsonl.path, workdir / CSV, "csv"))
-    files.append(render_file(jsonl.path, workdir / HTML, "html"))
+    files.extend(render_files(jsonl.path, {"csv": workdir / CSV, "html": workdir / HTML}))
     return Outcome(status, problem, files, header, summary)
 
 

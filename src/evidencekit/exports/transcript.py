@@ -43,8 +43,8 @@ _SHIFT = 1 << 46
 _BIAS = 1 << 45
 
 
-def dumps(obj: Any) -> str:
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+dumps = _ENCODER.encode  # canonical JSON, like the case's own records
 
 
 class HashingWriter(io.RawIOBase):
@@ -118,7 +118,8 @@ class Stats:
                 self.last_time, self.last_time_text = msg.time, record["time"]
         if msg.time_zone_assumed:
             self.assumed += 1
-        self.flags.update(msg.flags)
+        if msg.flags:
+            self.flags.update(msg.flags)
         for attachment in record["attachments"]:
             self.attachments += 1
             if attachment["missing"]:
@@ -323,42 +324,56 @@ def _cell(value: Any) -> str:
     if value is None:
         return ""
     text = value if isinstance(value, str) else str(value)
-    if text.startswith(_FORMULA_START):
+    if text and text[0] in _FORMULA_START:
         return "'" + text
     return text
 
 
-def render_csv(header: dict[str, Any], messages: Iterable[dict[str, Any]], out: IO[str]) -> None:
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    item = header.get("item")
-    parser = f"{header.get('parser')} {header.get('parser_version')}"
-    for m in messages:
+class CsvRenderer:
+    """One row per message, plus the item and parser on every row."""
+
+    def __init__(self, header: dict[str, Any], out: IO[str]) -> None:
+        self.writer = csv.writer(out, lineterminator="\r\n")
+        self.writer.writerow(CSV_COLUMNS)
+        self.item = _cell(header.get("item"))
+        self.parser = _cell(f"{header.get('parser')} {header.get('parser_version')}")
+
+    def message(self, m: dict[str, Any]) -> None:
         attachments = m.get("attachments") or []
         source = m.get("source") or {}
-        writer.writerow(
-            [
-                _cell(m.get("seq")),
-                _cell(m.get("time")),
+        reactions = m.get("reactions") or []
+        self.writer.writerow(
+            (
+                m.get("seq"),
+                m.get("time") or "",
                 _cell(m.get("time_as_written")),
                 "true" if m.get("time_zone_assumed") else "false",
                 _cell(m.get("conversation")),
                 _cell(m.get("sender")),
                 _cell(m.get("sender_id")),
-                _cell(m.get("kind")),
+                m.get("kind") or "",
                 _cell(m.get("text")),
-                ";".join(m.get("flags") or []),
-                _cell(" | ".join(a.get("name") or "" for a in attachments)),
-                " | ".join(a.get("sha256") or "" for a in attachments),
-                _cell(" | ".join(a.get("path") or a.get("member") or "" for a in attachments)),
-                _cell(" ".join(f"{r.get('reaction')}({r.get('actor')})" for r in m.get("reactions") or [])),
+                ";".join(m.get("flags") or ()),
+                _cell(" | ".join(a.get("name") or "" for a in attachments)) if attachments else "",
+                " | ".join(a.get("sha256") or "" for a in attachments) if attachments else "",
+                _cell(" | ".join(a.get("path") or a.get("member") or "" for a in attachments)) if attachments else "",
+                _cell(" ".join(f"{r.get('reaction')}({r.get('actor')})" for r in reactions)) if reactions else "",
                 _cell(source.get("file")),
-                _cell(source.get("line")),
+                "" if source.get("line") is None else source["line"],
                 _cell(source.get("json_path")),
-                _cell(item),
-                _cell(parser),
-            ]
+                self.item,
+                self.parser,
+            )
         )
+
+    def end(self) -> None:
+        return None
+
+
+def render_csv(header: dict[str, Any], messages: Iterable[dict[str, Any]], out: IO[str]) -> None:
+    renderer = CsvRenderer(header, out)
+    for m in messages:
+        renderer.message(m)
 
 
 def _describe_system(m: dict[str, Any]) -> str:
@@ -454,8 +469,7 @@ code{font-size:.9em;overflow-wrap:anywhere}
 """
 
 
-def render_html(header: dict[str, Any], messages: Iterable[dict[str, Any]], out: IO[str]) -> None:
-    """One self-contained page; nothing in it loads or runs anything."""
+def _html_head(header: dict[str, Any], out: IO[str]) -> None:
     e = html.escape
     summary = header.get("summary") or {}
     title = f"Transcript of {header.get('item')} — {header.get('item_name')}"
@@ -506,43 +520,80 @@ def render_html(header: dict[str, Any], messages: Iterable[dict[str, Any]], out:
         "<p>Attachments are listed by name and SHA-256 only; they are never shown or embedded in this "
         "page. The exact text of every message is in transcript.jsonl.</p>\n</header>\n<main>\n"
     )
-    conversation: Any = object()
-    for m in messages:
-        if m.get("conversation") != conversation:
-            conversation = m.get("conversation")
-            out.write(f"<h2>{e(conversation or 'Conversation')}</h2>\n")
-        kind = "m system" if m.get("kind") == SYSTEM else "m"
-        when = m.get("time") or "no time"
-        written = m.get("time_as_written")
+
+
+class HtmlRenderer:
+    """One self-contained page; nothing in it loads or runs anything."""
+
+    def __init__(self, header: dict[str, Any], out: IO[str]) -> None:
+        self.out = out
+        self.conversation: Any = object()
+        _html_head(header, out)
+
+    def message(self, m: dict[str, Any]) -> None:
+        e = html.escape
+        out = self.out
+        if m.get("conversation") != self.conversation:
+            self.conversation = m.get("conversation")
+            out.write(f"<h2>{e(self.conversation or 'Conversation')}</h2>\n")
+        system = m.get("kind") == SYSTEM
+        seq = e(str(m.get("seq")))
         assumed = " · zone assumed" if m.get("time_zone_assumed") else ""
-        flags = "".join(f"<span class=\"flag\">{e(f)}</span>" for f in m.get("flags") or [])
-        text = _describe_system(m) if m.get("kind") == SYSTEM else m.get("text") or ""
+        flags = "".join(f"<span class=\"flag\">{e(f)}</span>" for f in m.get("flags") or ())
+        text = _describe_system(m) if system else m.get("text") or ""
+        who = m.get("sender") or ("system" if system else "?")
         out.write(
-            f"<div class=\"{kind}\" id=\"m{e(str(m.get('seq')))}\"><div class=\"seq\">#{e(str(m.get('seq')))}"
-            f"</div><div class=\"when\">{e(when)}<small>as written: {e(written or '-')}{assumed}</small></div>"
-            f"<div><span class=\"who\">{e(m.get('sender') or ('system' if m.get('kind') == SYSTEM else '?'))}"
-            f"</span>{flags}<div class=\"text\" dir=\"auto\">{e(text)}</div>"
+            f"<div class=\"{'m system' if system else 'm'}\" id=\"m{seq}\"><div class=\"seq\">#{seq}</div>"
+            f"<div class=\"when\">{e(m.get('time') or 'no time')}<small>as written: "
+            f"{e(m.get('time_as_written') or '-')}{assumed}</small></div>"
+            f"<div><span class=\"who\">{e(who)}</span>{flags}<div class=\"text\" dir=\"auto\">{e(text)}</div>"
         )
-        for a in m.get("attachments") or []:
+        for a in m.get("attachments") or ():
             out.write(f"<div class=\"att\">{e(_attachment_line(a))}</div>")
-        for r in m.get("reactions") or []:
+        for r in m.get("reactions") or ():
             out.write(f"<div class=\"att\">reaction {e(str(r.get('reaction')))} by {e(str(r.get('actor')))}</div>")
         out.write("</div></div>\n")
-    out.write("</main>\n</body>\n</html>\n")
+
+    def end(self) -> None:
+        self.out.write("</main>\n</body>\n</html>\n")
 
 
-def render_file(jsonl: Path, target: Path, kind: str) -> WrittenFile:
-    """Render transcript.jsonl as `kind` ("csv" or "html") next to it, hashing as it writes."""
-    writer = HashingWriter(target)
-    with writer, open(jsonl, "rb") as stream:
-        buffered = io.BufferedWriter(writer, 1 << 20)
-        text = io.TextIOWrapper(buffered, encoding="utf-8", newline="")
-        header, messages = read_transcript(stream)
-        if kind == "csv":
-            render_csv(header, messages, text)
-        else:
-            render_html(header, messages, text)
-        text.flush()
-        text.detach()
-        buffered.flush()
-    return WrittenFile(target.name, target, writer.sha.hexdigest(), writer.size)
+def render_html(header: dict[str, Any], messages: Iterable[dict[str, Any]], out: IO[str]) -> None:
+    renderer = HtmlRenderer(header, out)
+    for m in messages:
+        renderer.message(m)
+    renderer.end()
+
+
+def render_files(jsonl: Path, targets: dict[str, Path]) -> list[WrittenFile]:
+    """Render transcript.jsonl as CSV and/or HTML in one pass, hashing each file as it is written."""
+    kinds = {"csv": CsvRenderer, "html": HtmlRenderer}
+    opened = []
+    try:
+        with open(jsonl, "rb") as stream:
+            header, messages = read_transcript(stream)
+            renderers = []
+            for kind, target in targets.items():
+                writer = HashingWriter(target)
+                buffered = io.BufferedWriter(writer, 1 << 20)
+                text = io.TextIOWrapper(buffered, encoding="utf-8", newline="")
+                opened.append((target, writer, buffered, text))
+                renderers.append(kinds[kind](header, text))
+            for m in messages:
+                for renderer in renderers:
+                    renderer.message(m)
+            for renderer in renderers:
+                renderer.end()
+        written = []
+        for target, writer, buffered, text in opened:
+            text.flush()
+            text.detach()
+            buffered.flush()
+            buffered.detach()
+            writer.close()
+            written.append(WrittenFile(target.name, target, writer.sha.hexdigest(), writer.size))
+        return written
+    except BaseException:
+        for _target, writer, _buffered, _text in opened:
+            writer.close()
+        raise

@@ -20,8 +20,8 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import IO
+from datetime import datetime, timedelta, timezone
+from typing import IO, Any
 
 from evidencekit.exports.base import (
     MESSAGE,
@@ -196,7 +196,7 @@ def _lines(stream: IO[bytes], counter: dict[str, int]) -> Iterator[str]:
 
 @dataclass
 class _Scan:
-    """What one pass over the file tells before any message is read."""
+    """What one pass over the file tells before any message is read (constant memory)."""
 
     headers: int = 0
     max_a: int = 0
@@ -205,30 +205,28 @@ class _Scan:
     senders: Counter[str] = field(default_factory=Counter)
     brackets: int = 0
     backwards: dict[str, int] = field(default_factory=lambda: {"dmy": 0, "mdy": 0})
-    latest: dict[str, datetime] = field(default_factory=dict)
-    earliest: dict[str, datetime] = field(default_factory=dict)
+    latest: dict[str, int] = field(default_factory=dict)  # yyyymmdd under each reading
     first_example: str = ""
-    _prev: dict[str, datetime] = field(default_factory=dict)
+    _prev: dict[str, int] = field(default_factory=dict)
 
     def add(self, m: re.Match[str], line: str) -> None:
         self.headers += 1
-        a, b = int(m.group("a")), int(m.group("b"))
-        if len(m.group("a")) == 4:
+        a_text, b, c_text = m.group("a", "b", "c")
+        if len(a_text) == 4:
             self.year_first += 1
         else:
-            self.max_a, self.max_b = max(self.max_a, a), max(self.max_b, b)
-            for order in ("dmy", "mdy"):
-                day = _date(m, order)
-                if day is None:
-                    continue
+            a, b_num, year = int(a_text), int(b), _year(c_text)
+            if a > self.max_a:
+                self.max_a = a
+            if b_num > self.max_b:
+                self.max_b = b_num
+            for order, key in (("dmy", year * 10000 + b_num * 100 + a), ("mdy", year * 10000 + a * 100 + b_num)):
                 prev = self._prev.get(order)
-                if prev is not None and day < prev - timedelta(days=1):
+                if prev is not None and key < prev:
                     self.backwards[order] += 1
-                self._prev[order] = day
-                if order not in self.latest or day > self.latest[order]:
-                    self.latest[order] = day
-                if order not in self.earliest or day < self.earliest[order]:
-                    self.earliest[order] = day
+                self._prev[order] = key
+                if key > self.latest.get(order, 0):
+                    self.latest[order] = key
         if not self.first_example:
             self.first_example = line.strip()[:40]
         if m.group("br"):
@@ -268,11 +266,14 @@ def decide_date_order(scan: _Scan, asked: str | None, not_after: datetime | None
     if asked in ("dmy", "mdy", "ymd"):
         return asked, "the person capturing it said so (--date-order)"
     possible = []
+    limit = None
+    if not_after is not None:
+        day = not_after.replace(tzinfo=None) + timedelta(days=1)
+        limit = day.year * 10000 + day.month * 100 + day.day
     for order in ("dmy", "mdy"):
         if order not in scan.latest:
             continue
-        future = not_after is not None and scan.latest[order] > not_after.replace(tzinfo=None) + timedelta(days=1)
-        if not future:
+        if limit is None or scan.latest[order] <= limit:
             possible.append(order)
     if len(possible) == 1:
         return possible[0], "the other reading would put messages after the export was captured"
@@ -391,6 +392,7 @@ class _State:
         self.previous_time: datetime | None = None
         self.referenced: set[str] = set()
         self.ios = False
+        self._offsets: dict[tuple[int, int, int, int], Any] = {}
 
     def start(self, m: re.Match[str], number: int) -> None:
         self.seq += 1
@@ -448,26 +450,52 @@ class _State:
         return None, rest
 
     def _set_time(self, msg: Message, m: re.Match[str]) -> None:
-        day = _date(m, self.order)
-        hour, minute = int(m.group("h")), int(m.group("m"))
-        second = int(m.group("s") or 0)
-        marker = (m.group("ampm") or "").lower().replace(".", "").replace(" ", "")
-        marker = marker.replace("\u00a0", "").replace("\u202f", "")
-        pre = m.group("pre_ampm")
-        pm = marker == "pm" or pre in ("下午", "午後", "오후")
-        am = marker == "am" or pre in ("上午", "午前", "오전")
-        if (pm or am) and hour == 12:
-            hour = 0
-        if pm:
-            hour += 12
-        if day is None or hour > 23 or minute > 59 or second > 59:
+        a, b, c, h, mi, sec, marker, pre = m.group("a", "b", "c", "h", "m", "s", "ampm", "pre_ampm")
+        order = self.order
+        if order == "ymd":
+            year, month, day = _year(a), int(b), int(c)
+        elif order == "dmy":
+            year, month, day = _year(c), int(b), int(a)
+        else:
+            year, month, day = _year(c), int(a), int(b)
+        hour, minute, second = int(h), int(mi), int(sec or 0)
+        if marker or pre:
+            marker = (marker or "").lower().replace(".", "").replace(" ", "").replace("\u00a0", "")
+            marker = marker.replace("\u202f", "")
+            pm = marker == "pm" or pre in ("下午", "午後", "오후")
+            am = marker == "am" or pre in ("上午", "午前", "오전")
+            if (pm or am) and hour == 12:
+                hour = 0
+            if pm:
+                hour += 12
+        zone = self.context.zone
+        key = (year, month, day, hour)
+        fixed = self._offsets.get(key)
+        if fixed is None:
+            try:
+                hour_start = datetime(year, month, day, hour)
+                datetime(year, month, day, hour, minute, second)
+            except ValueError:
+                msg.details["time_problem"] = "the date or time written here does not exist"
+                return
+            if zone is None:
+                msg.details["time_problem"] = "no time zone is known for this export"
+                return
+            first, flag_first = localise(hour_start, zone)
+            last, flag_last = localise(hour_start.replace(minute=59, second=59), zone)
+            offset = first.utcoffset()
+            same = offset is not None and not flag_first and not flag_last and offset == last.utcoffset()
+            fixed = timezone(offset) if same and offset is not None else False
+            self._offsets[key] = fixed
+        if minute > 59 or second > 59:
             msg.details["time_problem"] = "the date or time written here does not exist"
             return
-        naive = day.replace(hour=hour, minute=minute, second=second)
-        if self.context.zone is None:
-            msg.details["time_problem"] = "no time zone is known for this export"
-            return
-        moment, flag = localise(naive, self.context.zone, self.previous_time)
+        if fixed is not False:  # no clock change in this hour: one fixed offset
+            moment = datetime(year, month, day, hour, minute, second, tzinfo=fixed)
+            flag = None
+        else:
+            naive = datetime(year, month, day, hour, minute, second)
+            moment, flag = localise(naive, zone, self.previous_time)  # type: ignore[arg-type]
         msg.time = moment
         msg.time_zone_assumed = True
         if flag:
@@ -485,6 +513,14 @@ class _State:
 
     def _classify(self, msg: Message) -> None:
         text = msg.text
+        if (
+            text
+            and "<" not in text
+            and ")" not in text
+            and "\u200e" not in text
+            and (len(text) > 60 or text.lower().rstrip(".") not in DELETED)
+        ):
+            return  # plain text: no marker can be in it
         clean = _clean(text)
         first_line = _clean(text.split("\n", 1)[0])
         lowered = clean.lower().rstrip(".")
