@@ -63,7 +63,25 @@ import evidencekit.exports.pipeline, evidencekit.exports.whatsapp, evidencekit.e
 print(f"0 0 {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}")
 """
 
-WORDS = "pay or I send the pictures to everyone you know today tomorrow please stop who is this".split()
+WORDS = [
+    "pay",
+    "or",
+    "I",
+    "send",
+    "the",
+    "pictures",
+    "to",
+    "everyone",
+    "you",
+    "know",
+    "today",
+    "tomorrow",
+    "please",
+    "stop",
+    "who",
+    "is",
+    "this",
+]
 
 
 def make_whatsapp(path: Path, count: int) -> None:
@@ -99,11 +117,20 @@ def make_messenger(root: Path, count: int, per_file: int) -> None:
             if i % 7 == 0:
                 msg["reactions"] = [{"reaction": "\u00f0\u009f\u0098\u00a2", "actor": "Sam Example"}]
             if i % 40 == 0:
-                msg["photos"] = [{"uri": f"your_facebook_activity/messages/inbox/remy_1234567890/photos/{i}.jpg",
-                                  "creation_timestamp": (base - i * 60000) // 1000}]  # fmt: skip
+                msg["photos"] = [
+                    {
+                        "uri": f"your_facebook_activity/messages/inbox/remy_1234567890/photos/{i}.jpg",
+                        "creation_timestamp": (base - i * 60000) // 1000,
+                    }
+                ]
             msgs.append(msg)
-        data = {"participants": [{"name": "R\u00c3\u00a9my"}, {"name": "Sam Example"}], "messages": msgs,
-                "title": "R\u00c3\u00a9my", "is_still_participant": True, "thread_path": "inbox/remy_1234567890"}  # fmt: skip
+        data = {
+            "participants": [{"name": "R\u00c3\u00a9my"}, {"name": "Sam Example"}],
+            "messages": msgs,
+            "title": "R\u00c3\u00a9my",
+            "is_still_participant": True,
+            "thread_path": "inbox/remy_1234567890",
+        }
         (thread / f"message_{number}.json").write_text(json.dumps(data, indent=2), encoding="ascii")
 
 
@@ -137,7 +164,9 @@ def size(path: Path) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=100_000)
-    parser.add_argument("--make", nargs=4, metavar=("KIND", "PATH", "COUNT", "PER_FILE"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--make", nargs=4, metavar=("KIND", "PATH", "COUNT", "PER_FILE"), help=argparse.SUPPRESS
+    )
     args = parser.parse_args()
     if args.make:
         kind, path, count, per_file = args.make
@@ -162,8 +191,11 @@ def main() -> None:
             count, seconds, rss = run(CHILD, str(wa), str(work))
             wc = timed(["wc", "-l", str(wa)])
             rows.append(("WhatsApp .txt", n, size(wa), count, seconds, rss, "wc -l", wc, None))
-        for n, per_file, label in ((small, 10_000, "Messenger DYI"), (big, 10_000, "Messenger DYI"),
-                                   (big, big, "Messenger, one file")):  # fmt: skip
+        for n, per_file, label in (
+            (small, 10_000, "Messenger DYI"),
+            (big, 10_000, "Messenger DYI"),
+            (big, big, "Messenger, one file"),
+        ):
             root = tmp / f"fb{n}-{per_file}"
             generate("messenger", root, n, per_file)
             work = tmp / f"fb{n}-{per_file}-out"
@@ -172,16 +204,20 @@ def main() -> None:
             _, ref_seconds, ref_rss = run(JSON_LOAD, str(root))
             rows.append((label, n, size(root), count, seconds, rss, "json.load", ref_seconds, ref_rss))
 
-        head = (f"{'export':<20} {'messages':>9} {'MB':>6} {'seconds':>8} {'msg/s':>9} {'peak RSS':>9}   "
-                f"{'reference':<10} {'ref s':>6} {'x slower':>8} {'ref RSS':>8}")  # fmt: skip
+        head = (
+            f"{'export':<20} {'messages':>9} {'MB':>6} {'seconds':>8} {'msg/s':>9} {'peak RSS':>9}   "
+            f"{'reference':<10} {'ref s':>6} {'x slower':>8} {'ref RSS':>8}"
+        )
         print(head)
         print("-" * len(head))
         for label, n, mb, count, seconds, rss, ref, ref_s, ref_rss in rows:
             assert count == n, (label, count, n)
             ratio = seconds / ref_s if ref_s else float("nan")
             ref_mem = f"{ref_rss:.0f} MB" if ref_rss is not None else "-"
-            print(f"{label:<20} {n:>9,} {mb:>6.1f} {seconds:>8.2f} {n / seconds:>9,.0f} {rss:>6.0f} MB   "
-                  f"{ref:<10} {ref_s:>6.2f} {ratio:>8.1f} {ref_mem:>8}")  # fmt: skip
+            print(
+                f"{label:<20} {n:>9,} {mb:>6.1f} {seconds:>8.2f} {n / seconds:>9,.0f} {rss:>6.0f} MB   "
+                f"{ref:<10} {ref_s:>6.2f} {ratio:>8.1f} {ref_mem:>8}"
+            )
         print(
             "\nseconds: reading the export and writing transcript.jsonl, .csv and .html (as capture does);"
             "\nthe reference only reads. Peak RSS includes the Python interpreter (see the floor above)."

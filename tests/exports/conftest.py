@@ -55,10 +55,15 @@ def read_export(
     )
     workdir.mkdir(parents=True, exist_ok=True)
     outcome = transcribe(
-        parser, detection, source, context, workdir,
+        parser,
+        detection,
+        source,
+        context,
+        workdir,
         item={"id": "E0001", "original_name": path.name, "sha256": "0" * 64},
-        derived_prefix="data/derived/E0001", made_at="2026-11-28T13:00:00.000Z",
-    )  # fmt: skip
+        derived_prefix="data/derived/E0001",
+        made_at="2026-11-28T13:00:00.000Z",
+    )
     source.close()
     header: dict[str, Any] = {}
     messages: list[dict[str, Any]] = []

@@ -33,7 +33,8 @@ ANDROID_DMY = (
     "14/03/2024, 21:12 - Sam: ok fine <This message was edited>\n"
     "15/03/2024, 09:00 - Riley: Pay €500 in gift cards: 2 hours ⏰ — or I send them 🙂\n"
     "15/03/2024, 09:01 - Riley: \n"
-    "15/03/2024, 09:02 - Riley changed their phone number to a new number. Tap to message or add the new number.\n"
+    "15/03/2024, 09:02 - Riley changed their phone number to a new number. "
+    "Tap to message or add the new number.\n"
 )
 
 ANDROID_US_12H = (
@@ -72,20 +73,12 @@ ANDROID_GERMAN = (
     "14.03.24, 21:11 - Sam: nein <Diese Nachricht wurde bearbeitet>\n"
 )
 
-IOS_FINNISH = (
-    "[13.6.2018 klo 21.25.15] Riley: moi\n"
-    "[13.6.2018 klo 21.26.00] Sam: kuka olet\n"
-)
+IOS_FINNISH = "[13.6.2018 klo 21.25.15] Riley: moi\n[13.6.2018 klo 21.26.00] Sam: kuka olet\n"
 
-YEAR_FIRST = (
-    "2024/03/14 21:07 - Riley: first\n"
-    "2024/03/14 21:08 - Sam: second\n"
-)
+YEAR_FIRST = "2024/03/14 21:07 - Riley: first\n2024/03/14 21:08 - Sam: second\n"
 
 AMBIGUOUS = (
-    "01/02/2024, 21:07 - Riley: hello\n"
-    "02/02/2024, 21:08 - Sam: hi\n"
-    "03/02/2024, 21:09 - Riley: answer me\n"
+    "01/02/2024, 21:07 - Riley: hello\n02/02/2024, 21:08 - Sam: hi\n03/02/2024, 21:09 - Riley: answer me\n"
 )
 
 
@@ -136,29 +129,50 @@ def instagram_thread(root: Path, prefix: str = "your_instagram_activity/messages
     newer = {
         "participants": [{"name": mojibake("Rémy")}, {"name": "Sam Example"}],
         "messages": [
-            {"sender_name": mojibake("Rémy"), "timestamp_ms": T0 + 6 * 60000,
-             "content": mojibake("pay or I post it 😢"),
-             "reactions": [{"reaction": mojibake("😢"), "actor": "Sam Example"}]},
-            {"sender_name": mojibake("Rémy"), "timestamp_ms": T0 + 5 * 60000, "content": "", "is_unsent": True},
-            {"sender_name": mojibake("Rémy"), "timestamp_ms": T0 + 4 * 60000,
-             "photos": [{"uri": f"{uri}/photos/9.jpg", "creation_timestamp": 1710450240}]},
-            {"sender_name": mojibake("Rémy"), "timestamp_ms": T0 + 4 * 60000,
-             "videos": [{"uri": f"{uri}/videos/missing.mp4", "creation_timestamp": 1710450240}]},
+            {
+                "sender_name": mojibake("Rémy"),
+                "timestamp_ms": T0 + 6 * 60000,
+                "content": mojibake("pay or I post it 😢"),
+                "reactions": [{"reaction": mojibake("😢"), "actor": "Sam Example"}],
+            },
+            {
+                "sender_name": mojibake("Rémy"),
+                "timestamp_ms": T0 + 5 * 60000,
+                "content": "",
+                "is_unsent": True,
+            },
+            {
+                "sender_name": mojibake("Rémy"),
+                "timestamp_ms": T0 + 4 * 60000,
+                "photos": [{"uri": f"{uri}/photos/9.jpg", "creation_timestamp": 1710450240}],
+            },
+            {
+                "sender_name": mojibake("Rémy"),
+                "timestamp_ms": T0 + 4 * 60000,
+                "videos": [{"uri": f"{uri}/videos/missing.mp4", "creation_timestamp": 1710450240}],
+            },
         ],
-        "title": mojibake("Rémy"), "is_still_participant": True, "thread_path": "inbox/remy_1234567890",
+        "title": mojibake("Rémy"),
+        "is_still_participant": True,
+        "thread_path": "inbox/remy_1234567890",
         "magic_words": [],
-    }  # fmt: skip
+    }
     older = {
         "participants": newer["participants"],
         "messages": [
             {"sender_name": "Sam Example", "timestamp_ms": T0 + 3 * 60000, "content": "Liked a message"},
-            {"sender_name": "Sam Example", "timestamp_ms": T0 + 2 * 60000,
-             "share": {"link": "https://www.instagram.com/reel/abc/", "share_text": mojibake("café")}},
+            {
+                "sender_name": "Sam Example",
+                "timestamp_ms": T0 + 2 * 60000,
+                "share": {"link": "https://www.instagram.com/reel/abc/", "share_text": mojibake("café")},
+            },
             {"sender_name": mojibake("Rémy"), "timestamp_ms": T0 + 1 * 60000, "call_duration": 65},
             {"sender_name": mojibake("Rémy"), "timestamp_ms": T0, "content": "hey, saw you on insta"},
         ],
-        "title": mojibake("Rémy"), "is_still_participant": True, "thread_path": "inbox/remy_1234567890",
-    }  # fmt: skip
+        "title": mojibake("Rémy"),
+        "is_still_participant": True,
+        "thread_path": "inbox/remy_1234567890",
+    }
     (thread / "message_1.json").write_text(json.dumps(newer, indent=2), encoding="ascii")
     (thread / "message_2.json").write_text(json.dumps(older, indent=2), encoding="ascii")
     return thread
@@ -199,45 +213,116 @@ def messenger_e2ee(folder: Path) -> Path:
                 "participants": ["Sam Example", "Remy"],
                 "threadName": "Remy",
                 "messages": [
-                    {"senderName": "Remy", "text": "answer me", "timestamp": T0 + 60000, "type": "Generic",
-                     "isUnsent": False, "media": [{"uri": "./media/5f1c.jpeg"}],
-                     "reactions": [{"actor": "Sam Example", "reaction": "😢"}]},
-                    {"senderName": "Remy", "text": "", "timestamp": T0 + 120000, "type": "Generic",
-                     "isUnsent": True, "media": [], "reactions": []},
-                    {"senderName": "Sam Example", "text": "no", "timestamp": T0, "type": "Generic",
-                     "isUnsent": False, "media": [], "reactions": []},
+                    {
+                        "senderName": "Remy",
+                        "text": "answer me",
+                        "timestamp": T0 + 60000,
+                        "type": "Generic",
+                        "isUnsent": False,
+                        "media": [{"uri": "./media/5f1c.jpeg"}],
+                        "reactions": [{"actor": "Sam Example", "reaction": "😢"}],
+                    },
+                    {
+                        "senderName": "Remy",
+                        "text": "",
+                        "timestamp": T0 + 120000,
+                        "type": "Generic",
+                        "isUnsent": True,
+                        "media": [],
+                        "reactions": [],
+                    },
+                    {
+                        "senderName": "Sam Example",
+                        "text": "no",
+                        "timestamp": T0,
+                        "type": "Generic",
+                        "isUnsent": False,
+                        "media": [],
+                        "reactions": [],
+                    },
                 ],
             },
             ensure_ascii=False,
         ),
         encoding="utf-8",
-    )  # fmt: skip
+    )
     return root
 
 
 # ---- Telegram --------------------------------------------------------------------------------
 
 TELEGRAM_MESSAGES = [
-    {"id": 510, "type": "message", "date": "2024-03-14T22:05:00", "date_unixtime": "1710450300",
-     "from": "Riley", "from_id": "user555000111", "text": "hi", "text_entities": [{"type": "plain", "text": "hi"}]},
-    {"id": 512, "type": "message", "date": "2024-03-14T22:07:41", "date_unixtime": "1710450461",
-     "edited": "2024-03-14T22:09:00", "edited_unixtime": "1710450540", "from": "Riley",
-     "from_id": "user555000111", "reply_to_message_id": 510, "photo": "photos/photo_3@14-03-2024_22-07-41.jpg",
-     "width": 960, "height": 1280, "text": ["send it ", {"type": "bold", "text": "now"}, " ",
-                                            {"type": "text_link", "text": "here", "href": "https://pay.example/x"}],
-     "text_entities": [{"type": "plain", "text": "send it "}, {"type": "bold", "text": "now"},
-                       {"type": "plain", "text": " "},
-                       {"type": "text_link", "text": "here", "href": "https://pay.example/x"}]},
-    {"id": 513, "type": "service", "date": "2024-03-14T22:10:02", "date_unixtime": "1710450602",
-     "actor": "Sam", "actor_id": "user555000222", "action": "take_screenshot", "text": "", "text_entities": []},
-    {"id": 514, "type": "message", "date": "2024-03-14T22:11:00", "date_unixtime": "1710450660",
-     "from": "Riley", "from_id": "user555000111", "forwarded_from": "Someone",
-     "file": "(File not included. Change data exporting settings to download.)", "media_type": "video_file",
-     "file_name": "clip.mp4", "text": "", "text_entities": []},
-    {"id": 515, "type": "message", "date": "2024-03-14T22:12:00", "from": None, "from_id": "user1",
-     "text": "written by an account that was deleted, in an export without date_unixtime",
-     "text_entities": []},
-]  # fmt: skip
+    {
+        "id": 510,
+        "type": "message",
+        "date": "2024-03-14T22:05:00",
+        "date_unixtime": "1710450300",
+        "from": "Riley",
+        "from_id": "user555000111",
+        "text": "hi",
+        "text_entities": [{"type": "plain", "text": "hi"}],
+    },
+    {
+        "id": 512,
+        "type": "message",
+        "date": "2024-03-14T22:07:41",
+        "date_unixtime": "1710450461",
+        "edited": "2024-03-14T22:09:00",
+        "edited_unixtime": "1710450540",
+        "from": "Riley",
+        "from_id": "user555000111",
+        "reply_to_message_id": 510,
+        "photo": "photos/photo_3@14-03-2024_22-07-41.jpg",
+        "width": 960,
+        "height": 1280,
+        "text": [
+            "send it ",
+            {"type": "bold", "text": "now"},
+            " ",
+            {"type": "text_link", "text": "here", "href": "https://pay.example/x"},
+        ],
+        "text_entities": [
+            {"type": "plain", "text": "send it "},
+            {"type": "bold", "text": "now"},
+            {"type": "plain", "text": " "},
+            {"type": "text_link", "text": "here", "href": "https://pay.example/x"},
+        ],
+    },
+    {
+        "id": 513,
+        "type": "service",
+        "date": "2024-03-14T22:10:02",
+        "date_unixtime": "1710450602",
+        "actor": "Sam",
+        "actor_id": "user555000222",
+        "action": "take_screenshot",
+        "text": "",
+        "text_entities": [],
+    },
+    {
+        "id": 514,
+        "type": "message",
+        "date": "2024-03-14T22:11:00",
+        "date_unixtime": "1710450660",
+        "from": "Riley",
+        "from_id": "user555000111",
+        "forwarded_from": "Someone",
+        "file": "(File not included. Change data exporting settings to download.)",
+        "media_type": "video_file",
+        "file_name": "clip.mp4",
+        "text": "",
+        "text_entities": [],
+    },
+    {
+        "id": 515,
+        "type": "message",
+        "date": "2024-03-14T22:12:00",
+        "from": None,
+        "from_id": "user1",
+        "text": "written by an account that was deleted, in an export without date_unixtime",
+        "text_entities": [],
+    },
+]
 
 
 def telegram_chat(folder: Path) -> Path:
@@ -259,19 +344,53 @@ def telegram_full(folder: Path) -> Path:
         "chats": {
             "about": "This page lists all chats from this export.",
             "list": [
-                {"name": "Riley", "type": "personal_chat", "id": 555000111, "messages": TELEGRAM_MESSAGES[:3]},
-                {"type": "saved_messages", "id": 555000222,
-                 "messages": [{"id": 1, "type": "message", "date": "2024-03-01T10:00:00",
-                               "date_unixtime": "1709287200", "from": "Sam", "from_id": "user555000222",
-                               "text": "note to self", "text_entities": []}]},
+                {
+                    "name": "Riley",
+                    "type": "personal_chat",
+                    "id": 555000111,
+                    "messages": TELEGRAM_MESSAGES[:3],
+                },
+                {
+                    "type": "saved_messages",
+                    "id": 555000222,
+                    "messages": [
+                        {
+                            "id": 1,
+                            "type": "message",
+                            "date": "2024-03-01T10:00:00",
+                            "date_unixtime": "1709287200",
+                            "from": "Sam",
+                            "from_id": "user555000222",
+                            "text": "note to self",
+                            "text_entities": [],
+                        }
+                    ],
+                },
             ],
         },
-        "left_chats": {"about": "", "list": [
-            {"name": "Old group", "type": "private_group", "id": 42,
-             "messages": [{"id": 7, "type": "message", "date": "2023-01-01T10:00:00",
-                           "date_unixtime": "1672567200", "from": "Riley", "from_id": "user555000111",
-                           "text": "bye", "text_entities": []}]}]},
-    }  # fmt: skip
+        "left_chats": {
+            "about": "",
+            "list": [
+                {
+                    "name": "Old group",
+                    "type": "private_group",
+                    "id": 42,
+                    "messages": [
+                        {
+                            "id": 7,
+                            "type": "message",
+                            "date": "2023-01-01T10:00:00",
+                            "date_unixtime": "1672567200",
+                            "from": "Riley",
+                            "from_id": "user555000111",
+                            "text": "bye",
+                            "text_entities": [],
+                        }
+                    ],
+                }
+            ],
+        },
+    }
     (root / "result.json").write_text(json.dumps(data, indent=1), encoding="utf-8")
     return root
 
@@ -286,20 +405,52 @@ def snapchat_new(folder: Path) -> Path:
     (root / "chat_media" / "2024-03-14_b~EiASFk0tZXNzYWdl.jpeg").write_bytes(JPEG)
     data = {
         "riley_x22": [
-            {"From": "riley_x22", "Media Type": "TEXT", "Created": "2024-03-14 21:07:41 UTC",
-             "Content": "you there?", "Conversation Title": None, "IsSender": False,
-             "Created(microseconds)": 1710450461000, "IsSaved": True, "Media IDs": ""},
-            {"From": "riley_x22", "Media Type": "MEDIA", "Created": "2024-03-14 21:09:00 UTC",
-             "Content": None, "Conversation Title": None, "IsSender": False,
-             "Created(microseconds)": 1710450540000, "IsSaved": True, "Media IDs": "b~EiASFk0tZXNzYWdl"},
-            {"From": "sam.example", "Media Type": "TEXT", "Created": "2024-03-14 21:08:00 UTC",
-             "Content": "who is this", "Conversation Title": None, "IsSender": True,
-             "Created(microseconds)": 1710450480000, "IsSaved": False, "Media IDs": ""},
-            {"From": "riley_x22", "Media Type": "NOTE", "Created": "2024-03-14 21:10:00 UTC",
-             "Content": None, "Conversation Title": None, "IsSender": False,
-             "Created(microseconds)": 1710450600000, "IsSaved": True, "Media IDs": "b~gone"},
+            {
+                "From": "riley_x22",
+                "Media Type": "TEXT",
+                "Created": "2024-03-14 21:07:41 UTC",
+                "Content": "you there?",
+                "Conversation Title": None,
+                "IsSender": False,
+                "Created(microseconds)": 1710450461000,
+                "IsSaved": True,
+                "Media IDs": "",
+            },
+            {
+                "From": "riley_x22",
+                "Media Type": "MEDIA",
+                "Created": "2024-03-14 21:09:00 UTC",
+                "Content": None,
+                "Conversation Title": None,
+                "IsSender": False,
+                "Created(microseconds)": 1710450540000,
+                "IsSaved": True,
+                "Media IDs": "b~EiASFk0tZXNzYWdl",
+            },
+            {
+                "From": "sam.example",
+                "Media Type": "TEXT",
+                "Created": "2024-03-14 21:08:00 UTC",
+                "Content": "who is this",
+                "Conversation Title": None,
+                "IsSender": True,
+                "Created(microseconds)": 1710450480000,
+                "IsSaved": False,
+                "Media IDs": "",
+            },
+            {
+                "From": "riley_x22",
+                "Media Type": "NOTE",
+                "Created": "2024-03-14 21:10:00 UTC",
+                "Content": None,
+                "Conversation Title": None,
+                "IsSender": False,
+                "Created(microseconds)": 1710450600000,
+                "IsSaved": True,
+                "Media IDs": "b~gone",
+            },
         ]
-    }  # fmt: skip
+    }
     (root / "json" / "chat_history.json").write_text(json.dumps(data, indent=2), encoding="utf-8")
     return root
 
@@ -309,13 +460,17 @@ def snapchat_old(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     data = {
         "Received Saved Chat History": [
-            {"From": "riley_x22", "Media Type": "TEXT", "Created": "2020-05-01 10:00:00 UTC",
-             "Text": "you &amp; me &lt;3"},
+            {
+                "From": "riley_x22",
+                "Media Type": "TEXT",
+                "Created": "2020-05-01 10:00:00 UTC",
+                "Text": "you &amp; me &lt;3",
+            },
         ],
         "Sent Saved Chat History": [
             {"To": "riley_x22", "Media Type": "TEXT", "Created": "2020-05-01 10:01:00 UTC", "Text": "no"},
         ],
-    }  # fmt: skip
+    }
     path.write_text(json.dumps(data), encoding="utf-8")
     return path
 
@@ -327,7 +482,8 @@ def discord_package(folder: Path) -> Path:
     root = folder / "package"
     (root / "account").mkdir(parents=True)
     (root / "account" / "user.json").write_text(
-        json.dumps({"id": "111111111111111111", "username": "sam_example", "global_name": "Sam"}), encoding="utf-8"
+        json.dumps({"id": "111111111111111111", "username": "sam_example", "global_name": "Sam"}),
+        encoding="utf-8",
     )
     msgs = root / "messages"
     (msgs / "c222222222222222222").mkdir(parents=True)
@@ -342,19 +498,33 @@ def discord_package(folder: Path) -> Path:
     (msgs / "c222222222222222222" / "messages.json").write_text(
         json.dumps(
             [
-                {"ID": 1218000000000000002, "Timestamp": "2024-03-14 21:09:00", "Contents": "please stop",
-                 "Attachments": ""},
-                {"ID": 1218000000000000001, "Timestamp": "2024-03-14 21:07:00", "Contents": "who are you",
-                 "Attachments": "https://cdn.discordapp.com/attachments/1/2/proof.png"},
+                {
+                    "ID": 1218000000000000002,
+                    "Timestamp": "2024-03-14 21:09:00",
+                    "Contents": "please stop",
+                    "Attachments": "",
+                },
+                {
+                    "ID": 1218000000000000001,
+                    "Timestamp": "2024-03-14 21:07:00",
+                    "Contents": "who are you",
+                    "Attachments": "https://cdn.discordapp.com/attachments/1/2/proof.png",
+                },
             ]
         ),
         encoding="utf-8",
-    )  # fmt: skip
+    )
     (msgs / "c333333333333333333" / "channel.json").write_text(
-        json.dumps({"id": "333333333333333333", "type": "GUILD_TEXT", "name": "general",
-                    "guild": {"id": "9", "name": "A server"}}),
+        json.dumps(
+            {
+                "id": "333333333333333333",
+                "type": "GUILD_TEXT",
+                "name": "general",
+                "guild": {"id": "9", "name": "A server"},
+            }
+        ),
         encoding="utf-8",
-    )  # fmt: skip
+    )
     (msgs / "c333333333333333333" / "messages.csv").write_text(
         "ID,Timestamp,Contents,Attachments\n"
         '1218000000000000009,2024-03-13 10:00:00.000000+00:00,"hello, all\nsecond line",\n',
@@ -372,21 +542,50 @@ def discord_exporter(folder: Path) -> Path:
         "dateRange": {"after": None, "before": None},
         "exportedAt": "2024-03-20T10:00:00+00:00",
         "messages": [
-            {"id": "1", "type": "Default", "timestamp": "2024-03-14T21:07:41.123+00:00", "timestampEdited": None,
-             "content": "send the money", "author": {"id": "444", "name": "riley", "discriminator": "0000",
-                                                      "nickname": "Riley", "isBot": False},
-             "attachments": [{"id": "9", "url": "https://cdn.discordapp.com/attachments/x/y/pic.png",
-                              "fileName": "pic.png", "fileSizeBytes": 1234}],
-             "reactions": [{"emoji": {"name": "😂"}, "count": 1, "users": [{"name": "riley"}]}]},
-            {"id": "2", "type": "Reply", "timestamp": "2024-03-14T22:08:00+01:00",
-             "timestampEdited": "2024-03-14T22:09:00+01:00", "content": "no",
-             "author": {"id": "111", "name": "sam_example", "nickname": "Sam"},
-             "reference": {"messageId": "1"}, "attachments": []},
-            {"id": "3", "type": "RecipientAdd", "timestamp": "2024-03-14T21:10:00+00:00", "content": "",
-             "author": {"id": "444", "name": "riley"}, "attachments": []},
+            {
+                "id": "1",
+                "type": "Default",
+                "timestamp": "2024-03-14T21:07:41.123+00:00",
+                "timestampEdited": None,
+                "content": "send the money",
+                "author": {
+                    "id": "444",
+                    "name": "riley",
+                    "discriminator": "0000",
+                    "nickname": "Riley",
+                    "isBot": False,
+                },
+                "attachments": [
+                    {
+                        "id": "9",
+                        "url": "https://cdn.discordapp.com/attachments/x/y/pic.png",
+                        "fileName": "pic.png",
+                        "fileSizeBytes": 1234,
+                    }
+                ],
+                "reactions": [{"emoji": {"name": "😂"}, "count": 1, "users": [{"name": "riley"}]}],
+            },
+            {
+                "id": "2",
+                "type": "Reply",
+                "timestamp": "2024-03-14T22:08:00+01:00",
+                "timestampEdited": "2024-03-14T22:09:00+01:00",
+                "content": "no",
+                "author": {"id": "111", "name": "sam_example", "nickname": "Sam"},
+                "reference": {"messageId": "1"},
+                "attachments": [],
+            },
+            {
+                "id": "3",
+                "type": "RecipientAdd",
+                "timestamp": "2024-03-14T21:10:00+00:00",
+                "content": "",
+                "author": {"id": "444", "name": "riley"},
+                "attachments": [],
+            },
         ],
         "messageCount": 3,
-    }  # fmt: skip
+    }
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
     return path
 
@@ -398,13 +597,27 @@ def sms_backup(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "sms-20240320100000.xml"
     picture = base64.b64encode(JPEG).decode("ascii")
+    common = 'protocol="0" subject="null" toa="null" sc_toa="null" service_center="null" read="1" status="-1"'
+    first = (
+        f'<sms {common} address="+15550100" date="1710450461000" type="1" body="you there? &#55357;&#56832;" '
+        'date_sent="1710450460000" readable_date="Mar 14, 2024 9:07:41 PM" contact_name="Riley" />'
+    )
+    sent = (
+        f'<sms {common} address="+15550100" date="1710450400000" type="2" body="who is this" date_sent="0" '
+        'readable_date="Mar 14, 2024 9:06:40 PM" contact_name="Riley" />'
+    )
+    other = (
+        f'<sms {common} address="+15550199" date="1710450000000" type="1" body="unrelated &#55357; half" '
+        'readable_date="Mar 14, 2024 9:00:00 PM" contact_name="(Unknown)" />'
+    )
     xml = f"""<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>
 <!--File Created By SMS Backup &amp; Restore v10.20.002 on 20/03/2024 10:00:00-->
 <smses count="4" backup_set="x" backup_date="1710928800000" type="full">
-  <sms protocol="0" address="+15550100" date="1710450461000" type="1" subject="null" body="you there? &#55357;&#56832;" toa="null" sc_toa="null" service_center="null" read="1" status="-1" locked="0" date_sent="1710450460000" sub_id="1" readable_date="Mar 14, 2024 9:07:41 PM" contact_name="Riley" />
-  <sms protocol="0" address="+15550100" date="1710450400000" type="2" subject="null" body="who is this" toa="null" sc_toa="null" service_center="null" read="1" status="-1" locked="0" date_sent="0" sub_id="1" readable_date="Mar 14, 2024 9:06:40 PM" contact_name="Riley" />
-  <sms protocol="0" address="+15550199" date="1710450000000" type="1" subject="null" body="unrelated &#55357; half" readable_date="Mar 14, 2024 9:00:00 PM" contact_name="(Unknown)" />
-  <mms date="1710450520000" msg_box="1" address="+15550100" m_type="132" contact_name="Riley" readable_date="Mar 14, 2024 9:08:40 PM">
+  {first}
+  {sent}
+  {other}
+  <mms date="1710450520000" msg_box="1" address="+15550100" m_type="132" contact_name="Riley"
+       readable_date="Mar 14, 2024 9:08:40 PM">
     <parts>
       <part seq="-1" ct="application/smil" name="null" text="&lt;smil&gt;&lt;/smil&gt;" />
       <part seq="0" ct="text/plain" name="null" text="look at this" />

@@ -49,7 +49,10 @@ def test_a_whatsapp_zip_is_one_item_hashed_whole_and_member_by_member_with_a_tra
     for name in ("transcript.jsonl", "transcript.csv", "transcript.html"):
         derived = case.root / "data/derived/E0001" / name
         assert f"{hashlib.sha256(derived.read_bytes()).hexdigest()}  data/derived/E0001/{name}" in manifest
-        assert export["derived_files"][f"data/derived/E0001/{name}"] == hashlib.sha256(derived.read_bytes()).hexdigest()
+        assert (
+            export["derived_files"][f"data/derived/E0001/{name}"]
+            == hashlib.sha256(derived.read_bytes()).hexdigest()
+        )
     assert any("not mentioned by any message" in w for w in result.warnings)
     assert_valid_bag(case.root)
     assert verify_case(case.root).ok
@@ -99,7 +102,9 @@ def test_a_truncated_export_is_kept_with_a_warning_and_a_partial_transcript(case
 def test_an_export_with_nothing_readable_is_kept_without_a_transcript(case, tmp_path):
     path = tmp_path / "in" / "result.json"
     path.parent.mkdir()
-    path.write_text('{"name": "Riley", "type": "personal_chat", "messages": [{"id": 1, "type": "mess', "utf-8")
+    path.write_text(
+        '{"name": "Riley", "type": "personal_chat", "messages": [{"id": 1, "type": "mess', "utf-8"
+    )
 
     result = capture(case, [path])
 
@@ -127,7 +132,10 @@ def test_invalid_xml_and_wrong_encoding_are_kept_with_warnings(case, tmp_path):
 def test_a_zip_bomb_is_kept_untouched_but_not_opened(case, tmp_path):
     path = tmp_path / "in" / "WhatsApp Chat with Riley.zip"
     path.parent.mkdir()
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf, zf.open("_chat.txt", "w") as out:
+    with (
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf,
+        zf.open("_chat.txt", "w") as out,
+    ):
         for _ in range(160):
             out.write(b"\0" * (1 << 20))
 
@@ -156,7 +164,10 @@ def test_a_zip_slip_name_is_recorded_and_nothing_lands_outside(case, tmp_path):
     assert any("set aside" in w for w in result.warnings)
     assert not (case.root.parent / "evil.sh").exists()
     assert sorted(p.name for p in (case.root / "data/derived/E0001").iterdir()) == [
-        "transcript.csv", "transcript.html", "transcript.jsonl"]  # fmt: skip
+        "transcript.csv",
+        "transcript.html",
+        "transcript.jsonl",
+    ]
     assert verify_case(case.root).ok
 
 

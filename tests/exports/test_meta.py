@@ -89,12 +89,24 @@ def test_the_messenger_encrypted_export(read, tmp_path):
 def test_the_old_instagram_messages_json(read, tmp_path):
     path = tmp_path / "messages.json"
     path.write_text(
-        json.dumps([{"participants": ["sam", "riley"], "conversation": [
-            {"sender": "riley", "created_at": "2018-05-03T12:00:00.123456+00:00", "text": "hey"},
-            {"sender": "sam", "created_at": "2018-05-03T12:01:00+00:00", "text": "who?",
-             "media_url": "https://scontent.example/x.jpg"}]}]),
+        json.dumps(
+            [
+                {
+                    "participants": ["sam", "riley"],
+                    "conversation": [
+                        {"sender": "riley", "created_at": "2018-05-03T12:00:00.123456+00:00", "text": "hey"},
+                        {
+                            "sender": "sam",
+                            "created_at": "2018-05-03T12:01:00+00:00",
+                            "text": "who?",
+                            "media_url": "https://scontent.example/x.jpg",
+                        },
+                    ],
+                }
+            ]
+        ),
         encoding="utf-8",
-    )  # fmt: skip
+    )
 
     r = read(path)
 

@@ -41,8 +41,14 @@ def test_discord_package_is_one_sided_and_says_so(read, tmp_path):
     assert [m["text"] for m in dm] == ["who are you", "please stop"]  # sorted by time
     assert dm[0]["id"] == "1218000000000000001"  # ids above 2^53 kept exactly, as text
     assert dm[0]["attachments"][0] == {
-        "name": "proof.png", "member": None, "path": None, "sha256": None, "missing": True, "type": "file",
-        "url": "https://cdn.discordapp.com/attachments/1/2/proof.png"}  # fmt: skip
+        "name": "proof.png",
+        "member": None,
+        "path": None,
+        "sha256": None,
+        "missing": True,
+        "type": "file",
+        "url": "https://cdn.discordapp.com/attachments/1/2/proof.png",
+    }
     csv_message = next(m for m in r.messages if m["conversation"] == "A server / general")
     assert csv_message["text"] == "hello, all\nsecond line" and csv_message["source"]["line"] == 2
     assert csv_message["time"] == "2024-03-13T10:00:00+00:00"
@@ -53,7 +59,11 @@ def test_discord_chat_exporter(read, tmp_path):
 
     assert r.detection.variant == "dce" and r.header["reading_order"] == "file"
     first, reply, joined = r.messages
-    assert first["sender"] == "Riley" and first["sender_id"] == "444" and first["time"] == "2024-03-14T21:07:41.123+00:00"
+    assert (
+        first["sender"] == "Riley"
+        and first["sender_id"] == "444"
+        and first["time"] == "2024-03-14T21:07:41.123+00:00"
+    )
     assert first["reactions"] == [{"actor": "riley", "count": 1, "reaction": "😂"}]
     assert first["attachments"][0]["url"].endswith("pic.png")
     assert sorted(reply["flags"]) == ["edited", "reply"] and reply["time"] == "2024-03-14T21:08:00+00:00"

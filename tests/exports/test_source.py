@@ -43,7 +43,10 @@ def test_a_zip_slip_member_is_set_aside_recorded_and_never_written(tmp_path):
 
 
 def _zip_of_zeros(path, size):
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf, zf.open("zeros.txt", "w") as out:
+    with (
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf,
+        zf.open("zeros.txt", "w") as out,
+    ):
         block = b"\0" * (1 << 20)
         for _ in range(size >> 20):
             out.write(block)

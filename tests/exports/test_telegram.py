@@ -16,7 +16,9 @@ def test_a_single_chat_export(read, tmp_path):
     assert s["senders"] == ["Riley"]  # the deleted account has no name
     assert s["first_time"] == "2024-03-14T21:05:00+00:00"
     first, threat, screenshot, forwarded, deleted_account = r.messages
-    assert first["time_zone_assumed"] is False and first["sender_id"] == "user555000111" and first["id"] == "510"
+    assert (
+        first["time_zone_assumed"] is False and first["sender_id"] == "user555000111" and first["id"] == "510"
+    )
     assert threat["text"] == "send it now here"  # entity texts joined with nothing added
     assert threat["details"]["links"] == ["https://pay.example/x"]
     assert sorted(threat["flags"]) == ["edited", "reply"] and threat["details"]["reply_to"] == 510
@@ -25,7 +27,9 @@ def test_a_single_chat_export(read, tmp_path):
     assert screenshot["kind"] == "system" and screenshot["details"]["action"] == "take_screenshot"
     assert screenshot["sender"] == "Sam"
     assert sorted(forwarded["flags"]) == ["forwarded", "media-omitted"]
-    assert forwarded["attachments"][0]["name"] == "clip.mp4" and forwarded["attachments"][0]["missing"] is True
+    assert (
+        forwarded["attachments"][0]["name"] == "clip.mp4" and forwarded["attachments"][0]["missing"] is True
+    )
     assert deleted_account["sender"] is None and "deleted" in deleted_account["details"]["sender_note"]
     # No date_unixtime: the naive `date` is read in the stated zone, and flagged.
     assert deleted_account["time"] == "2024-03-14T22:12:00+00:00" and deleted_account["time_zone_assumed"]
@@ -44,10 +48,26 @@ def test_the_full_export_keeps_each_chat_apart(read, tmp_path):
 def test_invalid_backslash_x_escapes_are_repaired_and_counted(read, tmp_path):
     root = tmp_path / "ChatExport"
     root.mkdir()
-    text = json.dumps({"name": "Riley", "type": "personal_chat", "id": 1, "messages": [
-        {"id": 1, "type": "message", "date": "2024-03-14T22:05:00", "date_unixtime": "1710450300",
-         "from": "Riley", "from_id": "user1", "text": "bell:XX end \\x41 stays", "text_entities": []}]})
-    (root / "result.json").write_text(text.replace("XX", "\\x07"), encoding="utf-8")  # fmt: skip
+    text = json.dumps(
+        {
+            "name": "Riley",
+            "type": "personal_chat",
+            "id": 1,
+            "messages": [
+                {
+                    "id": 1,
+                    "type": "message",
+                    "date": "2024-03-14T22:05:00",
+                    "date_unixtime": "1710450300",
+                    "from": "Riley",
+                    "from_id": "user1",
+                    "text": "bell:XX end \\x41 stays",
+                    "text_entities": [],
+                }
+            ],
+        }
+    )
+    (root / "result.json").write_text(text.replace("XX", "\\x07"), encoding="utf-8")
 
     r = read(root)
 

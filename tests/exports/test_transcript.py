@@ -11,7 +11,7 @@ from tests.exports import samples
 
 HOSTILE = (
     '14/03/2024, 21:07 - Riley: <script>alert(1)</script><img src="https://evil.example/x.png">\n'
-    "14/03/2024, 21:08 - Riley: =HYPERLINK(\"https://evil.example\",\"click\")\n"
+    '14/03/2024, 21:08 - Riley: =HYPERLINK("https://evil.example","click")\n'
     "14/03/2024, 21:09 - Riley: IMG-20240314-WA0007.jpg (file attached)\n"
     "14/03/2024, 21:10 - Sam: مرحبا — right-to-left text\n"
 )
@@ -59,7 +59,7 @@ def test_the_csv_names_item_and_parser_and_defuses_formulas(read, tmp_path):
     rows = list(csv.DictReader(io.StringIO((r.folder / "transcript.csv").read_text(encoding="utf-8"))))
 
     assert len(rows) == 4
-    assert rows[1]["text"] == "'=HYPERLINK(\"https://evil.example\",\"click\")"
+    assert rows[1]["text"] == '\'=HYPERLINK("https://evil.example","click")'
     assert r.messages[1]["text"].startswith("=HYPERLINK"), "the JSONL keeps the exact text"
     assert {row["item"] for row in rows} == {"E0001"} and rows[0]["parser"].startswith("whatsapp ")
     assert rows[2]["attachments"] == "IMG-20240314-WA0007.jpg"

@@ -35,9 +35,15 @@ def test_an_android_export_is_read_message_by_message_with_every_marker(read, tm
     photo = r.by_seq(4)
     assert photo["text"].startswith(LRM + "IMG-20240314-WA0007.jpg (file attached)\ncaption")  # exact text
     assert photo["attachments"] == [
-        {"name": "IMG-20240314-WA0007.jpg", "member": None, "path": None, "sha256": None, "missing": True,
-         "type": "photo"}
-    ]  # fmt: skip
+        {
+            "name": "IMG-20240314-WA0007.jpg",
+            "member": None,
+            "path": None,
+            "sha256": None,
+            "missing": True,
+            "type": "photo",
+        }
+    ]
     assert r.by_seq(5)["flags"] == ["media-omitted"]
     assert r.by_seq(6)["flags"] == ["deleted"]
     assert r.by_seq(7)["flags"] == ["edited"] and r.by_seq(7)["text"] == "ok fine <This message was edited>"

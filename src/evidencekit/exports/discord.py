@@ -55,15 +55,26 @@ def detect(source: Source) -> Detection | None:
             folder = posixpath.dirname(name)
             if folder not in by_channel or name.endswith(".json"):
                 by_channel[folder] = name
-        return Detection(NAME, 0.9, "Discord data package", "package", sorted(by_channel.values()),
-                         {"reading_order": "time"})  # fmt: skip
+        return Detection(
+            NAME,
+            0.9,
+            "Discord data package",
+            "package",
+            sorted(by_channel.values()),
+            {"reading_order": "time"},
+        )
     candidates = [n for n in names if n.lower().endswith(".json")]
     for name in candidates[:50]:
         head = head_text(source, name, 16384)
         if '"guild"' in head and '"channel"' in head and '"messages"' in head:
-            return Detection(NAME, 0.9, "DiscordChatExporter export (JSON)", "dce",
-                             [n for n in candidates if _is_dce(source, n)] or [name],
-                             {"reading_order": "file"})  # fmt: skip
+            return Detection(
+                NAME,
+                0.9,
+                "DiscordChatExporter export (JSON)",
+                "dce",
+                [n for n in candidates if _is_dce(source, n)] or [name],
+                {"reading_order": "file"},
+            )
     return None
 
 
@@ -134,8 +145,11 @@ class DiscordParser:
         for name in detection.files:
             channel_id = _PACKAGE_FILE.search(name).group(1)  # type: ignore[union-attr]
             channel = _load_small(source, posixpath.join(posixpath.dirname(name), "channel.json")) or {}
-            conversation = Conversation(key=channel_id, name=_channel_label(channel_id, channel, labels),
-                                        kind=str(channel.get("type")) if isinstance(channel, dict) else None)
+            conversation = Conversation(
+                key=channel_id,
+                name=_channel_label(channel_id, channel, labels),
+                kind=str(channel.get("type")) if isinstance(channel, dict) else None,
+            )
             if name.lower().endswith(".csv"):
                 with source.open(name) as stream:
                     text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="replace", newline="")
@@ -155,7 +169,9 @@ class DiscordParser:
                 with repaired_stream(source.open(name)) as stream:
                     for i, row in enumerate(ijson.items(stream, "item", use_float=True)):
                         seq += 1
-                        yield self._package_message(row, seq, name, f"[{i}]", conversation, owner, owner_id, context)
+                        yield self._package_message(
+                            row, seq, name, f"[{i}]", conversation, owner, owner_id, context
+                        )
 
     @staticmethod
     def _package_message(
@@ -169,8 +185,13 @@ class DiscordParser:
         context: ParseContext,
     ) -> Message:
         written = row.get("Timestamp")
-        msg = Message(seq=seq, time=_timestamp(written, context), time_as_written=written, sender=owner,
-                      text=str(row.get("Contents") or ""))  # fmt: skip
+        msg = Message(
+            seq=seq,
+            time=_timestamp(written, context),
+            time_as_written=written,
+            sender=owner,
+            text=str(row.get("Contents") or ""),
+        )
         msg.sender_id = owner_id
         msg.id = None if row.get("ID") is None else str(row.get("ID"))
         msg.attachments = _url_attachments(row.get("Attachments"))
@@ -198,10 +219,15 @@ class DiscordParser:
                     if guild is not None and channel is not None:
                         break
             label = " / ".join(
-                str(part.get("name")) for part in (guild, channel) if isinstance(part, dict) and part.get("name")
+                str(part.get("name"))
+                for part in (guild, channel)
+                if isinstance(part, dict) and part.get("name")
             )
-            conversation = Conversation(key=name, name=label or name,
-                                        kind=str(channel.get("type")) if isinstance(channel, dict) else None)
+            conversation = Conversation(
+                key=name,
+                name=label or name,
+                kind=str(channel.get("type")) if isinstance(channel, dict) else None,
+            )
             with repaired_stream(source.open(name)) as stream:
                 for i, raw in enumerate(ijson.items(stream, "messages.item", use_float=True)):
                     if not isinstance(raw, dict):
@@ -225,14 +251,23 @@ def _channel_label(channel_id: str, channel: Any, labels: Any) -> str:
 
 
 def _dce_message(
-    raw: dict[str, Any], seq: int, index: int, name: str, conversation: Conversation, source: Source,
+    raw: dict[str, Any],
+    seq: int,
+    index: int,
+    name: str,
+    conversation: Conversation,
+    source: Source,
     context: ParseContext,
-) -> Message:  # fmt: skip
+) -> Message:
     author = raw.get("author") if isinstance(raw.get("author"), dict) else {}
     written = raw.get("timestamp")
-    msg = Message(seq=seq, time=_timestamp(written, context), time_as_written=written,
-                  sender=author.get("nickname") or author.get("name"),
-                  text=raw.get("content") if isinstance(raw.get("content"), str) else "")  # fmt: skip
+    msg = Message(
+        seq=seq,
+        time=_timestamp(written, context),
+        time_as_written=written,
+        sender=author.get("nickname") or author.get("name"),
+        text=raw.get("content") if isinstance(raw.get("content"), str) else "",
+    )
     msg.sender_id = None if author.get("id") is None else str(author.get("id"))
     if author.get("name") and author.get("nickname") and author["name"] != author["nickname"]:
         msg.details["author_name"] = author["name"]
@@ -252,7 +287,9 @@ def _dce_message(
         if not isinstance(attachment, dict):
             continue
         url = str(attachment.get("url") or "")
-        file_name = str(attachment.get("fileName") or posixpath.basename(url.split("?", 1)[0]) or "attachment")
+        file_name = str(
+            attachment.get("fileName") or posixpath.basename(url.split("?", 1)[0]) or "attachment"
+        )
         details = {"size": attachment["fileSizeBytes"]} if attachment.get("fileSizeBytes") is not None else {}
         if url.startswith(("http://", "https://")):
             msg.attachments.append(Attachment(name=file_name, url=url, type="file", details=details))
@@ -262,9 +299,16 @@ def _dce_message(
     for reaction in raw.get("reactions") or []:
         if isinstance(reaction, dict):
             emoji = reaction.get("emoji") if isinstance(reaction.get("emoji"), dict) else {}
-            msg.reactions.append({"reaction": emoji.get("name"), "count": reaction.get("count"),
-                                  "actor": ", ".join(str(u.get("name")) for u in reaction.get("users") or []
-                                                     if isinstance(u, dict)) or None})  # fmt: skip
+            msg.reactions.append(
+                {
+                    "reaction": emoji.get("name"),
+                    "count": reaction.get("count"),
+                    "actor": ", ".join(
+                        str(u.get("name")) for u in reaction.get("users") or [] if isinstance(u, dict)
+                    )
+                    or None,
+                }
+            )
     if raw.get("embeds"):
         msg.details["embeds"] = len(raw["embeds"])
     msg.conversation = conversation

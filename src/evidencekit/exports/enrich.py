@@ -85,9 +85,7 @@ def transcribe_item(
     except SourceRefused as exc:
         if _named_like_export(name) or record.get("kind") == "chat-export" or "zip bomb" in str(exc):
             record["export"] = _not_read("refused", f"evidencekit did not open it: {exc}")
-            return [
-                f"{item_id} “{name}” was kept exactly as it is, but evidencekit did not open it: {exc}."
-            ]
+            return [f"{item_id} “{name}” was kept exactly as it is, but evidencekit did not open it: {exc}."]
         return []
     except OSError as exc:
         record["export"] = _not_read("unreadable", f"it could not be read ({exc.strerror or exc})")

@@ -30,8 +30,12 @@ class RepairingReader(io.RawIOBase):
         self.repairs = 0
         self._decoder = None
         start = raw.read(4)
-        for bom, name in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
-                          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):  # fmt: skip
+        for bom, name in (
+            (codecs.BOM_UTF32_LE, "utf-32"),
+            (codecs.BOM_UTF32_BE, "utf-32"),
+            (codecs.BOM_UTF16_LE, "utf-16"),
+            (codecs.BOM_UTF16_BE, "utf-16"),
+        ):
             if start.startswith(bom):
                 self._decoder = codecs.getincrementaldecoder(name)(errors="strict")
                 self.transcoded = name

@@ -39,15 +39,21 @@ VERSION = "1"
 
 _MESSAGE_FILE = re.compile(r"(?:^|/)message_(\d+)\.json$")
 _E2EE_FILE = re.compile(r"^(?P<stem>.+)_(?P<n>\d+)\.json$")
-_MEDIA_KEYS = (("photos", "photo"), ("videos", "video"), ("audio_files", "audio"), ("files", "file"),
-               ("gifs", "gif"))  # fmt: skip
+_MEDIA_KEYS = (
+    ("photos", "photo"),
+    ("videos", "video"),
+    ("audio_files", "audio"),
+    ("files", "file"),
+    ("gifs", "gif"),
+)
 _SYSTEM_TEXT = re.compile(
     r"^(?:Liked a message|Reacted .{1,16} to (?:your|a) message|.{0,80} sent an attachment\."
     r"|You sent an attachment\.|.{0,80} started (?:a|an) (?:video|audio) (?:chat|call)"
     r"|.{0,80} missed (?:a|your) (?:video |audio )?(?:call|chat)|(?:Video|Audio) chat ended"
     r"|.{0,80} named the group .*|.{0,80} changed the group photo\.?|.{0,80} added .{1,80} to the group\.?"
-    r"|.{0,80} left the group\.?|.{0,80} removed .{1,80} from the group\.?|.{0,80} set (?:the|your|his|her|their)"
-    r" nickname .*|.{0,80} unsent a message\.?|.{0,80} sent a (?:photo|video|voice message|link)\.?"
+    r"|.{0,80} left the group\.?|.{0,80} removed .{1,80} from the group\.?"
+    r"|.{0,80} set (?:the|your|his|her|their) nickname .*|.{0,80} unsent a message\.?"
+    r"|.{0,80} sent a (?:photo|video|voice message|link)\.?"
     r"|.{0,80} reacted .{1,16} to your message ?)$",
     re.DOTALL,
 )
@@ -91,14 +97,22 @@ def detect(source: Source) -> Detection | None:
         dyi = [n for n in names if n.lower().endswith(".json")]
     if dyi:
         head = _head_text(source, dyi[0])
-        if '"participants"' in head and '"sender_name"' in head or '"messages"' in head and '"title"' in head:
+        if ('"participants"' in head and '"sender_name"' in head) or (
+            '"messages"' in head and '"title"' in head
+        ):
             threads: dict[str, list[str]] = {}
             for name in dyi:
                 threads.setdefault(posixpath.dirname(name), []).append(name)
             files = [f for key in sorted(threads) for f in sorted(threads[key], key=_number)]
             platform = _platform(source, files)
-            return Detection(NAME, 0.9, f"{platform} “Download your information” (JSON)", "dyi", files,
-                             {"newest_first": True, "platform": platform})  # fmt: skip
+            return Detection(
+                NAME,
+                0.9,
+                f"{platform} “Download your information” (JSON)",
+                "dyi",
+                files,
+                {"newest_first": True, "platform": platform},
+            )
     jsons = [n for n in names if n.lower().endswith(".json") and posixpath.basename(n) not in _SKIP_E2EE]
     e2ee = []
     for name in jsons[:2000]:
@@ -106,15 +120,27 @@ def detect(source: Source) -> Detection | None:
         if '"threadName"' in head or ('"senderName"' in head and '"timestamp"' in head):
             e2ee.append(name)
     if e2ee:
-        return Detection(NAME, 0.85, "Messenger end-to-end encrypted chat export (JSON)", "e2ee",
-                         sorted(e2ee, key=_e2ee_key), {"platform": "Facebook Messenger"})  # fmt: skip
+        return Detection(
+            NAME,
+            0.85,
+            "Messenger end-to-end encrypted chat export (JSON)",
+            "e2ee",
+            sorted(e2ee, key=_e2ee_key),
+            {"platform": "Facebook Messenger"},
+        )
     for name in jsons[:50]:
         if posixpath.basename(name) != "messages.json" and source.kind != "file":
             continue
         head = _head_text(source, name).lstrip("\ufeff \r\n\t")
         if head.startswith("[") and '"conversation"' in head and '"created_at"' in head:
-            return Detection(NAME, 0.8, "Instagram data download (messages.json, before 2020)", "instagram-old",
-                             [name], {"platform": "Instagram"})  # fmt: skip
+            return Detection(
+                NAME,
+                0.8,
+                "Instagram data download (messages.json, before 2020)",
+                "instagram-old",
+                [name],
+                {"platform": "Instagram"},
+            )
     return None
 
 
@@ -140,15 +166,15 @@ class MetaParser:
         else:
             conversations: dict[str, Conversation] = {}
             for name in detection.files:
-                if detection.variant == "e2ee":
-                    key = _e2ee_key(name)[0]
-                else:
-                    key = posixpath.dirname(name) or name
+                e2ee = detection.variant == "e2ee"
+                key = _e2ee_key(name)[0] if e2ee else posixpath.dirname(name) or name
                 conversation = conversations.get(key)
                 if conversation is None:
                     conversation = conversations[key] = Conversation(key=key)
                     _read_thread_facts(source, name, conversation, detection.variant == "e2ee")
-                yield from _parse_file(source, name, conversation, context, state, detection.variant == "e2ee")
+                yield from _parse_file(
+                    source, name, conversation, context, state, detection.variant == "e2ee"
+                )
         if state["repaired"]:
             context.warn(
                 f"{state['repaired']} text(s) were written by Meta with a known encoding fault "
@@ -197,8 +223,10 @@ def _parse_file(
             state["seq"] += 1
             if not isinstance(raw, dict):
                 continue
-            msg = _e2ee_message(raw, source, name, context, state) if e2ee else _dyi_message(
-                raw, source, name, context, state
+            msg = (
+                _e2ee_message(raw, source, name, context, state)
+                if e2ee
+                else _dyi_message(raw, source, name, context, state)
             )
             msg.seq = state["seq"]
             msg.conversation = conversation
@@ -226,8 +254,9 @@ def _text(raw: Any, msg: Message, state: dict[str, int], key: str) -> str:
 
 def _dyi_message(raw: dict[str, Any], source: Source, name: str, context: ParseContext, state) -> Message:
     ms = raw.get("timestamp_ms")
-    msg = Message(seq=0, time=_time(ms, context), time_as_written=None if ms is None else str(ms), sender=None,
-                  text="")  # fmt: skip
+    msg = Message(
+        seq=0, time=_time(ms, context), time_as_written=None if ms is None else str(ms), sender=None, text=""
+    )
     sender = raw.get("sender_name")
     if isinstance(sender, str):
         msg.sender = _text(sender, msg, state, "sender")
@@ -244,9 +273,7 @@ def _dyi_message(raw: dict[str, Any], source: Source, name: str, context: ParseC
         msg.details["share"] = {k: repair(v)[0] if isinstance(v, str) else v for k, v in share.items()}
     for reaction in raw.get("reactions") or []:
         if isinstance(reaction, dict):
-            msg.reactions.append(
-                {k: repair(v)[0] if isinstance(v, str) else v for k, v in reaction.items()}
-            )
+            msg.reactions.append({k: repair(v)[0] if isinstance(v, str) else v for k, v in reaction.items()})
     if raw.get("is_unsent"):
         msg.flag("unsent")
     if raw.get("is_geoblocked_for_viewer"):
@@ -268,8 +295,9 @@ def _dyi_message(raw: dict[str, Any], source: Source, name: str, context: ParseC
 
 def _e2ee_message(raw: dict[str, Any], source: Source, name: str, context: ParseContext, state) -> Message:
     ms = raw.get("timestamp")
-    msg = Message(seq=0, time=_time(ms, context), time_as_written=None if ms is None else str(ms), sender=None,
-                  text="")  # fmt: skip
+    msg = Message(
+        seq=0, time=_time(ms, context), time_as_written=None if ms is None else str(ms), sender=None, text=""
+    )
     sender = raw.get("senderName")
     if isinstance(sender, str):
         msg.sender = _text(sender, msg, state, "sender")
@@ -298,7 +326,9 @@ def _attachment(uri: Any, kind: str | None, source: Source, near: str, entry: di
     if isinstance(entry.get("creation_timestamp"), (int, float)):
         details["creation_timestamp"] = entry["creation_timestamp"]
     if uri.startswith(("http://", "https://")):
-        return Attachment(name=posixpath.basename(uri.split("?", 1)[0]) or uri, type=kind, url=uri, details=details)
+        return Attachment(
+            name=posixpath.basename(uri.split("?", 1)[0]) or uri, type=kind, url=uri, details=details
+        )
     member = source.find(uri, near=near) if uri else None
     return Attachment(name=posixpath.basename(uri) or "(no name)", member=member, type=kind, details=details)
 
@@ -313,7 +343,9 @@ def _parse_old_instagram(source: Source, name: str, context: ParseContext, state
             if not isinstance(conv, dict):
                 continue
             participants = [p for p in conv.get("participants") or [] if isinstance(p, str)]
-            conversation = Conversation(key=f"{name}#{c_index}", name=", ".join(participants), participants=participants)
+            conversation = Conversation(
+                key=f"{name}#{c_index}", name=", ".join(participants), participants=participants
+            )
             for m_index, raw in enumerate(conv.get("conversation") or []):
                 if not isinstance(raw, dict):
                     continue
@@ -330,8 +362,13 @@ def _parse_old_instagram(source: Source, name: str, context: ParseContext, state
                         moment = shown(parsed, context.display_zone)
                     except ValueError:
                         moment = None
-                msg = Message(seq=state["seq"], time=moment, time_as_written=written, sender=raw.get("sender"),
-                              text=raw.get("text") if isinstance(raw.get("text"), str) else "")  # fmt: skip
+                msg = Message(
+                    seq=state["seq"],
+                    time=moment,
+                    time_as_written=written,
+                    sender=raw.get("sender"),
+                    text=raw.get("text") if isinstance(raw.get("text"), str) else "",
+                )
                 for key in ("media_url", "media", "media_share_url"):
                     if isinstance(raw.get(key), str):
                         msg.attachments.append(_attachment(raw[key], None, source, name, {}))

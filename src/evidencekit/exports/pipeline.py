@@ -150,4 +150,6 @@ def _problem_sentence(exc: BaseException, count: int) -> str:
         return f"the file ends too early: it looks cut off (reading stopped {after})"
     if isinstance(exc, UnicodeError):
         return f"the text is not in the expected encoding ({text}; reading stopped {after})"
-    return f"the export is damaged or not in the expected layout ({name}: {text[:200]}; reading stopped {after})"
+    return (
+        f"the export is damaged or not in the expected layout ({name}: {text[:200]}; reading stopped {after})"
+    )

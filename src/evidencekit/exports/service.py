@@ -73,7 +73,8 @@ def transcript_path(case: Case, item: dict[str, Any]) -> Path:
     name = item.get("original_name")
     if export is None:
         raise InputFileError(
-            f"{item['id']} “{name}” is not a chat export (it is a {item.get('kind')}), so it has no transcript.",
+            f"{item['id']} “{name}” is not a chat export (it is a {item.get('kind')}), "
+            "so it has no transcript.",
             hint="`evidencekit status` lists the chat exports in the case.",
         )
     if not export.get("transcript"):

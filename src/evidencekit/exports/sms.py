@@ -27,8 +27,15 @@ VERSION = "1"
 ME = "(this phone)"
 _SMS_TYPES = {"1": "received", "2": "sent", "3": "draft", "4": "outbox", "5": "failed", "6": "queued"}
 _MMS_BOX = {"1": "received", "2": "sent", "3": "draft", "4": "outbox"}
-_CALL_TYPES = {"1": "Incoming call", "2": "Outgoing call", "3": "Missed call", "4": "Voicemail",
-               "5": "Rejected call", "6": "Blocked call", "7": "Call answered on another device"}  # fmt: skip
+_CALL_TYPES = {
+    "1": "Incoming call",
+    "2": "Outgoing call",
+    "3": "Missed call",
+    "4": "Voicemail",
+    "5": "Rejected call",
+    "6": "Blocked call",
+    "7": "Call answered on another device",
+}
 _PAIR = re.compile(rb"&#(?:(\d{5})|[xX]([0-9A-Fa-f]{4}));&#(?:(\d{5})|[xX]([0-9A-Fa-f]{4}));")
 _LONE = re.compile(rb"&#(?:(\d{5})|[xX]([0-9A-Fa-f]{4}));")
 
@@ -86,7 +93,9 @@ def detect(source: Source) -> Detection | None:
         if re.search(r"<smses[\s>]", head):
             return Detection(NAME, 0.9, "SMS Backup & Restore (Android) messages backup (XML)", "sms", [name])
         if re.search(r"<calls[\s>]", head):
-            return Detection(NAME, 0.85, "SMS Backup & Restore (Android) call log backup (XML)", "calls", [name])
+            return Detection(
+                NAME, 0.85, "SMS Backup & Restore (Android) call log backup (XML)", "calls", [name]
+            )
     return None
 
 
@@ -113,7 +122,9 @@ class SmsParser:
                 "(“&#55357;&#56832;”) and were read as the characters they stand for."
             )
         if state.bad_media:
-            context.warn(f"{state.bad_media} picture-message part(s) had damaged base64 data and were not written out.")
+            context.warn(
+                f"{state.bad_media} picture-message part(s) had damaged base64 data and were not written out."
+            )
 
 
 class _Reader:
@@ -186,8 +197,13 @@ class _Reader:
         moment = None
         if date and date.lstrip("-").isdigit():
             moment = shown(from_epoch_ms(int(date), None), self.context.display_zone)
-        msg = Message(seq=self.seq, time=moment, time_as_written=_null(attrs.get("readable_date")) or date,
-                      sender=None, text="")  # fmt: skip
+        msg = Message(
+            seq=self.seq,
+            time=moment,
+            time_as_written=_null(attrs.get("readable_date")) or date,
+            sender=None,
+            text="",
+        )
         msg.source_file = name
         msg.source_line = line
         return msg
@@ -243,7 +259,10 @@ class _Reader:
         if recipients:
             msg.details["recipients"] = recipients
         if direction == "received":
-            msg.sender, msg.sender_id = (contact if contact and "," not in contact else None) or sender_addr, sender_addr
+            msg.sender, msg.sender_id = (
+                (contact if contact and "," not in contact else None) or sender_addr,
+                sender_addr,
+            )
         else:
             msg.sender = ME
         texts = []
@@ -257,8 +276,11 @@ class _Reader:
                     texts.append(text)
                 continue
             label = _null(part.get("cl")) or _null(part.get("name")) or f"part-{number}"
-            attachment = Attachment(name=posixpath.basename(label), type=content_type.split("/", 1)[0] or "file",
-                                    details={"content_type": content_type})  # fmt: skip
+            attachment = Attachment(
+                name=posixpath.basename(label),
+                type=content_type.split("/", 1)[0] or "file",
+                details={"content_type": content_type},
+            )
             data = part.get("data")
             if data:
                 try:

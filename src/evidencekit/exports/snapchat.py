@@ -24,8 +24,12 @@ from evidencekit.exports.times import UTC, from_epoch_ms, shown
 
 NAME = "snapchat"
 VERSION = "1"
-_OLD_KEYS = ("Received Saved Chat History", "Sent Saved Chat History", "Received Unsaved Chat History",
-             "Sent Unsaved Chat History")  # fmt: skip
+_OLD_KEYS = (
+    "Received Saved Chat History",
+    "Sent Saved Chat History",
+    "Received Unsaved Chat History",
+    "Sent Unsaved Chat History",
+)
 OWNER = "(account owner)"
 
 
@@ -177,9 +181,12 @@ class SnapchatParser:
                         continue
                     member = next((n for n in media if media_id in posixpath.basename(n)), None)
                     msg.attachments.append(
-                        Attachment(name=posixpath.basename(member) if member else media_id, member=member,
-                                   type=str(media_type).lower() if media_type else None,
-                                   details={"media_id": media_id})  # fmt: skip
+                        Attachment(
+                            name=posixpath.basename(member) if member else media_id,
+                            member=member,
+                            type=str(media_type).lower() if media_type else None,
+                            details={"media_id": media_id},
+                        )
                     )
                 if not msg.attachments and media_type not in (None, "TEXT") and not msg.text:
                     msg.flag("media-omitted")

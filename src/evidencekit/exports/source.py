@@ -149,7 +149,9 @@ class Source:
             parts = cand.split("/")
             common = 0
             while (
-                common < len(parts) and common < len(ref_parts) and parts[-1 - common] == ref_parts[-1 - common]
+                common < len(parts)
+                and common < len(ref_parts)
+                and parts[-1 - common] == ref_parts[-1 - common]
             ):
                 common += 1
             if common > best_len:
@@ -178,7 +180,7 @@ class FileSource(Source):
         self._members[name] = Member(name, path.stat().st_size, bag_path, sha256)
 
     def open(self, name: str) -> IO[bytes]:
-        return open(self.path, "rb")  # noqa: SIM115 - the caller closes it
+        return open(self.path, "rb")
 
 
 class FolderSource(Source):
@@ -212,7 +214,7 @@ class FolderSource(Source):
             self._disk[original] = disk
 
     def open(self, name: str) -> IO[bytes]:
-        return open(self._disk[name], "rb")  # noqa: SIM115 - the caller closes it
+        return open(self._disk[name], "rb")
 
 
 class ZipSource(Source):
@@ -240,7 +242,7 @@ class ZipSource(Source):
                 "size": info.file_size,
                 "compressed_size": info.compress_size,
                 "crc32": f"{info.CRC:08x}",
-                "modified_as_written": "%04d-%02d-%02dT%02d:%02d:%02d" % info.date_time,
+                "modified_as_written": "{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}".format(*info.date_time),
             }
             if raw_hex:
                 entry["name_bytes_hex"] = raw_hex
@@ -312,7 +314,14 @@ class ZipSource(Source):
                         if progress:
                             progress(len(block))
                 record["sha256"] = sha.hexdigest()
-            except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError) as exc:
+            except (
+                zipfile.BadZipFile,
+                zlib.error,
+                EOFError,
+                OSError,
+                NotImplementedError,
+                RuntimeError,
+            ) as exc:
                 record["sha256"] = None
                 record["read_error"] = _zip_error(exc)
                 self.problems.append(f"“{entry['name']}” could not be read: {record['read_error']}")

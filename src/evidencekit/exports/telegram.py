@@ -32,10 +32,25 @@ NAME = "telegram"
 VERSION = "1"
 
 _MEDIA_FIELDS = (("photo", "photo"), ("file", None))
-_DETAIL_FIELDS = ("via_bot", "self_destruct_period_seconds", "location_information", "contact_information",
-                  "poll", "live_location_period_seconds", "duration_seconds", "sticker_emoji", "game_title",
-                  "invoice_information", "saved_from", "author", "members", "title", "discard_reason",
-                  "message_id", "inviter")  # fmt: skip
+_DETAIL_FIELDS = (
+    "via_bot",
+    "self_destruct_period_seconds",
+    "location_information",
+    "contact_information",
+    "poll",
+    "live_location_period_seconds",
+    "duration_seconds",
+    "sticker_emoji",
+    "game_title",
+    "invoice_information",
+    "saved_from",
+    "author",
+    "members",
+    "title",
+    "discard_reason",
+    "message_id",
+    "inviter",
+)
 _NOT_INCLUDED = ("not included", "exceeds maximum size", "unavailable", "is not available")
 _CHAT_KEYS = ("name", "type", "id")
 
@@ -96,7 +111,9 @@ class TelegramParser:
         stream = repaired_stream(source.open(name))
         seq = 0
         try:
-            for container, number, facts, index, raw in objects_at(stream, containers, "messages", _CHAT_KEYS):
+            for container, number, facts, index, raw in objects_at(
+                stream, containers, "messages", _CHAT_KEYS
+            ):
                 if not isinstance(raw, dict):
                     continue
                 key = (container, number)
@@ -105,8 +122,9 @@ class TelegramParser:
                     chat_name = facts.get("name")
                     if chat_name is None and facts.get("type") == "saved_messages":
                         chat_name = "Saved Messages"
-                    conversation = Conversation(key=f"{container}:{number}", name=chat_name,
-                                                kind=facts.get("type"))  # fmt: skip
+                    conversation = Conversation(
+                        key=f"{container}:{number}", name=chat_name, kind=facts.get("type")
+                    )
                     conversations[key] = conversation
                 seq += 1
                 msg = _message(raw, seq, source, name, context, previous)
@@ -206,8 +224,12 @@ def _message(
         member = source.find(value, near=name)
         label = raw.get("file_name") if field == "file" and isinstance(raw.get("file_name"), str) else None
         msg.attachments.append(
-            Attachment(name=label or posixpath.basename(value), member=member, type=media_type,
-                       details={"path_as_written": value})  # fmt: skip
+            Attachment(
+                name=label or posixpath.basename(value),
+                member=member,
+                type=media_type,
+                details={"path_as_written": value},
+            )
         )
     return msg
 

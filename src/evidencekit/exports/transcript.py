@@ -28,7 +28,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
-from evidencekit._version import __version__
 from evidencekit.exports.base import MESSAGE, SYSTEM, Attachment, Message
 from evidencekit.exports.source import Source
 from evidencekit.exports.times import iso
@@ -165,6 +164,7 @@ class TranscriptWriter:
         self._offset = 0
         self._keys = array("q")
         self._offsets = array("q")
+        self._lengths = array("q")
         self._sorted = True
         self._last_key = -(1 << 62)
         self._conv_index: dict[str, int] = {}
@@ -182,7 +182,7 @@ class TranscriptWriter:
         self._body.write(line)
         self._offset += len(line)
 
-    def _index(self, msg: Message, _length: int) -> None:
+    def _index(self, msg: Message, length: int) -> None:
         key_conv = msg.conversation.key if msg.conversation is not None else ""
         conv = self._conv_index.setdefault(key_conv, len(self._conv_index))
         if msg.time is not None:
@@ -196,6 +196,7 @@ class TranscriptWriter:
         self._last_key = key
         self._keys.append(key)
         self._offsets.append(self._offset)
+        self._lengths.append(length)
 
     def record(self, msg: Message) -> dict[str, Any]:
         source: dict[str, Any] = {"file": msg.source_file}
@@ -270,17 +271,28 @@ class TranscriptWriter:
         self._body.close()
         target = self.workdir / JSONL
         writer = HashingWriter(target)
-        with writer, open(self._body_path, "rb") as body:
+        # Unbuffered: each line is read with one seek and one read of exactly its length.
+        with writer, open(self._body_path, "rb", buffering=0) as body:
             writer.write((dumps(header) + "\n").encode("utf-8"))
             if self.reading_order != "time" or self._sorted:
                 while block := body.read(1 << 20):
                     writer.write(block)
             else:
-                positions = range(len(self._keys) - 1, -1, -1) if self.newest_first else range(len(self._keys))
-                keys = self._keys
+                positions = (
+                    range(len(self._keys) - 1, -1, -1) if self.newest_first else range(len(self._keys))
+                )
+                keys, offsets, lengths = self._keys, self._offsets, self._lengths
+                pending: list[bytes] = []
+                size = 0
                 for index in sorted(positions, key=keys.__getitem__):
-                    body.seek(self._offsets[index])
-                    writer.write(body.readline())
+                    body.seek(offsets[index])
+                    line = body.read(lengths[index])
+                    pending.append(line)
+                    size += len(line)
+                    if size > 1 << 20:
+                        writer.write(b"".join(pending))
+                        pending, size = [], 0
+                writer.write(b"".join(pending))
         self._body_path.unlink()
         written = WrittenFile(JSONL, target, writer.sha.hexdigest(), writer.size)
         self.files.insert(0, written)
@@ -311,10 +323,26 @@ def read_transcript(stream: IO[bytes]) -> tuple[dict[str, Any], Iterator[dict[st
 # ---- renderings ------------------------------------------------------------------------------
 
 CSV_COLUMNS = (
-    "seq", "time", "time_as_written", "time_zone_assumed", "conversation", "sender", "sender_id", "kind",
-    "text", "flags", "attachments", "attachment_sha256", "attachment_paths", "reactions", "source_file",
-    "source_line", "source_json_path", "item", "parser",
-)  # fmt: skip
+    "seq",
+    "time",
+    "time_as_written",
+    "time_zone_assumed",
+    "conversation",
+    "sender",
+    "sender_id",
+    "kind",
+    "text",
+    "flags",
+    "attachments",
+    "attachment_sha256",
+    "attachment_paths",
+    "reactions",
+    "source_file",
+    "source_line",
+    "source_json_path",
+    "item",
+    "parser",
+)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -356,8 +384,12 @@ class CsvRenderer:
                 ";".join(m.get("flags") or ()),
                 _cell(" | ".join(a.get("name") or "" for a in attachments)) if attachments else "",
                 " | ".join(a.get("sha256") or "" for a in attachments) if attachments else "",
-                _cell(" | ".join(a.get("path") or a.get("member") or "" for a in attachments)) if attachments else "",
-                _cell(" ".join(f"{r.get('reaction')}({r.get('actor')})" for r in reactions)) if reactions else "",
+                _cell(" | ".join(a.get("path") or a.get("member") or "" for a in attachments))
+                if attachments
+                else "",
+                _cell(" ".join(f"{r.get('reaction')}({r.get('actor')})" for r in reactions))
+                if reactions
+                else "",
                 _cell(source.get("file")),
                 "" if source.get("line") is None else source["line"],
                 _cell(source.get("json_path")),
@@ -474,27 +506,37 @@ def _html_head(header: dict[str, Any], out: IO[str]) -> None:
     summary = header.get("summary") or {}
     title = f"Transcript of {header.get('item')} — {header.get('item_name')}"
     out.write(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
         "style-src 'unsafe-inline'\">\n"
-        "<meta name=\"referrer\" content=\"no-referrer\">\n"
-        f"<meta name=\"generator\" content=\"{e(str(header.get('tool')))}\">\n"
+        '<meta name="referrer" content="no-referrer">\n'
+        f'<meta name="generator" content="{e(str(header.get("tool")))}">\n'
         f"<title>{e(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n<header>\n"
-        f"<h1>{e(title)}</h1>\n<table class=\"facts\">\n"
+        f'<h1>{e(title)}</h1>\n<table class="facts">\n'
     )
     facts = [
         ("Item", f"{header.get('item')} “{header.get('item_name')}”"),
         ("Item SHA-256", header.get("item_sha256") or header.get("item_tree_sha256") or "-"),
         ("Export", header.get("export")),
-        ("Read by", f"evidencekit parser {header.get('parser')} {header.get('parser_version')} "
-                    f"({header.get('tool')}), {header.get('made_at')}"),
-        ("Messages", f"{summary.get('messages', 0)} messages, {summary.get('system_messages', 0)} system "
-                     f"messages, {summary.get('conversations', 0)} conversation(s)"),
+        (
+            "Read by",
+            f"evidencekit parser {header.get('parser')} {header.get('parser_version')} "
+            f"({header.get('tool')}), {header.get('made_at')}",
+        ),
+        (
+            "Messages",
+            f"{summary.get('messages', 0)} messages, {summary.get('system_messages', 0)} system "
+            f"messages, {summary.get('conversations', 0)} conversation(s)",
+        ),
         ("Senders", ", ".join(summary.get("senders") or []) or "-"),
         ("First / last", f"{summary.get('first_time') or '-'} / {summary.get('last_time') or '-'}"),
-        ("Attachments", "{referenced} referenced, {in_export} in the export, {missing} not in it".format(
-            **(summary.get("attachments") or {"referenced": 0, "in_export": 0, "missing": 0}))),
-    ]  # fmt: skip
+        (
+            "Attachments",
+            "{referenced} referenced, {in_export} in the export, {missing} not in it".format(
+                **(summary.get("attachments") or {"referenced": 0, "in_export": 0, "missing": 0})
+            ),
+        ),
+    ]
     if header.get("time_zone_assumed"):
         facts.append(
             (
@@ -511,11 +553,11 @@ def _html_head(header: dict[str, Any], out: IO[str]) -> None:
         out.write(f"<tr><td>{e(label)}</td><td>{e(str(value))}</td></tr>\n")
     out.write("</table>\n")
     if header.get("one_sided"):
-        out.write(f"<p class=\"warn\">{e(header['one_sided'])}</p>\n")
+        out.write(f'<p class="warn">{e(header["one_sided"])}</p>\n')
     if not header.get("complete", True):
-        out.write(f"<p class=\"warn\"><strong>Incomplete:</strong> {e(str(header.get('problem')))}</p>\n")
+        out.write(f'<p class="warn"><strong>Incomplete:</strong> {e(str(header.get("problem")))}</p>\n')
     for warning in header.get("warnings") or []:
-        out.write(f"<p class=\"warn\">{e(warning)}</p>\n")
+        out.write(f'<p class="warn">{e(warning)}</p>\n')
     out.write(
         "<p>Attachments are listed by name and SHA-256 only; they are never shown or embedded in this "
         "page. The exact text of every message is in transcript.jsonl.</p>\n</header>\n<main>\n"
@@ -539,19 +581,21 @@ class HtmlRenderer:
         system = m.get("kind") == SYSTEM
         seq = e(str(m.get("seq")))
         assumed = " · zone assumed" if m.get("time_zone_assumed") else ""
-        flags = "".join(f"<span class=\"flag\">{e(f)}</span>" for f in m.get("flags") or ())
+        flags = "".join(f'<span class="flag">{e(f)}</span>' for f in m.get("flags") or ())
         text = _describe_system(m) if system else m.get("text") or ""
         who = m.get("sender") or ("system" if system else "?")
         out.write(
-            f"<div class=\"{'m system' if system else 'm'}\" id=\"m{seq}\"><div class=\"seq\">#{seq}</div>"
-            f"<div class=\"when\">{e(m.get('time') or 'no time')}<small>as written: "
+            f'<div class="{"m system" if system else "m"}" id="m{seq}"><div class="seq">#{seq}</div>'
+            f'<div class="when">{e(m.get("time") or "no time")}<small>as written: '
             f"{e(m.get('time_as_written') or '-')}{assumed}</small></div>"
-            f"<div><span class=\"who\">{e(who)}</span>{flags}<div class=\"text\" dir=\"auto\">{e(text)}</div>"
+            f'<div><span class="who">{e(who)}</span>{flags}<div class="text" dir="auto">{e(text)}</div>'
         )
         for a in m.get("attachments") or ():
-            out.write(f"<div class=\"att\">{e(_attachment_line(a))}</div>")
+            out.write(f'<div class="att">{e(_attachment_line(a))}</div>')
         for r in m.get("reactions") or ():
-            out.write(f"<div class=\"att\">reaction {e(str(r.get('reaction')))} by {e(str(r.get('actor')))}</div>")
+            out.write(
+                f'<div class="att">reaction {e(str(r.get("reaction")))} by {e(str(r.get("actor")))}</div>'
+            )
         out.write("</div></div>\n")
 
     def end(self) -> None:

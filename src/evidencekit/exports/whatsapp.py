@@ -61,31 +61,96 @@ _CHAT_NAME = re.compile(
 
 # Markers, lower-cased, as exported in the common languages (English first; others best-effort).
 ANDROID_ATTACHED = {
-    "file attached", "datei angehängt", "arquivo anexado", "archivo adjunto", "fichier joint",
-    "file allegato", "bestand bijgevoegd", "dosya ekli", "файл прикреплен", "файл прикреплён",
-    "plik załączony", "fil bifogad", "fil vedhæftet", "fil vedlagt", "tiedosto liitetty",
-}  # fmt: skip
+    "file attached",
+    "datei angehängt",
+    "arquivo anexado",
+    "archivo adjunto",
+    "fichier joint",
+    "file allegato",
+    "bestand bijgevoegd",
+    "dosya ekli",
+    "файл прикреплен",
+    "файл прикреплён",
+    "plik załączony",
+    "fil bifogad",
+    "fil vedhæftet",
+    "fil vedlagt",
+    "tiedosto liitetty",
+}
 IOS_ATTACHED = {
-    "attached", "anhang", "adjunto", "pièce jointe", "anexado", "allegato", "bijgevoegd",
-    "прикреплено", "ekli", "załącznik", "bifogad", "vedhæftet", "vedlagt", "liitteenä",
-}  # fmt: skip
+    "attached",
+    "anhang",
+    "adjunto",
+    "pièce jointe",
+    "anexado",
+    "allegato",
+    "bijgevoegd",
+    "прикреплено",
+    "ekli",
+    "załącznik",
+    "bifogad",
+    "vedhæftet",
+    "vedlagt",
+    "liitteenä",
+}
 DELETED = {
-    "this message was deleted", "you deleted this message",
-    "diese nachricht wurde gelöscht", "du hast diese nachricht gelöscht",
-    "se eliminó este mensaje", "eliminaste este mensaje", "mensaje eliminado",
-    "ce message a été supprimé", "vous avez supprimé ce message",
-    "esta mensagem foi apagada", "você apagou esta mensagem", "mensagem apagada",
-    "questo messaggio è stato eliminato", "hai eliminato questo messaggio",
-    "dit bericht is verwijderd", "je hebt dit bericht verwijderd",
-    "bu mesaj silindi", "bu mesajı sildiniz",
-    "данное сообщение удалено", "вы удалили данное сообщение", "это сообщение удалено",
-    "ta wiadomość została usunięta", "usunięto tę wiadomość",
-}  # fmt: skip
-EDITED_WORDS = ("edited", "bearbeitet", "editó", "editada", "modifié", "modificato", "bewerkt", "düzenlendi",
-                "изменено", "edytowana")  # fmt: skip
-OMITTED_WORDS = ("omitted", "ausgeschlossen", "weggelassen", "omitido", "omitida", "omis", "omise",
-                 "absente", "oculta", "ocultado", "ocultada", "omessa", "omesso", "omessi", "weggelaten",
-                 "dahil edilmedi", "без медиафайлов", "пропущено", "pominięto")  # fmt: skip
+    "this message was deleted",
+    "you deleted this message",
+    "diese nachricht wurde gelöscht",
+    "du hast diese nachricht gelöscht",
+    "se eliminó este mensaje",
+    "eliminaste este mensaje",
+    "mensaje eliminado",
+    "ce message a été supprimé",
+    "vous avez supprimé ce message",
+    "esta mensagem foi apagada",
+    "você apagou esta mensagem",
+    "mensagem apagada",
+    "questo messaggio è stato eliminato",
+    "hai eliminato questo messaggio",
+    "dit bericht is verwijderd",
+    "je hebt dit bericht verwijderd",
+    "bu mesaj silindi",
+    "bu mesajı sildiniz",
+    "данное сообщение удалено",
+    "вы удалили данное сообщение",
+    "это сообщение удалено",
+    "ta wiadomość została usunięta",
+    "usunięto tę wiadomość",
+}
+EDITED_WORDS = (
+    "edited",
+    "bearbeitet",
+    "editó",
+    "editada",
+    "modifié",
+    "modificato",
+    "bewerkt",
+    "düzenlendi",
+    "изменено",
+    "edytowana",
+)
+OMITTED_WORDS = (
+    "omitted",
+    "ausgeschlossen",
+    "weggelassen",
+    "omitido",
+    "omitida",
+    "omis",
+    "omise",
+    "absente",
+    "oculta",
+    "ocultado",
+    "ocultada",
+    "omessa",
+    "omesso",
+    "omessi",
+    "weggelaten",
+    "dahil edilmedi",
+    "без медиафайлов",
+    "пропущено",
+    "pominięto",
+)
 SYSTEM_HINTS = re.compile(
     r"end-to-end encrypted|Ende-zu-Ende|cifrados de extremo|chiffrés de bout|ponta a ponta"
     r"|created group|changed the subject|changed this group|changed the group|added |removed |left$"
@@ -97,7 +162,9 @@ SYSTEM_HINTS = re.compile(
 _MEDIA_NAME = re.compile(
     r"^(?:IMG|VID|AUD|PTT|STK|DOC)-\d{8}-WA\d+|^\d{8}-(?:PHOTO|VIDEO|AUDIO|STICKER|GIF|FILE)-", re.I
 )
-_MEDIA_EXT = re.compile(r"\.(?:jpe?g|png|gif|webp|heic|mp4|3gp|mov|opus|ogg|m4a|aac|mp3|amr|pdf|vcf|docx?|xlsx?)$", re.I)
+_MEDIA_EXT = re.compile(
+    r"\.(?:jpe?g|png|gif|webp|heic|mp4|3gp|mov|opus|ogg|m4a|aac|mp3|amr|pdf|vcf|docx?|xlsx?)$", re.I
+)
 
 
 def _clean(text: str) -> str:
@@ -220,7 +287,10 @@ class _Scan:
                 self.max_a = a
             if b_num > self.max_b:
                 self.max_b = b_num
-            for order, key in (("dmy", year * 10000 + b_num * 100 + a), ("mdy", year * 10000 + a * 100 + b_num)):
+            for order, key in (
+                ("dmy", year * 10000 + b_num * 100 + a),
+                ("mdy", year * 10000 + a * 100 + b_num),
+            ):
                 prev = self._prev.get(order)
                 if prev is not None and key < prev:
                     self.backwards[order] += 1
@@ -255,7 +325,9 @@ def _date(m: re.Match[str], order: str) -> datetime | None:
         return None
 
 
-def decide_date_order(scan: _Scan, asked: str | None, not_after: datetime | None, label: str) -> tuple[str, str]:
+def decide_date_order(
+    scan: _Scan, asked: str | None, not_after: datetime | None, label: str
+) -> tuple[str, str]:
     """(order, why) for the whole file; raises NeedsDateOrder when the file cannot tell."""
     if scan.year_first and scan.year_first >= scan.headers / 2:
         return "ymd", "the year is written first"
@@ -317,7 +389,11 @@ class WhatsAppParser:
                 f"(--date-order {context.date_order}), because {why}."
             )
         context.facts.update(
-            {"date_order": order, "date_order_reason": why, "time_precision": "second" if scan.brackets else "minute"}
+            {
+                "date_order": order,
+                "date_order_reason": why,
+                "time_precision": "second" if scan.brackets else "minute",
+            }
         )
         if context.zone is None:
             context.warn(

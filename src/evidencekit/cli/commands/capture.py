@@ -75,9 +75,8 @@ def capture(
     Example:  evidencekit capture Screenshot_2026-03-14.png "WhatsApp Chat with Alex.zip" --note "threats"
     """
     from evidencekit.cli import output
-    from evidencekit.intake.files import capture as capture_items
-
     from evidencekit.exports.enrich import check_options
+    from evidencekit.intake.files import capture as capture_items
 
     check_options({"date_order": date_order, "export_timezone": export_timezone})
     the_case = open_case(case)

@@ -29,7 +29,9 @@ def transcript(
     ] = False,
     date_order: Annotated[
         str | None,
-        typer.Option("--date-order", help="Remake it reading dates as dmy (14/03/2024), mdy (03/14/2024) or ymd."),
+        typer.Option(
+            "--date-order", help="Remake it reading dates as dmy (14/03/2024), mdy (03/14/2024) or ymd."
+        ),
     ] = None,
     export_timezone: Annotated[
         str | None,
@@ -56,7 +58,9 @@ def transcript(
 
     kind = _format_for(format, out)
     if kind not in FORMATS:
-        raise InvalidValueError(f"“{format}” is not a transcript format.", hint="Use text, jsonl, csv or html.")
+        raise InvalidValueError(
+            f"“{format}” is not a transcript format.", hint="Use text, jsonl, csv or html."
+        )
     the_case = open_case(case)
     if rebuild or date_order or export_timezone:
         export, warnings = service.rebuild(
@@ -75,7 +79,9 @@ def transcript(
         kind = "jsonl"
     _write(path, kind, out, the_case.root)
     if out is not None:
-        output.success(f"Saved the transcript of {record['id']} as {kind.upper()} in {output.plain(str(out))}")
+        output.success(
+            f"Saved the transcript of {record['id']} as {kind.upper()} in {output.plain(str(out))}"
+        )
 
 
 def _format_for(format: str | None, out: Path | None) -> str:
@@ -118,7 +124,9 @@ def _write(path: Path, kind: str, out: Path | None, case_root: Path) -> None:
                     target.write(line.decode("utf-8"))
                 return
             header, messages = t.read_transcript(stream)
-            {"text": t.render_text, "csv": t.render_csv, "html": t.render_html}[kind](header, messages, target)
+            {"text": t.render_text, "csv": t.render_csv, "html": t.render_html}[kind](
+                header, messages, target
+            )
 
     if out is None:
         if (getattr(sys.stdout, "encoding", "") or "").lower().replace("-", "") != "utf8":
