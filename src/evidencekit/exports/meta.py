@@ -115,7 +115,7 @@ def detect(source: Source) -> Detection | None:
             )
     jsons = [n for n in names if n.lower().endswith(".json") and posixpath.basename(n) not in _SKIP_E2EE]
     e2ee = []
-    for name in jsons[:2000]:
+    for name in jsons[:200]:
         head = _head_text(source, name)
         if '"threadName"' in head or ('"senderName"' in head and '"timestamp"' in head):
             e2ee.append(name)
