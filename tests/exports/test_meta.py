@@ -45,6 +45,8 @@ def test_mojibake_is_repaired_and_the_exported_text_kept(read, tmp_path):
     assert threat["details"]["text_as_exported"] == samples.mojibake("pay or I post it 😢")
     assert threat["reactions"] == [{"actor": "Sam Example", "reaction": "😢"}]
     assert r.messages[2]["details"]["share"]["share_text"] == "café"
+    first = r.messages[0]  # only the sender's name needed repair: the text is not flagged
+    assert first["flags"] == [] and first["details"]["sender_as_exported"] == samples.mojibake("Rémy")
     assert any("encoding fault" in w for w in r.header["warnings"])
 
 

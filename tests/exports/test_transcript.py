@@ -77,3 +77,15 @@ def test_the_text_rendering_says_what_was_assumed(read, tmp_path):
     assert "[2] 2024-03-14T21:07:00+00:00  Riley: you there?" in text
     assert "        what do you want" in text
     assert "[attachment: IMG-20240314-WA0007.jpg — not in the export]" in text
+
+
+def test_shared_links_are_shown_in_the_readable_transcript(read, tmp_path):
+    samples.instagram_thread(tmp_path / "ig")
+    r = read(tmp_path / "ig")
+    out = io.StringIO()
+    with open(r.folder / "transcript.jsonl", "rb") as stream:
+        header, messages = read_transcript(stream)
+        render_text(header, messages, out)
+
+    assert "[shared link: https://www.instagram.com/reel/abc/]" in out.getvalue()
+    assert "[shared link: https://www.instagram.com/reel/abc/]" in (r.folder / "transcript.html").read_text()

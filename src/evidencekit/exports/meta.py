@@ -247,7 +247,8 @@ def _text(raw: Any, msg: Message, state: dict[str, int], key: str) -> str:
     fixed, changed = repair(raw)
     if changed:
         state["repaired"] += 1
-        msg.flag("text-repaired")
+        if key == "text":
+            msg.flag("text-repaired")
         msg.details[f"{key}_as_exported"] = raw
     return fixed
 

@@ -418,6 +418,18 @@ def _describe_system(m: dict[str, Any]) -> str:
     return ""
 
 
+def _detail_lines(m: dict[str, Any]) -> list[str]:
+    """Shared links and web addresses a message carries outside its text."""
+    details = m.get("details") or {}
+    lines = []
+    share = details.get("share")
+    if isinstance(share, dict) and share.get("link"):
+        lines.append(f"[shared link: {share['link']}]")
+    for link in details.get("links") or ():
+        lines.append(f"[link: {link}]")
+    return lines
+
+
 def _attachment_line(a: dict[str, Any]) -> str:
     where = a.get("path") or (f"inside the export: {a['member']}" if a.get("member") else None)
     if a.get("missing"):
@@ -450,6 +462,8 @@ def render_text(header: dict[str, Any], messages: Iterable[dict[str, Any]], out:
             out.write(f"        {extra}\n")
         for a in m.get("attachments") or []:
             out.write(f"        {_attachment_line(a)}\n")
+        for line in _detail_lines(m):
+            out.write(f"        {line}\n")
         for r in m.get("reactions") or []:
             out.write(f"        [reaction {r.get('reaction')} by {r.get('actor')}]\n")
 
@@ -592,6 +606,8 @@ class HtmlRenderer:
         )
         for a in m.get("attachments") or ():
             out.write(f'<div class="att">{e(_attachment_line(a))}</div>')
+        for line in _detail_lines(m) if m.get("details") else ():
+            out.write(f'<div class="att">{e(line)}</div>')
         for r in m.get("reactions") or ():
             out.write(
                 f'<div class="att">reaction {e(str(r.get("reaction")))} by {e(str(r.get("actor")))}</div>'
