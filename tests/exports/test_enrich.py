@@ -244,3 +244,20 @@ def test_a_bad_date_order_option_stops_the_capture_before_anything_is_saved(case
     with pytest.raises(InvalidValueError, match="date order"):
         capture(case, [path], enricher_options={"date_order": "dd/mm"})
     assert case.items() == []
+
+
+def test_verify_notices_a_transcript_swapped_with_its_manifest_line(case, tmp_path):
+    capture(case, [samples.write(tmp_path / "WhatsApp Chat with Riley.txt", samples.ANDROID_DMY)])
+    derived = case.root / "data/derived/E0001/transcript.jsonl"
+    forged = derived.read_bytes().replace(b"you there?", b"I agree!!!")
+    derived.write_bytes(forged)
+    manifest = case.root / "manifest-sha256.txt"
+    old = hashlib.sha256(derived.read_bytes().replace(b"I agree!!!", b"you there?")).hexdigest()
+    manifest.write_text(
+        manifest.read_text(encoding="utf-8").replace(old, hashlib.sha256(forged).hexdigest()),
+        encoding="utf-8",
+    )
+
+    codes = {(f.code, f.path) for f in verify_case(case.root).errors}
+
+    assert ("transcript-hash-mismatch", "data/derived/E0001/transcript.jsonl") in codes
