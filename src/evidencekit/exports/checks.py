@@ -49,5 +49,6 @@ def check_transcripts(root: Path, report: VerifyReport) -> None:
                     ERROR,
                     "transcript-hash-mismatch",
                     path,
-                    f"The records of {item.get('id')} and the manifest give different SHA-256 values for {path}.",
+                    f"The records of {item.get('id')} and the manifest give different SHA-256 values "
+                    f"for {path}.",
                 )
