@@ -261,3 +261,25 @@ def test_verify_notices_a_transcript_swapped_with_its_manifest_line(case, tmp_pa
     codes = {(f.code, f.path) for f in verify_case(case.root).errors}
 
     assert ("transcript-hash-mismatch", "data/derived/E0001/transcript.jsonl") in codes
+
+
+def test_a_program_log_with_dated_lines_is_not_taken_for_a_chat(case, tmp_path):
+    log = tmp_path / "server.log.txt"
+    log.write_text("".join(f"2024-03-14 21:{i:02d}:00 - INFO: request {i} served\n" for i in range(30)))
+    plain_chat = samples.write(tmp_path / "chat with riley.txt", samples.ANDROID_DMY)
+
+    logged, chat = capture(case, [log, plain_chat]).added
+
+    assert logged["kind"] == "document" and "export" not in logged
+    assert chat["kind"] == "chat-export"  # recognised by its content alone
+
+
+def test_the_html_version_of_an_export_gets_a_hint_to_export_json(case, tmp_path):
+    thread = tmp_path / "instagram-sam" / "your_instagram_activity" / "messages" / "inbox" / "remy_1"
+    thread.mkdir(parents=True)
+    (thread / "message_1.html").write_text("<html><body>chat</body></html>", encoding="utf-8")
+
+    result = capture(case, [tmp_path / "instagram-sam"])
+
+    assert result.added[0]["export"]["status"] == "not-recognised"
+    assert any("HTML version" in w and "JSON" in w for w in result.warnings)

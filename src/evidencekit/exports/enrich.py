@@ -25,7 +25,8 @@ DATE_ORDERS = ("dmy", "mdy", "ymd")
 _SKIP_MIME = ("image/", "video/", "audio/")
 _EXPORT_NAME = re.compile(
     r"whatsapp|_chat\.txt$|message_\d+\.json$|result\.json$|chat_history|^sms-.*\.xml$|^calls-.*\.xml$"
-    r"|messages\.(json|csv)$|^(facebook|instagram|messenger|telegram|snapchat|discord|mydata|package)",
+    r"|messages\.(json|csv|html)$|message_\d+\.html$"
+    r"|^(facebook|instagram|messenger|telegram|snapchat|discord|mydata|package|chatexport|dataexport)",
     re.IGNORECASE,
 )
 
@@ -93,16 +94,24 @@ def transcribe_item(
     with contextlib.closing(source):
         found = detect(source)
         if found is None:
-            if _named_like_export(name) or record.get("kind") == "chat-export":
+            html = any(re.search(r"(?:^|/)(?:message_\d+|messages\d*)\.html$", n) for n in source.names())
+            if html or _named_like_export(name) or record.get("kind") == "chat-export":
                 record["export"] = _not_read(
                     "not-recognised",
                     "it is not a chat export evidencekit recognises, so no transcript was made",
                 )
-                warnings.append(
-                    f"{item_id} “{name}” was kept as it is, but evidencekit did not recognise it as a chat "
-                    "export it can read, so no transcript was made. (Supported: WhatsApp, Instagram and "
-                    "Messenger JSON, Telegram JSON, Snapchat JSON, Discord, SMS Backup & Restore.)"
-                )
+                if html:
+                    warnings.append(
+                        f"{item_id} “{name}” looks like the HTML version of a chat export. It was kept as it "
+                        "is, but evidencekit reads the JSON version: export again choosing JSON (or "
+                        "“Machine-readable JSON”) and capture that too."
+                    )
+                else:
+                    warnings.append(
+                        f"{item_id} “{name}” was kept as it is, but evidencekit did not recognise it as a "
+                        "chat export it can read, so no transcript was made. (Supported: WhatsApp, Instagram "
+                        "and Messenger JSON, Telegram JSON, Snapchat JSON, Discord, SMS Backup & Restore.)"
+                    )
             return warnings
         parser, detection = found
         record["kind"] = "chat-export"

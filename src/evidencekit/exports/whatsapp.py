@@ -194,7 +194,12 @@ def _header_share(text: str) -> tuple[int, int, bool]:
     return hits, len(lines), bool(lines) and bool(HEADER.match(lines[0]))
 
 
-def _looks_like_chat(source: Source, name: str) -> float:
+_LOG_LEVEL = re.compile(r"^(?:\[?[A-Z]{3,8}\]?)(?::| |$)")
+
+
+def _looks_like_chat(source: Source, name: str, named: bool) -> float:
+    """How sure the first lines make us. A file not named like a WhatsApp export needs more:
+    most lines must look like messages, and not like a program's log (`… - INFO: started`)."""
     try:
         text = _decode_head(source.head(name))
     except OSError:
@@ -203,7 +208,13 @@ def _looks_like_chat(source: Source, name: str) -> float:
     if not hits or not first:
         return 0.0
     share = hits / total
-    return 0.85 if share >= 0.3 else 0.55 if share >= 0.1 else 0.0
+    if named:
+        return 0.85 if share >= 0.3 else 0.55 if share >= 0.1 else 0.0
+    rests = [m.group("rest") for m in map(HEADER.match, text.splitlines()[:200]) if m]
+    log_like = sum(1 for rest in rests if _LOG_LEVEL.match(rest))
+    if share < 0.5 or log_like * 2 >= len(rests):
+        return 0.0
+    return 0.75
 
 
 def detect(source: Source) -> Detection | None:
@@ -216,11 +227,12 @@ def detect(source: Source) -> Detection | None:
     if source.kind == "file":
         candidates = names
     for name in candidates[:20]:
-        score = _looks_like_chat(source, name)
+        base = name.rsplit("/", 1)[-1]
+        named = base == "_chat.txt" or base.lower().startswith("whatsapp") or bool(chat_name(source.label))
+        score = _looks_like_chat(source, name, named)
         if not score:
             continue
-        base = name.rsplit("/", 1)[-1]
-        if base == "_chat.txt" or base.lower().startswith("whatsapp") or chat_name(source.label):
+        if named:
             score = min(1.0, score + 0.1)
         variant = "ios" if base == "_chat.txt" else None
         text = _decode_head(source.head(name))
