@@ -19,6 +19,10 @@ def test_texts_and_picture_messages_in_time_order_with_media_written_out(read, t
         ("+15550199", "unrelated \ufffd half"),  # a lone half cannot be a character
     ]
     riley = r.messages[:3]
+    s = r.outcome.summary
+    assert (s["messages"], s["senders"]) == (4, ["Riley", "(this phone)", "+15550199"])
+    assert (s["first_time"], s["last_time"]) == ("2024-03-14T21:00:00+00:00", "2024-03-14T21:08:40+00:00")
+    assert s["attachments"] == {"referenced": 2, "in_export": 1, "missing": 1}
     assert [m["sender"] for m in riley] == ["(this phone)", "Riley", "Riley"]
     assert riley[1]["time"] == "2024-03-14T21:07:41+00:00"
     assert riley[1]["time_as_written"] == "Mar 14, 2024 9:07:41 PM"

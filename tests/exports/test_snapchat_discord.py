@@ -10,7 +10,10 @@ def test_snapchat_new_layout(read, tmp_path):
 
     assert r.parser == "snapchat" and r.detection.variant == "new"
     assert [m["text"] for m in r.messages] == ["you there?", "who is this", "", ""]  # in time order
-    assert r.outcome.summary["senders"] == ["riley_x22", "sam.example"]
+    s = r.outcome.summary
+    assert s["senders"] == ["riley_x22", "sam.example"] and s["messages"] == 4
+    assert (s["first_time"], s["last_time"]) == ("2024-03-14T21:07:41+00:00", "2024-03-14T21:10:00+00:00")
+    assert s["attachments"] == {"referenced": 2, "in_export": 1, "missing": 1}
     media = r.messages[2]["attachments"][0]
     assert media["missing"] is False and media["member"].endswith("2024-03-14_b~EiASFk0tZXNzYWdl.jpeg")
     assert r.messages[3]["attachments"][0]["missing"] is True  # its media id matches no file
@@ -35,7 +38,9 @@ def test_discord_package_is_one_sided_and_says_so(read, tmp_path):
 
     assert r.parser == "discord" and r.detection.variant == "package"
     assert "only the messages the account owner sent" in r.header["one_sided"]
-    assert r.outcome.summary["senders"] == ["Sam"]
+    assert r.outcome.summary["senders"] == ["Sam"] and r.outcome.summary["messages"] == 3
+    assert r.outcome.summary["first_time"] == "2024-03-13T10:00:00+00:00"
+    assert r.outcome.summary["last_time"] == "2024-03-14T21:09:00+00:00"
     assert r.outcome.summary["conversations"] == 2
     dm = [m for m in r.messages if m["conversation"] == "Direct Message with riley#0"]
     assert [m["text"] for m in dm] == ["who are you", "please stop"]  # sorted by time
