@@ -15,7 +15,9 @@ FORMATS = ("text", "jsonl", "csv", "html")
 
 @command("transcript", order=62, panel=LOOK)
 def transcript(
-    item: Annotated[str, typer.Argument(help="The chat export's item id, e.g. E0002.", show_default=False)],
+    item: Annotated[
+        str, typer.Argument(metavar="ITEM", help="The chat export's item id, e.g. E0002.", show_default=False)
+    ],
     format: Annotated[
         str | None,
         typer.Option("--format", help="text, jsonl, csv or html. Default: text, or what --out ends with."),
