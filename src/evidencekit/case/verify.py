@@ -97,7 +97,10 @@ BytesProgress = Callable[[int, int], None]  # (done bytes, total bytes)
 
 # Checks contributed by other parts of evidencekit (timestamps, web archives…): "module:function",
 # each called as function(root, report). Missing modules are skipped.
-EXTRA_CHECKS: list[str] = ["evidencekit.web.warccheck:check_web_captures"]
+EXTRA_CHECKS: list[str] = [
+    "evidencekit.web.warccheck:check_web_captures",
+    "evidencekit.exports.checks:check_transcripts",
+]
 
 
 def verify_case(

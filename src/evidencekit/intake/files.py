@@ -54,7 +54,7 @@ SMALL_FILE = 1 << 20
 # returning a list of warnings (sentences). `readable_path` is the stored copy, or the original for
 # an item recorded by reference; `options` is the `enricher_options` given to capture() (e.g. how
 # to read dates in a chat export). Missing modules are skipped.
-CAPTURE_ENRICHERS: list[str] = []
+CAPTURE_ENRICHERS: list[str] = ["evidencekit.exports.enrich:enrich_capture"]
 _DOCUMENT_TYPES = (
     "application/pdf",
     "application/msword",
