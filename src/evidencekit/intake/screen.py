@@ -278,33 +278,55 @@ def active_window_title(method: str, display: str | None) -> str | None:
     return None
 
 
-def _run_quietly(args: Sequence[str], display: str | None = None) -> str | None:
+def _run_quietly(args: Sequence[str], display: str | None = None) -> bytes | None:
     env = dict(os.environ)
     if display:
         env["DISPLAY"] = display
+    env["LC_ALL"] = "C.UTF-8"  # xprop then converts window titles to UTF-8
     try:
         done = subprocess.run(list(args), capture_output=True, timeout=3, check=False, env=env)
     except (OSError, subprocess.TimeoutExpired):
         return None
     if done.returncode != 0:
         return None
-    return done.stdout.decode("utf-8", "replace").strip() or None
+    return done.stdout.strip() or None
+
+
+def decode_compound_text(raw: bytes) -> str:
+    """X11 COMPOUND_TEXT as xdotool prints it: UTF-8 runs between ESC % G and ESC % @, Latin-1
+    elsewhere (titles set with _NET_WM_NAME are plain UTF-8, which decodes the same way)."""
+    out: list[str] = []
+    utf8 = False
+    for part in re.split(rb"(\x1b%G|\x1b%@)", raw):
+        if part == b"\x1b%G":
+            utf8 = True
+        elif part == b"\x1b%@":
+            utf8 = False
+        elif part:
+            try:
+                out.append(part.decode("utf-8"))
+            except UnicodeDecodeError:
+                out.append(part.decode("utf-8" if utf8 else "latin-1", "replace"))
+    return "".join(out)
 
 
 def _x11_title(display: str | None) -> str | None:
     if shutil.which("xdotool"):
-        for query in ("getactivewindow", "getwindowfocus"):
-            title = _run_quietly(["xdotool", query, "getwindowname"], display)
-            if title:
-                return title
+        for query in ("getactivewindow", "getwindowfocus"):  # a window manager's choice, else focus
+            raw = _run_quietly(["xdotool", query, "getwindowname"], display)
+            if raw:
+                return decode_compound_text(raw)
     if shutil.which("xprop"):
-        active = _run_quietly(["xprop", "-root", "_NET_ACTIVE_WINDOW"], display) or ""
+        active = (_run_quietly(["xprop", "-root", "_NET_ACTIVE_WINDOW"], display) or b"").decode(
+            "ascii", "replace"
+        )
         match = re.search(r"window id # (0x[0-9a-f]+)", active)
         if match and int(match.group(1), 16):
-            props = _run_quietly(["xprop", "-id", match.group(1), "_NET_WM_NAME", "WM_NAME"], display) or ""
-            found = re.search(r'= "(.*)"', props)
+            props = _run_quietly(["xprop", "-id", match.group(1), "_NET_WM_NAME", "WM_NAME"], display) or b""
+            found = re.search(rb'= "(.*)"', props)
             if found:
-                return found.group(1).encode("latin-1", "backslashreplace").decode("unicode_escape")
+                unescaped = re.sub(rb'\\([\\"])', rb"\1", found.group(1))  # xprop escapes \ and "
+                return unescaped.decode("utf-8", "replace")
     return None
 
 
@@ -324,7 +346,8 @@ def _macos_title() -> str | None:  # pragma: no cover - macOS only
         'tell application "System Events" to tell (first application process whose frontmost is true) '
         'to get name & " — " & (name of front window)'
     )
-    return _run_quietly(["osascript", "-e", script])
+    raw = _run_quietly(["osascript", "-e", script])
+    return raw.decode("utf-8", "replace") if raw else None
 
 
 # ---- saving it into the case ----------------------------------------------------------------------
