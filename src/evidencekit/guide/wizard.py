@@ -152,6 +152,8 @@ def split_paths(answer: str) -> list[Path]:
     answer = answer.strip()
     if not answer:
         return []
+    if Path(answer).expanduser().exists():  # one path with spaces, typed without quotes
+        return [Path(answer).expanduser()]
     if sys.platform == "win32":  # pragma: no cover - Windows quoting
         parts = [p.strip('"') for p in shlex.split(answer, posix=False)]
     else:
@@ -337,8 +339,10 @@ class Wizard:
         default = self._default_folder()
         while True:
             answer = self.talk.ask(text.CASE_FOLDER_QUESTION.format(default=default), default=str(default))
-            paths = split_paths(answer) or [default]
-            folder = paths[0] if paths[0].is_absolute() else self.cwd / paths[0]
+            paths = split_paths(answer)
+            # One folder: a name with spaces typed without quotes is still one name.
+            chosen = paths[0] if len(paths) == 1 else Path(answer.strip()).expanduser()
+            folder = chosen if chosen.is_absolute() else self.cwd / chosen
             if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
                 self.talk.problem(
                     f"{folder} already exists and is not empty.",
