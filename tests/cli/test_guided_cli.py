@@ -114,3 +114,11 @@ def test_delay_and_region_need_screen(cli, tmp_path):
     cli("new", tmp_path / "c")
     result = cli("capture", "--delay", "3", "--case", tmp_path / "c")
     assert result.exit_code == 2 and "go with --screen" in result.stderr
+
+
+def test_the_welcome_and_the_guide_start_fast():
+    from tests.cli.test_startup import loaded_modules
+
+    for args in ((), ("guide", "--country", "GB")):
+        loaded = loaded_modules(*args)
+        assert not loaded["PIL"] and not loaded["magic"] and not loaded["cryptography"], args

@@ -24,11 +24,13 @@ from evidencekit.intake.screen import (
     decode_compound_text,
     parse_region,
 )
+from tests import wayland as wayland_desktop
 from tests import xvfb as virtual_screen
 from tests.conftest import BIN, assert_valid_bag, require_tool, run_cli
 from tests.xvfb import HEIGHT, WIDTH, assert_shows_pattern
 
 xvfb, screen = virtual_screen.xvfb, virtual_screen.screen  # the fixtures
+wayland = wayland_desktop.wayland
 
 
 def test_capture_screen_stores_exactly_what_was_on_the_screen(screen, tmp_path):
@@ -184,3 +186,17 @@ def test_window_titles_in_compound_text_are_decoded():
     assert decode_compound_text(raw) == "Chat with Alex — Instagram"
     assert decode_compound_text("Café — ok".encode()) == "Café — ok"  # _NET_WM_NAME is UTF-8
     assert decode_compound_text(b"caf\xe9") == "café"  # Latin-1 outside UTF-8 runs
+
+
+def test_on_wayland_the_desktops_screenshot_tool_is_used(wayland, tmp_path, monkeypatch):
+    monkeypatch.delenv("DISPLAY", raising=False)
+    for name, value in wayland.items():
+        monkeypatch.setenv(name, value)
+    case = create_case(tmp_path / "case")
+    whole = capture_screen(case).record
+    assert whole["screen"]["method"] == "wayland-grim"
+    assert (whole["screen"]["screen_width"], whole["screen"]["screen_height"]) == (WIDTH, HEIGHT)
+    assert_shows_pattern(case.root / whole["bag_path"])
+    part = capture_screen(case, region=parse_region("9,3,40,20")).record
+    assert_shows_pattern(case.root / part["bag_path"], origin=(9, 3))
+    assert verify_case(case.root).ok

@@ -23,7 +23,7 @@ from evidencekit.guide.wizard import Choice, Line, OptionSpec, SkipStep, StopWiz
 def interactive() -> bool:
     """True when a person can answer questions: the keyboard and the screen are a terminal."""
     try:
-        return sys.stdin.isatty() and (sys.stdout.isatty() or sys.stderr.isatty())
+        return sys.stdin.isatty() and sys.stdout.isatty()
     except (AttributeError, ValueError):
         return False
 
