@@ -394,3 +394,32 @@ def test_without_those_commands_their_steps_are_left_out(tmp_path):
 )
 def test_paths_dragged_into_the_terminal_are_understood(typed, expected):
     assert split_paths(typed) == [Path(p) for p in expected]
+
+
+def test_a_finished_case_offers_to_add_more(tmp_path, files):
+    case = create_case(tmp_path / "case", flags={"under_18": False})
+    done = ScriptedPerson(
+        [
+            ("What would you like to do?", "done"),
+            ("Type the path", ""),
+            ("Paste a web address", ""),
+            ("Seal the case now?", "yes"),
+        ]
+    )
+    make_wizard(done, tmp_path, case=case).run()
+    done.finished()
+    again = ScriptedPerson(
+        [
+            ("Every step has been done for this case", "urls"),
+            ("This case is sealed", "yes"),
+            ("Paste a web address", "https://t.me/someone"),
+            ("What is this address?", "profile"),
+            ("Does that page show intimate images?", "no"),
+            ("Paste a web address", ""),
+            ("Seal the case now?", "yes"),  # reopened to add: sealed again before finishing
+        ]
+    )
+    make_wizard(again, tmp_path, case=Case(case.root)).run()
+    again.finished()
+    reread = Case(case.root)
+    assert reread.is_sealed() and reread.urls()[0]["platform"] == "Telegram"

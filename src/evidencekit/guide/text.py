@@ -270,6 +270,9 @@ WIZARD_STOPPED = _(
 )
 WIZARD_STOPPED_CASE = _("Your case is in: {path}")
 WIZARD_REVISIT_QUESTION = _("You skipped some steps. Do one of them now?")
+WIZARD_AGAIN_QUESTION = _(
+    "Every step has been done for this case. Is there something you want to add or do again?"
+)
 WIZARD_REVISIT_NONE = _("no, I'm finished for now")
 WIZARD_ALL_DONE = _(
     "That's everything for now. Well done: you have done a lot. Run `evidencekit start` again to "

@@ -213,22 +213,30 @@ class Wizard:
 
     def _run_steps(self) -> None:
         steps = self.steps()
+        ran_any = False
         for step in steps:
             if self.progress and self.progress.status(step.id) is None:
                 self._do(step)
+                ran_any = True
         while True:
-            skipped = [s for s in steps if self.progress and self.progress.status(s.id) == SKIPPED]
-            if not skipped:
+            if ran_any:  # offer what was skipped
+                offered = [s for s in steps if self.progress and self.progress.status(s.id) == SKIPPED]
+                question = text.WIZARD_REVISIT_QUESTION
+            else:  # everything was done before: offer to add more or do a step again
+                offered = [s for s in steps if s.id != "case"]
+                question = text.WIZARD_AGAIN_QUESTION
+            if not offered:
                 break
-            choices = [Choice(s.id, s.title) for s in skipped]
+            choices = [Choice(s.id, s.title) for s in offered]
             choices.append(Choice("none", text.WIZARD_REVISIT_NONE))
             try:
-                chosen = self.talk.choose(text.WIZARD_REVISIT_QUESTION, choices, default="none")
+                chosen = self.talk.choose(question, choices, default="none")
             except SkipStep:
                 chosen = "none"
             if chosen == "none":
                 break
             self._do(next(s for s in steps if s.id == chosen))
+            ran_any = True
         seal = next(s for s in steps if s.id == "seal")
         if self.progress and self.progress.status("seal") is None:  # reopened while revisiting
             self._do(seal)
