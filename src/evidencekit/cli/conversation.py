@@ -117,7 +117,7 @@ class TerminalConversation:
             found = _match(answer, choices)
             if found:
                 return found
-            self._out(output.plain(f"Please type one of: {', '.join(keys)} (or the number)."))
+            self._out(output.plain(text.TYPE_ONE_OF.format(keys=", ".join(keys))))
 
     def ask(self, question: str, *, default: str | None = None, optional: bool = False) -> str:
         self.say(question)
@@ -131,7 +131,7 @@ class TerminalConversation:
                 return default
             if optional:
                 return ""
-            self._out("Please type an answer.")
+            self._out(output.plain(text.TYPE_AN_ANSWER))
 
     @contextlib.contextmanager
     def progress(self, description: str) -> Iterator[Callable[..., None]]:

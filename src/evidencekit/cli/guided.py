@@ -34,9 +34,7 @@ def with_under_18_answer(
             from evidencekit.errors import InputFileError
             from evidencekit.guide import text
 
-            raise InputFileError(
-                text.NOTHING_CAPTURED, hint="`evidencekit guide` lists who can help."
-            ) from None
+            raise InputFileError(text.NOTHING_CAPTURED, hint=text.GUIDE_HINT) from None
         return run(*answer)
 
 
@@ -58,15 +56,9 @@ def capture_screen_command(
     from evidencekit.intake.screen import capture_screen, parse_region
 
     if paths:
-        raise InvalidValueError(
-            "--screen takes a screenshot; it does not also capture files.",
-            hint="Capture the files with a separate `evidencekit capture FILE…`.",
-        )
+        raise InvalidValueError(text.SCREEN_WITH_FILES, hint=text.SCREEN_WITH_FILES_HINT)
     if sensitive:
-        raise InvalidValueError(
-            "A screenshot cannot be recorded by reference: it is a new copy of the screen.",
-            hint="Never take a screenshot of an intimate image. Capture the original file with --sensitive.",
-        )
+        raise InvalidValueError(text.SCREEN_NOT_SENSITIVE, hint=text.SCREEN_NOT_SENSITIVE_HINT)
     area = parse_region(region) if region else None
 
     def run(confirmed: bool):
@@ -87,9 +79,7 @@ def capture_screen_command(
         if not ask_screen_answer():
             from evidencekit.errors import InputFileError
 
-            raise InputFileError(
-                text.NOTHING_CAPTURED, hint="`evidencekit guide` lists who can help."
-            ) from None
+            raise InputFileError(text.NOTHING_CAPTURED, hint=text.GUIDE_HINT) from None
         result = run(True)
     record = result.record
     if json:
@@ -106,14 +96,20 @@ def capture_screen_command(
         return
     output.recovered(result.recovered)
     shot = record["screen"]
-    output.success(
-        f"Saved {record['id']} in case {case.info.id}: a screenshot of the screen "
-        f"({record['image']['width']} × {record['image']['height']}, sha256 {record['sha256'][:12]}…)"
+    image = record.get("image") or {}
+    saved = text.SCREEN_CLI_SAVED.format(
+        item_id=record["id"],
+        case_id=case.info.id,
+        width=image.get("width", "?"),
+        height=image.get("height", "?"),
+        digest=record["sha256"][:12],
     )
+    output.success(output.plain(saved))
     output.say(f"         → {output.plain(record['bag_path'])}")
-    output.say(f"  Taken at {output.human_time(shot['taken_at'], case.info.zone)}")
+    when = output.human_time(shot["taken_at"], case.info.zone)
+    output.say("  " + output.plain(text.SCREEN_CLI_TAKEN_AT.format(when=when)))
     if shot.get("active_window_title"):
-        output.say(f"  Window in front: {output.plain(shot['active_window_title'])}")
+        output.say("  " + output.plain(text.SCREEN_WINDOW.format(title=shot["active_window_title"])))
     for message in result.warnings:
         output.warn(output.plain(message))
-    output.next_step("take more, capture the chat export, record the web addresses, then: evidencekit seal")
+    output.next_step(output.plain(text.SCREEN_CLI_NEXT))

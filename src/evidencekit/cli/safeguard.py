@@ -35,7 +35,7 @@ def explain_under_18(value: bool | None) -> None:
     elif value:
         output.say(output.plain(text.UNDER_18_THANKS))
         output.say(output.plain(text.UNDER_18_RULES))
-        output.note("The services made for this:  evidencekit guide")
+        output.note(output.plain(text.SERVICES_HINT))
     else:
         output.note(output.plain(text.UNDER_18_ADULT_NOTE))
 

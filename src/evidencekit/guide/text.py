@@ -309,6 +309,9 @@ CASE_COUNTRY_QUESTION = _(
     "Which country are you in? This picks the right helplines. A two-letter code such as GB, US, "
     "AU, CA, IE or DE (press Enter to leave it out)."
 )
+CASE_FOLDER_TAKEN = _("{path} already exists and is not empty.")
+CASE_FOLDER_TAKEN_HINT = _("Choose a new folder name; evidencekit creates the folder for you.")
+CAPTURING = _("Capturing")
 CASE_CREATED = _("Created case {case_id} in {path}.")
 CASE_PRIVATE = _(
     "Only your computer account can open this folder. Times are recorded in UTC and shown in {zone}."
@@ -356,6 +359,21 @@ SCREEN_TAKING = _(
 )
 SCREEN_SAVED = _("Saved {item_id}: a screenshot of the screen ({width} × {height}, SHA-256 {digest}…).")
 SCREEN_WINDOW = _("The window in front was: {title}")
+SCREEN_CLI_SAVED = _(
+    "Saved {item_id} in case {case_id}: a screenshot of the screen ({width} × {height}, sha256 {digest}…)"
+)
+SCREEN_CLI_TAKEN_AT = _("Taken at {when}")
+SCREEN_CLI_NEXT = _("take more, capture the chat export, record the web addresses, then: evidencekit seal")
+SCREEN_WITH_FILES = _("--screen takes a screenshot; it does not also capture files.")
+SCREEN_WITH_FILES_HINT = _("Capture the files with a separate `evidencekit capture FILE…`.")
+SCREEN_NOT_SENSITIVE = _("A screenshot cannot be recorded by reference: it is a new copy of the screen.")
+SCREEN_NOT_SENSITIVE_HINT = _(
+    "Never take a screenshot of an intimate image. Capture the original file with --sensitive."
+)
+GUIDE_HINT = _("`evidencekit guide` lists who can help.")
+SERVICES_HINT = _("The services made for this:  evidencekit guide")
+TYPE_ONE_OF = _("Please type one of: {keys} (or the number).")
+TYPE_AN_ANSWER = _("Please type an answer.")
 
 FILES_QUESTION = _(
     "Type the path of a file or folder, or drag it into this window. Several paths can go on one "

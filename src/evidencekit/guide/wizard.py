@@ -352,10 +352,7 @@ class Wizard:
             chosen = paths[0] if len(paths) == 1 else Path(answer.strip()).expanduser()
             folder = chosen if chosen.is_absolute() else self.cwd / chosen
             if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
-                self.talk.problem(
-                    f"{folder} already exists and is not empty.",
-                    "Choose a new folder name; evidencekit creates the folder for you.",
-                )
+                self.talk.problem(text.CASE_FOLDER_TAKEN.format(path=folder), text.CASE_FOLDER_TAKEN_HINT)
                 continue
             break
         collector = self.talk.ask(text.CASE_COLLECTOR_QUESTION, optional=True).strip() or None
@@ -553,7 +550,7 @@ class Wizard:
         note = self.talk.ask(text.FILES_NOTE_QUESTION, optional=True).strip() or None
 
         def run() -> Any:
-            with self.talk.progress("Capturing") as update:
+            with self.talk.progress(text.CAPTURING) as update:
                 return capture(
                     self.case,
                     paths,

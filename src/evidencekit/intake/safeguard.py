@@ -132,17 +132,30 @@ def _read_head(path: Path) -> bytes:
         os.close(fd)
 
 
+def _mime_by_content(head: bytes) -> str | None:
+    """libmagic's MIME type only (not its description: half the cost), or None without libmagic."""
+    pair = filetype._magic_pair()  # per-thread handles, shared with capture
+    if pair is None:
+        return None
+    return filetype.normalise(pair[0].from_buffer(head))  # type: ignore[attr-defined]
+
+
 def media_in_file(path: Path, shown_as: str) -> list[MediaFinding]:
-    """The media in one file: the file itself, or the members of an archive."""
+    """The media in one file: the file itself, or the members of an archive.
+
+    Cheapest first: the name, then a few signatures, and libmagic only for what is left.
+    """
     try:
         head = _read_head(path)
     except OSError:
         return []  # unreadable files are reported by the capture's own checks
-    ftype = filetype.detect(head, path.name)
-    kind = _media_kind(ftype.mime) or _kind_by_name(path.name) or _signature(head)
+    kind = _kind_by_name(path.name) or _signature(head)
     if kind:
         return [MediaFinding(shown_as, kind)]
-    mime = ftype.mime or ""
+    mime = _mime_by_content(head) or ""
+    kind = _media_kind(mime)
+    if kind:
+        return [MediaFinding(shown_as, kind)]
     lower = path.name.lower()
     if mime in _ZIP_MIMES or mime.startswith(_ZIP_FAMILY_PREFIXES) or head.startswith(b"PK\x03\x04"):
         return _media_in_zip(path, shown_as)
