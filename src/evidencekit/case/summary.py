@@ -13,7 +13,7 @@ STATUS_FORMAT = "evidencekit-status/1"
 # Other parts of evidencekit add sections to the summary (e.g. transcripts, offenders):
 # "module:function", each called as function(case, summary) and free to add keys. Missing modules
 # are skipped.
-EXTRA_SECTIONS: list[str] = []
+EXTRA_SECTIONS: list[str] = ["evidencekit.web.summary:add_web_captures"]
 
 
 def case_summary(case: Case) -> dict[str, Any]:

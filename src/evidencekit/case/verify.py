@@ -97,7 +97,10 @@ BytesProgress = Callable[[int, int], None]  # (done bytes, total bytes)
 
 # Checks contributed by other parts of evidencekit (timestamps, web archives…): "module:function",
 # each called as function(root, report). Missing modules are skipped.
-EXTRA_CHECKS: list[str] = ["evidencekit.guide.checks:check_under_18"]
+EXTRA_CHECKS: list[str] = [
+    "evidencekit.web.warccheck:check_web_captures",
+    "evidencekit.guide.checks:check_under_18",
+]
 
 
 def verify_case(

@@ -145,10 +145,17 @@ def _render_status(s: dict) -> None:
         output.stdout.print(table)
     if s["urls"]:
         table = Table(title="Web addresses", title_justify="left", show_edge=False, pad_edge=False)
-        for column in ("ID", "Platform", "Kind", "Address"):
+        for column in ("ID", "Platform", "Kind", "Saved copy", "Address"):
             table.add_column(column, overflow="fold")
         for url in s["urls"]:
-            table.add_row(url["id"], url["platform"] or "-", url["kind"] or "-", plain(url["url"]))
+            captures = url.get("captures") or []
+            if url.get("sensitive"):
+                saved = "never (sensitive)"
+            elif captures:
+                saved = ", ".join(captures)
+            else:
+                saved = "address only"
+            table.add_row(url["id"], url["platform"] or "-", url["kind"] or "-", saved, plain(url["url"]))
         output.say()
         output.stdout.print(table)
     if not s["sealed"]:
