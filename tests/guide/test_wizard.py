@@ -139,7 +139,7 @@ def test_from_nothing_to_a_sealed_case(tmp_path, files):
     items = case.items()
     assert [i["original_name"] for i in items] == ["Screenshot 1.png", "WhatsApp Chat with Alex.txt"]
     assert items[0]["note"] == "the threat" and items[0]["not_intimate_confirmed"] is True
-    assert case.urls()[0]["kind"] == "profile"
+    assert case.urls()[0]["kind"] == "profile" and case.urls()[0]["not_intimate_confirmed"] is True
     assert verify_case(case.root).ok
     assert_valid_bag(case.root)
     shown = person.transcript

@@ -601,8 +601,12 @@ class Wizard:
                 return
             kind = self.talk.choose(text.URLS_KIND_QUESTION, kinds, default="profile")
             sensitive = self._yes_no(text.URLS_SENSITIVE_QUESTION, default=text.WIZARD_NO)
+            # "No, it shows no intimate images" is a confirmation worth keeping with the address.
+            extra = None if sensitive else {"not_intimate_confirmed": True}
             result = self._attempt(
-                lambda u=url, k=kind, s=sensitive: add_url(self.case, u, kind=k, sensitive=s)
+                lambda u=url, k=kind, s=sensitive, e=extra: add_url(
+                    self.case, u, kind=k, sensitive=s, extra_fields=e
+                )
             )
             if result is None:
                 continue
