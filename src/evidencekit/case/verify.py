@@ -100,6 +100,7 @@ BytesProgress = Callable[[int, int], None]  # (done bytes, total bytes)
 EXTRA_CHECKS: list[str] = [
     "evidencekit.web.warccheck:check_web_captures",
     "evidencekit.exports.checks:check_transcripts",
+    "evidencekit.guide.checks:check_under_18",
 ]
 
 
