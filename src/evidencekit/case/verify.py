@@ -102,7 +102,12 @@ BytesProgress = Callable[[int, int], None]  # (done bytes, total bytes)
 # each called as function(root, report). Missing modules are skipped. A check that can also run on
 # a bag read from an encrypted archive (no folder on disk) sets `function.bag_view = True` and then
 # accepts a `BagView` as well as a folder path (see `as_bag_view`); the others run after `open`.
-EXTRA_CHECKS: list[str] = ["evidencekit.handover.timestamp:check_timestamps"]
+EXTRA_CHECKS: list[str] = [
+    "evidencekit.web.warccheck:check_web_captures",
+    "evidencekit.exports.checks:check_transcripts",
+    "evidencekit.guide.checks:check_under_18",
+    "evidencekit.handover.timestamp:check_timestamps",
+]
 
 
 class BagView:

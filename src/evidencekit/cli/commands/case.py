@@ -30,16 +30,34 @@ def new(
     country: Annotated[
         str | None, typer.Option(help="Two-letter country code (GB, US, AU…), for the right helplines.")
     ] = None,
+    under_18: Annotated[
+        bool | None,
+        typer.Option(
+            "--under-18/--no-under-18",
+            help="Was anyone shown in the images under 18 when they were taken? If so, no image or "
+            "video is copied into the case without an explicit answer. Asked when left out (on a terminal).",
+            show_default=False,
+        ),
+    ] = None,
     json: JsonOption = False,
 ) -> None:
     """Create a new, empty case folder.
 
-    Example:  evidencekit new my-case --title "Instagram blackmail" --collector "Sam"
+    Example:  evidencekit new my-case --title "Instagram blackmail" --collector "Sam" --no-under-18
     """
     from evidencekit.case.case import create_case
     from evidencekit.cli import output
 
-    case = create_case(path, title=title, collector=collector, zone_name=timezone, country=country)
+    if under_18 is None and not json:  # the under-18 safeguard: ask, where someone can answer
+        from evidencekit.cli.conversation import interactive
+        from evidencekit.cli.safeguard import ask_under_18
+
+        answer = ask_under_18() if interactive() else None
+        under_18 = None if answer is None else answer != "no"
+    flags = {} if under_18 is None else {"under_18": under_18}
+    case = create_case(
+        path, title=title, collector=collector, zone_name=timezone, country=country, flags=flags
+    )
     if json:
         from evidencekit.case.summary import case_summary
 
@@ -53,6 +71,9 @@ def new(
             "This computer's time zone has no name evidencekit can read, so only UTC offsets are "
             "recorded. Add --timezone Europe/London (your zone) next time to record it by name."
         )
+    from evidencekit.cli.safeguard import explain_under_18
+
+    explain_under_18(under_18)
     output.next_step(
         f"save your screenshots, chat exports and files into it:\n"
         f"  cd {output.plain(str(path))}\n  evidencekit capture FILE-OR-FOLDER…"
@@ -122,12 +143,31 @@ def _render_status(s: dict) -> None:
             table.add_row(item["id"], kind, plain(item["name"] or ""), size, digest)
         output.say()
         output.stdout.print(table)
+    if s.get("exports"):  # chat exports (evidencekit.exports.service)
+        table = Table(title="Chat exports", title_justify="left", show_edge=False, pad_edge=False)
+        for column in ("ID", "Export", "Messages", "Senders", "First – last", "Transcript"):
+            table.add_column(column, overflow="fold")
+        for e in s["exports"]:
+            senders = ", ".join(e["senders"][:3]) + (" …" if (e["sender_count"] or 0) > 3 else "")
+            span = " – ".join((t or "-")[:16].replace("T", " ") for t in (e["first_time"], e["last_time"]))
+            state = "made" if e["transcript"] else (e["status"] or "-")
+            table.add_row(e["id"], plain(e["label"] or "not recognised"), str(e["messages"] or 0),
+                          plain(senders or "-"), span, state)  # fmt: skip
+        output.say()
+        output.stdout.print(table)
     if s["urls"]:
         table = Table(title="Web addresses", title_justify="left", show_edge=False, pad_edge=False)
-        for column in ("ID", "Platform", "Kind", "Address"):
+        for column in ("ID", "Platform", "Kind", "Saved copy", "Address"):
             table.add_column(column, overflow="fold")
         for url in s["urls"]:
-            table.add_row(url["id"], url["platform"] or "-", url["kind"] or "-", plain(url["url"]))
+            captures = url.get("captures") or []
+            if url.get("sensitive"):
+                saved = "never (sensitive)"
+            elif captures:
+                saved = ", ".join(captures)
+            else:
+                saved = "address only"
+            table.add_row(url["id"], url["platform"] or "-", url["kind"] or "-", saved, plain(url["url"]))
         output.say()
         output.stdout.print(table)
     if not s["sealed"]:
