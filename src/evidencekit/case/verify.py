@@ -294,7 +294,7 @@ def _run_extra_checks(bag: BagView, report: VerifyReport) -> None:
         if getattr(check, "bag_view", False):
             check(bag, report)
         else:
-            later.append(module_name.rsplit(".", 1)[-1])
+            later.append(module_name.removeprefix("evidencekit."))
     if later:
         report.add(
             INFO,
