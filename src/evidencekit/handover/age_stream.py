@@ -367,7 +367,9 @@ def unwrap_file_key(header: Header, identities: Iterable[str] = (), passphrase: 
         raise AgeFormatError("the file key has the wrong length")
     expected = hmac.new(_hkdf(file_key, b"", b"header"), header.mac_input, sha256).digest()
     if not hmac.compare_digest(expected, header.mac):
-        raise AgeDamagedError("the header was changed after the file was encrypted (its MAC does not match)")
+        raise AgeDamagedError(
+            "its header was changed after it was encrypted (the header's MAC does not match)"
+        )
     return file_key
 
 
@@ -383,7 +385,7 @@ class AgeReader(io.RawIOBase):
         self._stream = stream
         nonce = _read_full(stream, 16)
         if len(nonce) != 16:
-            raise AgeDamagedError("the file ends right after its header")
+            raise AgeDamagedError("it ends right after its header")
         self._aead = ChaCha20Poly1305(_hkdf(file_key, nonce, b"payload"))
         self._counter = 0
         self._plain = memoryview(b"")
@@ -398,16 +400,16 @@ class AgeReader(io.RawIOBase):
 
         chunk = self._next
         if len(chunk) < TAG or (self._counter > 0 and len(chunk) == TAG):
-            raise AgeDamagedError("the file is cut short (its last part is missing)")
+            raise AgeDamagedError("it is cut short: its last part is missing")
         self._next = _read_full(self._stream, CHUNK + TAG) if len(chunk) == CHUNK + TAG else b""
         last = not self._next
         nonce = self._counter.to_bytes(11, "big") + (b"\x01" if last else b"\x00")
         try:
             self._plain = memoryview(self._aead.decrypt(nonce, chunk, None))
         except InvalidTag:
-            where = "its last part" if last else f"the part at byte {self._counter * CHUNK} of the content"
+            where = "its last part" if last else f"the part that starts at byte {self._counter * CHUNK}"
             raise AgeDamagedError(
-                f"the file was changed or cut short ({where} does not authenticate)"
+                f"{where} does not authenticate: it was changed, or the file was cut short there"
             ) from None
         self._counter += 1
         self._finished = last

@@ -258,10 +258,10 @@ def _classify(exc: Exception, stage: str, facts: ArchiveFacts) -> EvidenceKitErr
 
     name = facts.path.name
     if facts.checksum_state == "mismatch":
+        checksum = facts.checksum_file.name if facts.checksum_file else "its .sha256 file"
         return ArchiveDamagedError(
             f"The archive {name} was changed or damaged after it was made: its SHA-256 does not match "
-            f"{facts.checksum_file.name if facts.checksum_file else 'its .sha256 file'}, and it cannot be "
-            f"decrypted ({exc}). Nothing from it was kept.",
+            f"{checksum}, and it cannot be decrypted ({exc}). Nothing from it was kept.",
             hint="Ask for the archive again (for example a fresh copy from the person who made it).",
             facts=facts,
         )
@@ -279,9 +279,9 @@ def _classify(exc: Exception, stage: str, facts: ArchiveFacts) -> EvidenceKitErr
             f"{name} is a file, not a case folder or an encrypted hand-over ({exc}).",
             hint="Give the case folder (the one that contains bagit.txt), or a hand-over's .tar.age file.",
         )
-    detail = str(exc) if isinstance(exc, AgeDamagedError) else f"it cannot be read: {exc}"
+    detail = str(exc) if isinstance(exc, AgeDamagedError) else f"it cannot be read ({exc})"
     return ArchiveDamagedError(
-        f"The archive {name} is damaged: {detail}. Nothing from it was kept.",
+        f"The archive {name} was changed or damaged after it was made: {detail}. Nothing from it was kept.",
         hint="Ask for the archive again; check the copy with sha256sum -c before opening.",
         facts=facts,
     )

@@ -93,9 +93,14 @@ def _render(report) -> None:
     from evidencekit.cli import output
     from evidencekit.cli.output import human_size, plain
 
-    output.heading(f"Case {report.case_id or '(unknown)'}" + (f" — {report.title}" if report.title else ""))
     archive = report.details.get("archive")
-    if archive:
+    if archive and report.case_id is None:
+        output.heading(f"Encrypted archive {archive['path']}")
+    else:
+        output.heading(
+            f"Case {report.case_id or '(unknown)'}" + (f" — {report.title}" if report.title else "")
+        )
+    if archive and report.case_id is not None:
         output.say(f"  in the encrypted archive {plain(archive['path'])} ({human_size(archive['size'])})")
     shown = [f for f in report.findings if f.severity != "info" or not report.ok]
     problems = [f for f in report.findings if f.severity != "info"]
@@ -121,7 +126,10 @@ def _render(report) -> None:
             output.say("  Compare it with the fingerprint you were given when the case was sealed.")
     else:
         count = len(report.errors)
-        output.say(
-            f"[bold]✗ NOT VERIFIED: {count} problem{'s' if count != 1 else ''} found.[/bold] {checked}. "
-            "Something in the case was changed, added or removed after it was recorded (see above)."
+        where = (
+            "The encrypted archive was damaged or changed, or does not hold a case (see above)."
+            if all(f.code.startswith("archive-") for f in report.errors)
+            else "Something in the case was changed, added or removed after it was recorded (see above)."
         )
+        plural = "s" if count != 1 else ""
+        output.say(f"[bold]✗ NOT VERIFIED: {count} problem{plural} found.[/bold] {checked}. {where}")
