@@ -136,3 +136,30 @@ def test_bech32_secret_keys_are_checked(age_key):
     broken = secret[:-1] + ("Q" if secret[-1] != "Q" else "P")
     with pytest.raises(ValueError):
         x25519_secret(broken)
+
+
+@pytest.mark.parametrize("size", [0, CHUNK, 2 * CHUNK, 2 * CHUNK + 3])
+def test_what_our_writer_encrypts_the_age_cli_decrypts_with_either_key(tmp_path, age_key, size):
+    """Our writer (used for the hand-over) against the stock CLI, at chunk boundaries, two recipients."""
+    from pyrage import x25519
+
+    from evidencekit.handover.age_stream import AgeWriter
+
+    require_tool("age")
+    other = x25519.Identity.generate()
+    (tmp_path / "other.txt").write_text(str(other) + "\n")
+    data = os.urandom(size)
+    out = io.BytesIO()
+    writer = AgeWriter([age_key.recipient, str(other.to_public())], out.write)
+    for start in range(0, size, 10_000):
+        writer.write(data[start : start + 10_000])
+    writer.close()
+    (tmp_path / "ours.age").write_bytes(out.getvalue())
+    for key in (age_key.identity_file, tmp_path / "other.txt"):
+        plain = subprocess.run(
+            ["age", "-d", "-i", str(key), str(tmp_path / "ours.age")],
+            capture_output=True,
+            check=True,
+            timeout=60,
+        ).stdout
+        assert plain == data
