@@ -13,7 +13,9 @@ STATUS_FORMAT = "evidencekit-status/1"
 # Other parts of evidencekit add sections to the summary (e.g. transcripts, offenders):
 # "module:function", each called as function(case, summary) and free to add keys. Missing modules
 # are skipped.
-EXTRA_SECTIONS: list[str] = []
+EXTRA_SECTIONS: list[str] = [
+    "evidencekit.story.checks:summary_section",
+]
 
 
 def case_summary(case: Case) -> dict[str, Any]:
