@@ -39,7 +39,7 @@ EMAIL_PATTERN = re.compile(
 )
 HANDLE_PATTERN = re.compile(r"(?<![\w@./:])@([A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?)(?![\w@])")
 CASHTAG_PATTERN = re.compile(r"(?<![\w$])\$([A-Za-z][A-Za-z0-9_]{1,19})(?!\w)")
-PHONE_PATTERN = re.compile(r"(?<![\w+/.:-])((?:\+|00)?\d[\d ()./-]{5,22}\d)(?![\w/])")
+PHONE_PATTERN = re.compile(r"(?<![\w+/.:(-])((?:\+|00)?\(?\d[\d ()./-]{5,22}\d)(?![\w/])")
 MONEY_PATTERN = re.compile(
     r"(?i)(?:[£€$₹₦₱₿]\s?\d|\d\s?(?:usd|gbp|eur|aud|cad|nzd|inr|btc|eth|usdt|dollars?|pounds?|euros?|bucks|quid)\b"
     r"|\b(?:gift ?cards?|western union|moneygram|paypal|cash ?app|venmo|zelle|bitcoin|btc|crypto|wallet|"
@@ -208,9 +208,8 @@ def _phone(text: str) -> str | None:
         digits = digits[2:]
     if not 7 <= len(digits) <= 15:
         return None
-    grouped = re.search(r"[\s()./-]", candidate) is not None
-    if not international and (len(digits) < 9 or (not grouped and len(digits) > 11)):
-        return None
+    if not international and not 9 <= len(digits) <= 11:
+        return None  # national numbers have 9 to 11 digits; longer runs are account or card numbers
     return ("+" if international else "") + digits
 
 
@@ -478,10 +477,12 @@ def suggest(case: Case, *, include_recorded: bool = False) -> Suggestions:
             add(found, where=f"your note {note.get('id')}", ref=str(note.get("id")))
 
     recorded = _recorded_index(case)
+    addresses = {str(url.get("url_normalised")).lower(): str(url.get("id")) for url in case.urls()}
     out = []
     for suggestion in collected.values():
         suggestion.seen_in = [ref for ref in suggestion.seen_in if ref[:1] in ("E", "U")]
-        suggestion.recorded_as = _recorded_as(suggestion, recorded)
+        index = addresses if suggestion.kind == "link" else recorded
+        suggestion.recorded_as = _recorded_as(suggestion, index)
         if suggestion.recorded_as and not include_recorded:
             continue
         out.append(suggestion)
@@ -494,7 +495,7 @@ def _text(value: Any) -> str | None:
 
 
 def _recorded_index(case: Case) -> dict[str, str]:
-    """{normalised value: id of the record holding it} for offenders, payments and URLs."""
+    """{normalised value: id of the record holding it} for offenders and payments."""
     index: dict[str, str] = {}
 
     def put(value: Any, record_id: str, *, lower: bool = True) -> None:
@@ -519,8 +520,6 @@ def _recorded_index(case: Case) -> dict[str, str]:
         if record.get("account"):
             put(compact_iban(str(record["account"])), rid)
             put(record.get("account"), rid)
-    for url in case.urls():
-        put(url.get("url_normalised"), str(url.get("id")))
     return index
 
 
