@@ -39,3 +39,9 @@ def test_each_kind_of_damage_is_named_with_its_line():
     assert "custody-truncated" in {p.code for p in check_chain(truncated).problems}
     garbage = lines[0] + "not json\n" + "".join(lines[2:])
     assert (2, "custody-unreadable") in {(p.line, p.code) for p in check_chain(garbage).problems}
+
+
+def test_a_line_with_a_number_json_cannot_write_back_is_reported_not_a_crash():
+    lines = build(2).splitlines(keepends=True)
+    hostile = lines[0] + '{"seq": 1e999}\n'
+    assert (2, "custody-entry-altered") in {(p.line, p.code) for p in check_chain(hostile).problems}

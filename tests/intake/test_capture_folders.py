@@ -28,7 +28,7 @@ def test_a_folder_becomes_one_item_that_keeps_its_tree(case, export):
 
     [item] = capture(case, [export]).added
 
-    assert item["kind"] == "folder"
+    assert item["kind"] == "chat-export"  # a WhatsApp export folder is recognised (evidencekit.exports)
     assert item["file_count"] == 3
     assert item["bag_path"] == "data/items/E0001-WhatsApp Chat - Alex"
     paths = {f["path"]: f for f in item["files"]}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ HEAD = 1 << 20
 _BINARY = getattr(os, "O_BINARY", 0)
 
 BytesProgress = Callable[[int], None]
-HashChooser = Callable[[bytes], bool]
+HeadInspector = Callable[[bytes], bool]
 
 
 class SourceChangedError(Exception):
@@ -38,7 +39,6 @@ class Digest:
     size: int
     sha256: str
     md5: str | None
-    head: bytes  # the first bytes, for libmagic, so nothing is read twice
     mtime_ns: int
     ctime_ns: int
     atime_ns: int
@@ -63,6 +63,46 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[written:]
 
 
+WRITEBACK_STEP = 32 << 20
+_SYNC_FILE_RANGE_WRITE = 2
+
+
+def _load_sync_file_range():  # -> callable or None
+    """Linux's sync_file_range(2): start writing a range to disk without waiting for it."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
+        import ctypes.util
+
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        function = libc.sync_file_range
+        function.argtypes = [ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint]
+        return function
+    except (OSError, AttributeError):
+        return None
+
+
+_sync_file_range = _load_sync_file_range()
+
+
+class _Writer:
+    """Writes blocks to the copy and starts their writeback early, so the flush before commit
+    only waits for the last few megabytes instead of the whole file."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.written = 0
+        self.flushed = 0
+
+    def write(self, data: bytes) -> None:
+        _write_all(self.fd, data)
+        self.written += len(data)
+        if _sync_file_range is not None and self.written - self.flushed >= WRITEBACK_STEP:
+            _sync_file_range(self.fd, self.flushed, self.written - self.flushed, _SYNC_FILE_RANGE_WRITE)
+            self.flushed = self.written
+
+
 def _read_block(fd: int, size: int = BLOCK) -> bytes:
     return os.read(fd, size)
 
@@ -71,14 +111,17 @@ def copy_and_hash(
     source: Path,
     target: Path | None,
     *,
-    want_md5: HashChooser | None = None,
+    inspect_head: HeadInspector | None = None,
     progress: BytesProgress | None = None,
 ) -> Digest:
     """Copy `source` to `target` (None: only hash) computing SHA-256 in the same pass.
 
-    `want_md5(head)` decides from the first bytes whether MD5 is worth computing as well (MD5 is
-    for hash-matching services and is slower than SHA-256, so it is not computed for everything).
-    Raises SourceChangedError if the file's size or modification time changed while reading.
+    `inspect_head(first_bytes)` sees the first MiB (for file-type detection, so nothing is read
+    twice) and answers whether MD5 is worth computing as well (MD5 is for hash-matching services and
+    is slower than SHA-256, so it is not computed for everything).
+    The copy is not flushed to disk here: the journal flushes everything a change staged, at once,
+    before it commits. Raises SourceChangedError if the file's size or modification time changed
+    while reading.
     """
     src = open_source(source)
     dst = None
@@ -88,12 +131,10 @@ def copy_and_hash(
             dst = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _BINARY, FILE_MODE)
         sha = hashlib.sha256()
         first = _read_block(src, HEAD)
-        md5 = hashlib.md5(usedforsecurity=False) if want_md5 and want_md5(first) else None
+        md5 = hashlib.md5(usedforsecurity=False) if inspect_head and inspect_head(first) else None
         hashers = [sha] if md5 is None else [sha, md5]
         total = _stream(src, dst, first, hashers, progress)
         after = os.fstat(src)
-        if dst is not None:
-            os.fsync(dst)
     finally:
         os.close(src)
         if dst is not None:
@@ -109,7 +150,6 @@ def copy_and_hash(
         size=total,
         sha256=sha.hexdigest(),
         md5=md5.hexdigest() if md5 is not None else None,
-        head=first,
         mtime_ns=before.st_mtime_ns,
         ctime_ns=before.st_ctime_ns,
         atime_ns=before.st_atime_ns,
@@ -128,11 +168,12 @@ def _stream(src: int, dst: int | None, first: bytes, hashers: list, progress: By
         if progress and block:
             progress(len(block))
         return len(block)
+    writer = _Writer(dst) if dst is not None else None
     with ThreadPoolExecutor(max_workers=len(hashers) + 1, thread_name_prefix="ek-hash") as pool:
         while block:
             jobs = [pool.submit(h.update, block) for h in hashers]
-            if dst is not None:
-                jobs.append(pool.submit(_write_all, dst, block))
+            if writer is not None:
+                jobs.append(pool.submit(writer.write, block))
             following = _read_block(src)
             for job in jobs:
                 job.result()

@@ -11,8 +11,6 @@ no item is ever half-added and no record points at a missing file.
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
 import json
 import os
 import shutil
@@ -143,35 +141,35 @@ def recover(root: Path) -> str | None:
 
 
 def _flush_tree(stage: Path) -> None:
-    """Flush every staged file to disk before the commit record exists.
+    """Flush every staged file and folder to disk before the commit record exists.
 
-    On Linux one `syncfs` call flushes the whole file system (far cheaper than one fsync per file
-    when thousands of small files were captured); elsewhere each file and folder is fsynced.
+    The fsyncs run on many threads at once: the file system then commits them together (ext4 and
+    APFS group concurrent flushes into one journal commit), which is far cheaper than one after the
+    other when thousands of small files were captured. Unlike `syncfs`, this never waits for other
+    programs' unrelated writes.
     """
-    if _syncfs(stage):
+    files: list[Path] = []
+    folders: list[Path] = []
+    for folder, _dirs, names in os.walk(stage):
+        folders.append(Path(folder))
+        files.extend(Path(folder) / name for name in names)
+    if len(files) <= 4:
+        for path in [*files, *folders]:
+            _fsync_path(path)
         return
-    for folder, _dirs, files in os.walk(stage):
-        for name in files:
-            path = Path(folder) / name
-            with contextlib.suppress(OSError):
-                fd = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
-                try:
-                    os.fsync(fd)
-                finally:
-                    os.close(fd)
-        fsync_dir(Path(folder))
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=16, thread_name_prefix="ek-fsync") as pool:
+        list(pool.map(_fsync_path, files))
+        list(pool.map(_fsync_path, folders))
 
 
-def _syncfs(path: Path) -> bool:
-    if not hasattr(os, "sched_getaffinity"):  # Linux only; syncfs is a Linux system call
-        return False
+def _fsync_path(path: Path) -> None:
+    if path.is_dir():
+        fsync_dir(path)
+        return
+    fd = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        syncfs = libc.syncfs
-    except (OSError, AttributeError):
-        return False
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        return syncfs(fd) == 0
+        os.fsync(fd)
     finally:
         os.close(fd)

@@ -15,6 +15,8 @@ STATUS_FORMAT = "evidencekit-status/1"
 # are skipped.
 EXTRA_SECTIONS: list[str] = [
     "evidencekit.story.checks:summary_section",
+    "evidencekit.web.summary:add_web_captures",
+    "evidencekit.exports.service:add_status_section",
 ]
 
 

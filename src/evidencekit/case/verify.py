@@ -100,6 +100,8 @@ BytesProgress = Callable[[int, int], None]  # (done bytes, total bytes)
 EXTRA_CHECKS: list[str] = [
     "evidencekit.story.checks:check_story_records",
     "evidencekit.report.checks:check_report_files",
+    "evidencekit.web.warccheck:check_web_captures",
+    "evidencekit.exports.checks:check_transcripts",
 ]
 
 

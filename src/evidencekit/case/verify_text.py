@@ -77,7 +77,7 @@ Intimate images and videos are deliberately NOT in this folder ("by_reference": 
 evidencekit/items.jsonl): copying them can harm the person shown, and for anyone under 18 a copy
 is itself unlawful. Their SHA-256 and MD5 are recorded so that the originals, wherever they are
 (the victim's device, a platform), can be matched without anyone making a copy.
-{history_note}"""
+{web_note}{history_note}"""
 
 
 def verify_txt(case: Any, seal_info: dict[str, Any]) -> str:
@@ -95,6 +95,17 @@ def verify_txt(case: Any, seal_info: dict[str, Any]) -> str:
             "Every evidence file listed in an earlier manifest-sha256.txt is still listed, with the\n"
             "same SHA-256, in the current one (evidencekit verify checks this).\n"
         )
+    web_note = ""
+    if any(item.get("kind") == "url-capture" for item in case.items()):
+        web_note = (
+            "\nWEB PAGES SAVED AS WARC FILES\n"
+            "Web captures are in data/web/ as WARC files (ISO 28500), the format web archives use.\n"
+            "Each record in them carries its own digest; to check every record:\n"
+            "  python3 -m pip install warcio\n"
+            "  warcio check -v data/web/*/capture.warc.gz\n"
+            "Each capture folder also holds screenshot.png and page.pdf of the page as the browser\n"
+            "showed it; the banner around the screenshot is added outside the page's own pixels.\n"
+        )
     return _TEMPLATE.format(
         case_id=case.info.id,
         title=case.info.title,
@@ -107,4 +118,5 @@ def verify_txt(case: Any, seal_info: dict[str, Any]) -> str:
         principal=PRINCIPAL,
         namespace=NAMESPACE,
         history_note=history_note,
+        web_note=web_note,
     )

@@ -54,7 +54,7 @@ SMALL_FILE = 1 << 20
 # returning a list of warnings (sentences). `readable_path` is the stored copy, or the original for
 # an item recorded by reference; `options` is the `enricher_options` given to capture() (e.g. how
 # to read dates in a chat export). Missing modules are skipped.
-CAPTURE_ENRICHERS: list[str] = []
+CAPTURE_ENRICHERS: list[str] = ["evidencekit.exports.enrich:enrich_capture"]
 _DOCUMENT_TYPES = (
     "application/pdf",
     "application/msword",
@@ -273,17 +273,10 @@ def _ns_to_iso(ns: int) -> str:
     return iso_utc(datetime.fromtimestamp(ns / 1e9, tz=timezone.utc))
 
 
-def _wants_md5(sensitive: bool) -> Callable[[bytes], bool]:
+def _md5_wanted(ftype: filetype.FileType, sensitive: bool) -> bool:
     """MD5 is what hash-matching services (StopNCII for video, police image databases) use, so it
     is computed for images, video and anything sensitive; elsewhere SHA-256 alone is enough."""
-
-    def choose(head: bytes) -> bool:
-        if sensitive:
-            return True
-        mime = filetype.detect(head, "").mime or ""
-        return mime.startswith(("image/", "video/"))
-
-    return choose
+    return sensitive or (ftype.mime or "").startswith(("image/", "video/"))
 
 
 def _classify(mime: str | None, name: str, facts: dict[str, Any] | None) -> str:
@@ -300,8 +293,7 @@ def _classify(mime: str | None, name: str, facts: dict[str, Any] | None) -> str:
     return "other"
 
 
-def _file_facts(digest: Digest, name: str, readable_copy: Path) -> dict[str, Any]:
-    ftype = filetype.detect(digest.head, name)
+def _file_facts(digest: Digest, ftype: filetype.FileType, readable_copy: Path) -> dict[str, Any]:
     facts = None
     if ftype.mime and ftype.mime.startswith("image/"):
         facts = image_facts(readable_copy)
@@ -422,10 +414,19 @@ class _Counter:
             )
 
 
-def _read_member(member: _Member, target: Path | None, sensitive: bool, counter: _Counter) -> Digest:
+def _read_member(
+    member: _Member, target: Path | None, sensitive: bool, counter: _Counter
+) -> tuple[Digest, filetype.FileType]:
+    """Copy (or only hash) one file, and tell its type from the first block read."""
     counter.current = display_name(member.original_relative)
+    seen: list[filetype.FileType] = []
+
+    def inspect_head(head: bytes) -> bool:
+        seen.append(filetype.detect(head, member.source.name))
+        return _md5_wanted(seen[0], sensitive)
+
     try:
-        digest = copy_and_hash(member.source, target, want_md5=_wants_md5(sensitive), progress=counter.bytes)
+        digest = copy_and_hash(member.source, target, inspect_head=inspect_head, progress=counter.bytes)
     except SourceChangedError:
         raise InputFileError(
             f"{_describe(member.source)} changed while evidencekit was reading it.",
@@ -443,7 +444,7 @@ def _read_member(member: _Member, target: Path | None, sensitive: bool, counter:
             hint="Check that the file still exists (and the disk is connected), then try again.",
         ) from None
     counter.file_done()
-    return digest
+    return digest, seen[0]
 
 
 def _capture_file(
@@ -453,8 +454,8 @@ def _capture_file(
     safe = safe_component(member.source.name)
     bag_path = f"{layout.ITEMS_DIR}/{item_id}-{safe}"
     target = None if sensitive else change.reserve_payload(bag_path)
-    digest = _read_member(member, target, sensitive, counter)
-    facts = _file_facts(digest, member.source.name, member.source if sensitive else target)
+    digest, ftype = _read_member(member, target, sensitive, counter)
+    facts = _file_facts(digest, ftype, member.source if sensitive else target)
     record = _base_record(change, item_id, member.source, common)
     record.update(facts)
     record["kind"] = common["kind"] or _classify(facts["mime"], member.source.name, facts["image"])
@@ -474,19 +475,20 @@ def _capture_folder(
     staged_root = None if sensitive else change.reserve_payload(bag_path)
     if staged_root is not None:
         staged_root.mkdir(mode=0o700)
+        folders = sorted({str(Path(m.relative).parent) for m in plan.members} - {"."})
+        for folder in folders:  # parents sort before children
+            (staged_root / folder).mkdir(mode=0o700, parents=True, exist_ok=True)
 
-    def read(member: _Member) -> tuple[_Member, Digest, Path | None]:
-        target = None
-        if staged_root is not None:
-            target = staged_root / member.relative
-            target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        return member, _read_member(member, target, sensitive, counter), target
+    def read(member: _Member) -> tuple[_Member, Digest, dict[str, Any]]:
+        target = None if staged_root is None else staged_root / member.relative
+        digest, ftype = _read_member(member, target, sensitive, counter)
+        return member, digest, _file_facts(digest, ftype, member.source if target is None else target)
 
     # Small files are read on several threads (I/O and hashing release the GIL); large ones are
     # already pipelined inside copy_and_hash.
     small = [m for m in plan.members if m.size <= SMALL_FILE]
     large = [m for m in plan.members if m.size > SMALL_FILE]
-    results: list[tuple[_Member, Digest, Path | None]] = []
+    results: list[tuple[_Member, Digest, dict[str, Any]]] = []
     with ThreadPoolExecutor(max_workers=min(8, (os.cpu_count() or 2) * 2)) as pool:
         results.extend(pool.map(read, small))
     results.extend(read(m) for m in large)
@@ -494,8 +496,7 @@ def _capture_folder(
 
     files = []
     payload = {}
-    for member, digest, target in results:
-        facts = _file_facts(digest, member.source.name, member.source if target is None else target)
+    for member, digest, facts in results:
         entry = {
             "path": member.relative,
             "original_path": display_name(member.original_relative),

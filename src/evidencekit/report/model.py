@@ -76,6 +76,7 @@ def collect(
     notes = case.records(NOTES.path)
     actions = case.records(ACTIONS.path)
     manifest = case.manifest()
+    by_id = {str(item.get("id")): item for item in items}
 
     def times(text: Any) -> dict[str, str]:
         local, utc = local_and_utc(when(text), zone)
@@ -113,7 +114,8 @@ def collect(
         "messages_total": timeline.messages_total,
         "messages_shown": timeline.messages_shown,
         "max_messages": options.max_messages,
-        "transcripts": [_transcript_row(t, manifest, zone) for t in timeline.transcripts],
+        "transcripts": [_transcript_row(t, manifest, zone, by_id) for t in timeline.transcripts],
+        "untranscribed": _untranscribed(items, {t.item_id for t in timeline.transcripts}),
         "exhibits": exhibits,
         "withheld": withheld,
         "urls": _url_rows(urls, items, times),
@@ -130,7 +132,7 @@ def collect(
     }
     if options.images:
         say("Making small previews of screenshots")
-        chosen = thumbs.candidates(case.root, items, urls, case.info.flags)
+        chosen = thumbs.candidates(case.root, items, urls, case.info.flags, manifest)
         if thumbs.case_involves_minor(case.info.flags):
             data["images_state"] = "minor"
         else:
@@ -295,10 +297,22 @@ def _event_row(event: Any, zone: tzinfo | None) -> dict[str, Any]:
     }
 
 
-def _transcript_row(facts: Any, manifest: dict[str, str], zone: tzinfo | None) -> dict[str, Any]:
+def _export_of(item: dict[str, Any] | None) -> dict[str, Any]:
+    export = (item or {}).get("export")
+    return export if isinstance(export, dict) else {}
+
+
+def _transcript_row(
+    facts: Any, manifest: dict[str, str], zone: tzinfo | None, by_id: dict[str, dict[str, Any]]
+) -> dict[str, Any]:
     first = local_and_utc(facts.first, zone)
     last = local_and_utc(facts.last, zone)
+    export = _export_of(by_id.get(facts.item_id))
     return {
+        "label": export.get("label"),
+        "status": export.get("status"),
+        "problem": export.get("problem"),
+        "one_sided": export.get("one_sided"),
         "item_id": facts.item_id,
         "name": facts.item_name,
         "path": facts.bag_path,
@@ -311,6 +325,24 @@ def _transcript_row(facts: Any, manifest: dict[str, str], zone: tzinfo | None) -
         "unreadable_lines": facts.unreadable_lines,
         "zone_assumed": facts.zone_assumed,
     }
+
+
+def _untranscribed(items: list[dict[str, Any]], transcribed: set[str]) -> list[dict[str, Any]]:
+    """Chat exports evidencekit recognised (or tried to) but has no transcript for, and why."""
+    out = []
+    for item in items:
+        export = _export_of(item)
+        if export and str(item.get("id")) not in transcribed:
+            out.append(
+                {
+                    "item_id": item.get("id"),
+                    "name": item.get("original_name"),
+                    "label": export.get("label") or "chat export",
+                    "status": export.get("status") or "no transcript",
+                    "problem": export.get("problem"),
+                }
+            )
+    return out
 
 
 def _exhibits(
@@ -418,8 +450,9 @@ def _url_rows(
             state = "captured"
             errors = capture.get("errors")
             if errors:
+                listed = errors if isinstance(errors, list) else [errors]
                 status += "; problems: " + "; ".join(
-                    str(e) for e in (errors if isinstance(errors, list) else [errors])
+                    str(e.get("message") or e.get("code")) if isinstance(e, dict) else str(e) for e in listed
                 )
                 state = "problem"
         rows.append(

@@ -7,7 +7,9 @@ Which images may become a thumbnail is decided here, and only here, by rules tha
 - never a file inside a captured folder or chat export (an attachment may be the intimate image);
 - never anything whose SHA-256 or MD5 equals that of a sensitive item;
 - never in a case flagged as involving someone under 18;
-- and the bytes read must still match the item's recorded SHA-256, or no picture is made.
+- only files the payload manifest lists, with the hash the item's record gives (so a record that
+  was edited to point elsewhere, even outside the case, is never followed);
+- and the bytes read must still match that SHA-256, or no picture is made.
 
 The thumbnail is a new, small JPEG kept in memory and embedded in the report; nothing is written to
 disk and the stored evidence is only read.
@@ -58,7 +60,11 @@ def case_involves_minor(flags: dict[str, Any]) -> bool:
 
 
 def candidates(
-    root: Path, items: list[dict[str, Any]], urls: list[dict[str, Any]], flags: dict[str, Any]
+    root: Path,
+    items: list[dict[str, Any]],
+    urls: list[dict[str, Any]],
+    flags: dict[str, Any],
+    manifest: dict[str, str],
 ) -> list[Candidate]:
     """The images that may be shown, in item order (see the module docstring for the rules)."""
     if case_involves_minor(flags):
@@ -71,6 +77,12 @@ def candidates(
     }
     sensitive_urls = {str(u.get("id")) for u in urls if u.get("sensitive")}
     out = []
+
+    def offer(item: dict[str, Any], name: str, bag_path: str, sha256: Any) -> None:
+        if not sha256 or sha256 in sensitive_hashes or manifest.get(bag_path) != sha256:
+            return
+        out.append(Candidate(str(item["id"]), name, root / bag_path, str(sha256)))
+
     for item in items:
         if item.get("sensitive") or item.get("by_reference") or not item.get("bag_path"):
             continue
@@ -78,17 +90,11 @@ def candidates(
             if str(item.get("url_id")) in sensitive_urls:
                 continue
             for member in item.get("files") or []:
-                if member.get("path") == "screenshot.png" and not (
-                    {member.get("sha256"), member.get("md5")} & sensitive_hashes
-                ):
-                    out.append(
-                        Candidate(
-                            str(item["id"]),
-                            f"{item.get('url_id') or ''} page screenshot".strip(),
-                            root / item["bag_path"] / "screenshot.png",
-                            member.get("sha256"),
-                        )
-                    )
+                if member.get("role") == "screenshot" or member.get("path") == "screenshot.png":
+                    if member.get("md5") in sensitive_hashes:
+                        continue
+                    name = f"{item.get('url_id') or ''} page screenshot".strip()
+                    offer(item, name, f"{item['bag_path']}/{member.get('path')}", member.get("sha256"))
             continue
         if item.get("kind") not in IMAGE_KINDS or item.get("files") is not None:
             continue
@@ -96,14 +102,7 @@ def candidates(
             continue
         if set(_all_hashes(item)) & sensitive_hashes:
             continue
-        out.append(
-            Candidate(
-                str(item["id"]),
-                str(item.get("original_name") or item["id"]),
-                root / item["bag_path"],
-                item.get("sha256"),
-            )
-        )
+        offer(item, str(item.get("original_name") or item["id"]), str(item["bag_path"]), item.get("sha256"))
     return out
 
 

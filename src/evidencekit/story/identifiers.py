@@ -181,6 +181,27 @@ def find_identifiers(text: str) -> list[Found]:
     return found
 
 
+# Platforms where an @handle names an account; and words that say which platform a handle is for
+# ("add me on snap @…" in a WhatsApp chat is a Snapchat account).
+HANDLE_PLATFORMS = {"Instagram", "Telegram", "X (Twitter)", "TikTok", "Discord", "Snapchat", "Threads"}
+_PLATFORM_WORDS = [
+    (re.compile(r"(?i)\b(snap(chat)?|sc)\b"), "Snapchat"),
+    (re.compile(r"(?i)\b(insta(gram)?|ig)\b"), "Instagram"),
+    (re.compile(r"(?i)\b(telegram|tg)\b"), "Telegram"),
+    (re.compile(r"(?i)\btik ?tok\b"), "TikTok"),
+    (re.compile(r"(?i)\bdiscord\b"), "Discord"),
+    (re.compile(r"(?i)\b(twitter|tweet)\b"), "X (Twitter)"),
+    (re.compile(r"(?i)\bkik\b"), "Kik"),
+    (re.compile(r"(?i)\bthreads\b"), "Threads"),
+]
+
+
+def platform_hint(text: str) -> str | None:
+    """The one platform a message names (“add me on snap”), or None if it names none or several."""
+    named = {platform for pattern, platform in _PLATFORM_WORDS if pattern.search(text)}
+    return named.pop() if len(named) == 1 else None
+
+
 def mentions_money(text: str) -> bool:
     """A message that talks about money or payment (used to keep it in an abridged timeline)."""
     return bool(text) and MONEY_PATTERN.search(text) is not None
@@ -429,13 +450,16 @@ def suggest(case: Case, *, include_recorded: bool = False) -> Suggestions:
                 f" (from {sender})" if sender else ""
             )
             for found in find_identifiers(text):
+                platform = transcript.platform
+                if found.kind == "handle":
+                    platform = platform_hint(text) or (platform if platform in HANDLE_PLATFORMS else None)
                 add(
                     found,
                     where=where,
                     ref=transcript.item_id,
                     time=_text(message.get("time")),
                     sender=sender,
-                    platform=transcript.platform,
+                    platform=platform,
                 )
         message_total += transcript.messages
         unreadable += transcript.unreadable_lines

@@ -1,10 +1,12 @@
 """Reading what other parts of evidencekit made: chat transcripts and web captures.
 
-Transcripts are `data/derived/<item id>/transcript.jsonl`, one message per line (the contract in
-docs/reference/case-format.md): `seq`, `time` (ISO 8601 with offset, or null), `time_as_written`,
-`time_zone_assumed`, `sender`, `sender_id`, `text`, `kind` ("message" or "system"), `attachments`,
-`flags`, `source`. Web captures are items of kind "url-capture" with `url_id` and `web_capture`.
-Both are optional: a case without them simply has no messages or captures to show.
+Transcripts are `data/derived/<item id>/transcript.jsonl` (the contract in
+docs/reference/case-format.md): a header line (it has `format`), then one message per line: `seq`,
+`time` (ISO 8601 with offset, or null), `time_as_written`, `time_zone_assumed`, `conversation`,
+`sender`, `sender_id`, `text`, `kind` ("message" or "system"), `attachments`, `flags`, `source`. The
+chat export's item record says which parser read it (`export.format`). Web captures are items of kind
+"url-capture" with `url_id`, `files` and `web_capture`. Both are optional: a case without them
+simply has no messages or captures to show.
 
 A line that cannot be read is skipped and counted, never fatal: a report must still be made from a
 case whose transcript was cut short.
@@ -33,6 +35,7 @@ class Transcript:
     bag_path: str
     path: Path
     platform: str | None
+    header: dict[str, Any] = field(default_factory=dict)
     unreadable_lines: int = 0
     messages: int = 0
     senders: dict[str, int] = field(default_factory=dict)
@@ -44,6 +47,14 @@ def transcripts(case: Case, items: list[dict[str, Any]] | None = None) -> list[T
     for item in items if items is not None else case.items():
         item_id = str(item.get("id"))
         bag_path = f"{layout.DERIVED_DIR}/{item_id}/{TRANSCRIPT_NAME}"
+        export = item.get("export") if isinstance(item.get("export"), dict) else {}
+        named = export.get("transcript")
+        if (
+            isinstance(named, str)
+            and named.startswith(f"{layout.DERIVED_DIR}/{item_id}/")
+            and ".." not in named
+        ):
+            bag_path = named
         path = case.root / bag_path
         if path.is_file():
             out.append(
@@ -58,8 +69,27 @@ def transcripts(case: Case, items: list[dict[str, Any]] | None = None) -> list[T
     return out
 
 
+_PARSER_PLATFORMS = {
+    "whatsapp": "WhatsApp",
+    "telegram": "Telegram",
+    "snapchat": "Snapchat",
+    "discord": "Discord",
+    "sms": "SMS / phone",
+}
+
+
 def chat_platform(item: dict[str, Any]) -> str | None:
-    """The platform of a chat export, where the export's record names it."""
+    """The platform of a chat export, from what its record says the parser recognised."""
+    export = item.get("export")
+    if isinstance(export, dict):
+        parser = str(export.get("format") or "")
+        if parser in _PARSER_PLATFORMS:
+            return _PARSER_PLATFORMS[parser]
+        label = str(export.get("label") or "").lower()
+        if parser == "meta":
+            if "instagram" in label or str(export.get("variant", "")).startswith("instagram"):
+                return "Instagram"
+            return "Facebook Messenger" if "messenger" in label else "Instagram or Facebook Messenger"
     for key in ("platform", "chat_platform"):
         if isinstance(item.get(key), str):
             return item[key]
@@ -88,6 +118,9 @@ def messages(transcript: Transcript) -> Iterator[dict[str, Any]]:
                 continue
             if not isinstance(message, dict):
                 transcript.unreadable_lines += 1
+                continue
+            if "format" in message and "seq" not in message:
+                transcript.header = message  # the header line: which export, parser, zone
                 continue
             transcript.messages += 1
             sender = message.get("sender")

@@ -45,6 +45,25 @@ def capture(
             help="Capture a folder even if some entries in it cannot be read (they are listed).",
         ),
     ] = False,
+    # ---- chat exports (evidencekit.exports) ----
+    date_order: Annotated[
+        str | None,
+        typer.Option(
+            "--date-order",
+            help="How a chat export writes dates, when it cannot tell: dmy (14/03/2024), mdy (03/14/2024) "
+            "or ymd.",
+        ),
+    ] = None,
+    export_timezone: Annotated[
+        str | None,
+        typer.Option(
+            "--export-timezone",
+            "--chat-timezone",
+            help="Time zone of the phone that made a chat export (e.g. Europe/London), for exports that "
+            "write times without one. Default: the case's.",
+        ),
+    ] = None,
+    # ---- end of chat-export options ----
     case: CaseOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -56,8 +75,10 @@ def capture(
     Example:  evidencekit capture Screenshot_2026-03-14.png "WhatsApp Chat with Alex.zip" --note "threats"
     """
     from evidencekit.cli import output
+    from evidencekit.exports.enrich import check_options
     from evidencekit.intake.files import capture as capture_items
 
+    check_options({"date_order": date_order, "export_timezone": export_timezone})
     the_case = open_case(case)
     with output.progress_bar("Capturing", total=0) as update:
 
@@ -73,6 +94,7 @@ def capture(
             kind=kind,
             skip_problems=skip_problems,
             progress=on_progress,
+            enricher_options={"date_order": date_order, "export_timezone": export_timezone},
         )
     if json:
         output.print_json(
@@ -109,6 +131,12 @@ def _render(result, case_id: str) -> None:
                 f"  {item['id']}  {item['kind']:<11} {plain(item['original_name'])}  ({size}, {digest})"
             )
             output.say(f"         → {plain(how)}", markup=True)
+            export = item.get("export") or {}
+            if export.get("transcript"):
+                output.say(
+                    f"         {export['label']}: {export['messages']} messages, "
+                    f"{export['sender_count']} sender(s) → evidencekit transcript {item['id']}"
+                )
     for path, existing in result.duplicates:
         output.note(f"{plain(path)} is already in the case as {existing}, so it was not stored again.")
     for skipped in result.skipped:

@@ -122,12 +122,31 @@ def _render_status(s: dict) -> None:
             table.add_row(item["id"], kind, plain(item["name"] or ""), size, digest)
         output.say()
         output.stdout.print(table)
+    if s.get("exports"):  # chat exports (evidencekit.exports.service)
+        table = Table(title="Chat exports", title_justify="left", show_edge=False, pad_edge=False)
+        for column in ("ID", "Export", "Messages", "Senders", "First – last", "Transcript"):
+            table.add_column(column, overflow="fold")
+        for e in s["exports"]:
+            senders = ", ".join(e["senders"][:3]) + (" …" if (e["sender_count"] or 0) > 3 else "")
+            span = " – ".join((t or "-")[:16].replace("T", " ") for t in (e["first_time"], e["last_time"]))
+            state = "made" if e["transcript"] else (e["status"] or "-")
+            table.add_row(e["id"], plain(e["label"] or "not recognised"), str(e["messages"] or 0),
+                          plain(senders or "-"), span, state)  # fmt: skip
+        output.say()
+        output.stdout.print(table)
     if s["urls"]:
         table = Table(title="Web addresses", title_justify="left", show_edge=False, pad_edge=False)
-        for column in ("ID", "Platform", "Kind", "Address"):
+        for column in ("ID", "Platform", "Kind", "Saved copy", "Address"):
             table.add_column(column, overflow="fold")
         for url in s["urls"]:
-            table.add_row(url["id"], url["platform"] or "-", url["kind"] or "-", plain(url["url"]))
+            captures = url.get("captures") or []
+            if url.get("sensitive"):
+                saved = "never (sensitive)"
+            elif captures:
+                saved = ", ".join(captures)
+            else:
+                saved = "address only"
+            table.add_row(url["id"], url["platform"] or "-", url["kind"] or "-", saved, plain(url["url"]))
         output.say()
         output.stdout.print(table)
     if not s["sealed"]:

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from evidencekit.cli.app import COLLECT, command
+from evidencekit.cli.commands.web import CookiesOption, InvalidCertOption
 from evidencekit.cli.options import CaseOption, JsonOption, open_case
 
 
@@ -26,18 +27,39 @@ def add_url(
             "--sensitive", help="The page shows intimate images: record the address only, never open it."
         ),
     ] = False,
+    archive: Annotated[
+        bool,
+        typer.Option(
+            "--archive",
+            help="Also archive the page now: its HTTP exchange (WARC), a screenshot and a PDF. "
+            "This connects to the website.",
+        ),
+    ] = False,
+    cookies: CookiesOption = None,
+    accept_invalid_certificate: InvalidCertOption = False,
     case: CaseOption = None,
     json: JsonOption = False,
 ) -> None:
-    """Record a web address (a profile, a post, a payment link). Nothing is downloaded.
+    """Record a web address (a profile, a post, a payment link). Nothing is downloaded unless you
+    add --archive (never for --sensitive addresses).
 
-    Example:  evidencekit add-url https://www.instagram.com/someaccount/ --kind profile
+    With --archive the page is archived right away (see archive-urls); if that fails, the address
+    stays recorded and the exit code is 2.
+
+    Example:  evidencekit add-url https://www.instagram.com/someaccount/ --kind profile --archive
     """
     from evidencekit.cli import output
     from evidencekit.intake.urls import add_url as record_url
 
     the_case = open_case(case)
+    if archive and cookies is not None and not sensitive:
+        from evidencekit.web.cookies import load_cookies
+
+        load_cookies(cookies)  # a bad cookies file is reported before anything is recorded
     result = record_url(the_case, url, kind=kind, note=note, sensitive=sensitive)
+    if archive:
+        _record_then_archive(the_case, result, sensitive, cookies, accept_invalid_certificate, json)
+        return
     if json:
         output.print_json(
             {
@@ -52,7 +74,12 @@ def add_url(
     if result.duplicate_of:
         output.note(f"That address is already recorded as {result.duplicate_of}; nothing was added.")
         return
-    record = result.record
+    _render_recorded(result.record)
+
+
+def _render_recorded(record) -> None:
+    from evidencekit.cli import output
+
     platform = record["platform"] or "a website evidencekit does not recognise"
     output.success(f"Recorded {record['id']}: {output.plain(record['url'])}")
     output.say(f"  Platform: {output.plain(platform)}   Kind: {record['kind']}")
@@ -61,6 +88,81 @@ def add_url(
             "Tip: the platform's own data export (“Download your information”) is stronger "
             "evidence than screenshots; capture it too when you have it."
         )
+    if record.get("sensitive"):
+        output.note("Marked sensitive: evidencekit will never open this page or take a screenshot of it.")
+    else:
+        output.note(
+            f"To keep a copy of the page while it is still online: evidencekit archive-urls {record['id']}"
+        )
     output.next_step(
         "report the account on the platform and block it (after capturing), then seal: evidencekit seal"
     )
+
+
+def _record_then_archive(
+    the_case, result, sensitive: bool, cookies, accept_invalid: bool, json: bool
+) -> None:
+    """add-url --archive: the address is recorded first (that alone is useful), then archived."""
+    from evidencekit.cli import output
+    from evidencekit.cli.commands import web as web_cli
+    from evidencekit.web.archive import archive_url, find_url, sensitive_message
+    from evidencekit.web.errors import WebCaptureError
+
+    record = result.record or find_url(the_case, result.duplicate_of)
+    payload = {
+        "format": "evidencekit-add-url/1",
+        "case_id": the_case.info.id,
+        "added": result.record,
+        "duplicate_of": result.duplicate_of,
+        "archived": None,
+        "archive_refused": None,
+        "archive_error": None,
+    }
+    if not json:
+        output.recovered(result.recovered)
+        if result.duplicate_of:
+            output.note(f"That address is already recorded as {result.duplicate_of}; archiving it again.")
+        else:
+            _render_recorded_briefly(record)
+    if sensitive or record.get("sensitive"):
+        refusal = sensitive_message(record["id"])
+        if json:
+            payload["archive_refused"] = {"code": refusal.code, "message": refusal.message}
+            output.print_json(payload)
+        else:
+            output.note(output.plain(refusal.message))
+        return
+    if not json:
+        web_cli.before_archiving(record, cookies)
+    options = web_cli.archive_options(cookies, accept_invalid)
+    try:
+        with output.progress_bar("Archiving", total=3, unit="steps") as update:
+            captured = archive_url(
+                the_case, record["id"], options=options, progress=web_cli.progress_for(update, record["id"])
+            )
+    except WebCaptureError as exc:
+        if json:
+            payload["archive_error"] = {"code": exc.code, "message": exc.message, "hint": exc.hint}
+            output.print_json(payload)
+            raise typer.Exit(2) from None
+        output.problem(
+            f"{record['id']} is recorded, but it could not be archived: {exc.message}",
+            exc.hint,
+        )
+        raise typer.Exit(2) from None
+    if json:
+        payload["archived"] = web_cli.capture_json(captured)
+        output.print_json(payload)
+        return
+    web_cli.render_capture(captured)
+    output.next_step(
+        "report the account on the platform and block it (after capturing), then seal: evidencekit seal"
+    )
+
+
+def _render_recorded_briefly(record) -> None:
+    from evidencekit.cli import output
+
+    platform = record["platform"] or "a website evidencekit does not recognise"
+    output.success(f"Recorded {record['id']}: {output.plain(record['url'])}")
+    output.say(f"  Platform: {output.plain(platform)}   Kind: {record['kind']}")

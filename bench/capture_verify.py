@@ -1,0 +1,178 @@
+"""Capture and verify speed, side by side with reference tools on the same files.
+
+    python bench/capture_verify.py [--big-gb 2] [--small-count 10000] [--small-kb 200] [--repeat 3]
+
+Prints, for each scenario, the median wall time of evidencekit and of the reference tool run in the
+same session on the same (page-cached) files, their ratio, and evidencekit's peak memory:
+
+- capture of one big file        vs  openssl dgst -sha256           (target ≤ 1.3×)
+- verify of that case            vs  openssl dgst -sha256           (target ≤ 1.15×)
+- capture of many small files    vs  cp -r + openssl dgst -sha256   (target ≤ 2×)
+- verify of that case            vs  bagit.py --validate            (target: ≥ 2× faster)
+- `evidencekit --help` / `status` start-up                           (target < 0.3 s)
+
+Results are also written as JSON to bench/out/capture_verify.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+BIN = Path(sys.executable).parent
+EK = str(BIN / "evidencekit")
+OUT = Path(__file__).resolve().parent / "out"
+
+
+def timed(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> tuple[float, int]:
+    """(wall seconds, peak RSS in MB) of one run, measured by GNU time."""
+    full = ["/usr/bin/time", "-f", "%e %M", *cmd]
+    proc = subprocess.run(full, cwd=cwd, env=env, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise SystemExit(f"failed: {' '.join(cmd)}\n{proc.stderr[-2000:]}")
+    wall, rss_kb = proc.stderr.strip().splitlines()[-1].split()
+    return float(wall), int(rss_kb) // 1024
+
+
+def median_run(make_cmd, repeat: int, before=None, **kw) -> tuple[float, int]:
+    times, peaks = [], []
+    for _ in range(repeat):
+        if before:
+            before()
+        wall, rss = timed(make_cmd(), **kw)
+        times.append(wall)
+        peaks.append(rss)
+    return statistics.median(times), max(peaks)
+
+
+def row(name: str, ours: tuple[float, int], ref: tuple[float, int], ref_name: str, target: str) -> dict:
+    ratio = ours[0] / ref[0] if ref[0] else float("inf")
+    print(
+        f"{name:<34} evidencekit {ours[0]:7.2f} s ({ours[1]:4d} MB)  {ref_name:<26} {ref[0]:7.2f} s"
+        f"  ratio {ratio:5.2f}×  target {target}"
+    )
+    return {
+        "scenario": name,
+        "evidencekit_s": ours[0],
+        "evidencekit_peak_mb": ours[1],
+        "reference": ref_name,
+        "reference_s": ref[0],
+        "ratio": ratio,
+        "target": target,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--big-gb", type=float, default=2.0)
+    parser.add_argument("--small-count", type=int, default=10_000)
+    parser.add_argument("--small-kb", type=int, default=200)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--workdir", type=Path, default=None, help="where to put test files (same disk as cases)"
+    )
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="ek-bench-", dir=args.workdir))
+    env = dict(os.environ, EVIDENCEKIT_HOME=str(work / "home"), NO_COLOR="1")
+    results = []
+    try:
+        print(f"work folder: {work}  ({os.cpu_count()} cores)")
+        big = work / "recording.bin"
+        with open(big, "wb") as handle:
+            for _ in range(int(args.big_gb * 1024)):
+                handle.write(os.urandom(1 << 20))
+        subprocess.run(["cat", str(big)], stdout=subprocess.DEVNULL, check=True)  # warm the page cache
+
+        counter = {"n": 0}
+
+        def fresh_case() -> Path:
+            counter["n"] += 1
+            case = work / f"case-{counter['n']}"
+            subprocess.run([EK, "new", str(case)], env=env, capture_output=True, check=True)
+            return case
+
+        cases: list[Path] = []
+
+        def capture_big() -> list[str]:
+            shutil.rmtree(cases.pop(), ignore_errors=True) if cases else None
+            case = fresh_case()
+            cases.append(case)
+            return [EK, "capture", str(big), "--case", str(case)]
+
+        openssl_big = median_run(lambda: ["openssl", "dgst", "-sha256", str(big)], args.repeat)
+        ours = median_run(capture_big, args.repeat, env=env)
+        results.append(
+            row(f"capture {args.big_gb:g} GB file", ours, openssl_big, "openssl dgst -sha256", "≤ 1.3×")
+        )
+        big_case = cases[-1]
+        ours = median_run(lambda: [EK, "verify", str(big_case)], args.repeat, env=env)
+        results.append(
+            row(f"verify {args.big_gb:g} GB case", ours, openssl_big, "openssl dgst -sha256", "≤ 1.15×")
+        )
+        shutil.rmtree(big_case)
+        big.unlink()
+
+        small = work / "screenshots"
+        small.mkdir()
+        payload = os.urandom(args.small_kb * 1024)
+        for n in range(args.small_count):
+            (small / f"shot-{n:05d}.png").write_bytes(
+                payload[n % 97 :] + n.to_bytes(4, "big") + payload[: n % 97]
+            )
+        names = sorted(str(p) for p in small.iterdir())
+
+        def cp_then_openssl() -> list[str]:
+            target = work / "cp-copy"
+            shutil.rmtree(target, ignore_errors=True)
+            return [
+                "bash",
+                "-c",
+                f"cp -r {small} {target} && "
+                f"find {target} -type f -print0 | xargs -0 openssl dgst -sha256 > /dev/null",
+            ]
+
+        reference = median_run(cp_then_openssl, args.repeat)
+        cases.clear()
+
+        def capture_small() -> list[str]:
+            shutil.rmtree(cases.pop(), ignore_errors=True) if cases else None
+            case = fresh_case()
+            cases.append(case)
+            return [EK, "capture", str(small), "--case", str(case)]
+
+        ours = median_run(capture_small, args.repeat, env=env)
+        label = f"capture {args.small_count} × {args.small_kb} KB"
+        results.append(row(label, ours, reference, "cp -r + openssl dgst", "≤ 2×"))
+        small_case = cases[-1]
+        bagit = median_run(
+            lambda: [str(BIN / "bagit.py"), "--validate", "--quiet", str(small_case)], args.repeat
+        )
+        ours = median_run(lambda: [EK, "verify", str(small_case)], args.repeat, env=env)
+        results.append(
+            row(f"verify {args.small_count}-file case", ours, bagit, "bagit.py --validate", "≤ 0.5×")
+        )
+        del names
+
+        for label, cmd in (("--help", [EK, "--help"]), ("status", [EK, "status", "--case", str(small_case)])):
+            wall, rss = median_run(lambda cmd=cmd: cmd, max(5, args.repeat), env=env)
+            print(f"start-up: evidencekit {label:<8} {wall:5.2f} s ({rss} MB)   target < 0.3 s")
+            results.append({"scenario": f"start-up {label}", "evidencekit_s": wall, "target": "< 0.3 s"})
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    OUT.mkdir(exist_ok=True)
+    (OUT / "capture_verify.json").write_text(json.dumps(results, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

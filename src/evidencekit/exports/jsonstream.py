@@ -1,0 +1,146 @@
+"""Streaming JSON helpers shared by the parsers (ijson underneath, in its C backend).
+
+`repaired_stream` fixes one fault some exporters write (Telegram Desktop's `\\xNN` escapes, which
+JSON does not allow) on the fly, counting the repairs; valid JSON passes through unchanged.
+`objects_at` yields objects found at a path while remembering scalars of their parents (a chat's
+name before its messages), so one message at a time is in memory.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import re
+from collections.abc import Iterator
+from typing import IO, Any
+
+_BAD_ESCAPE = re.compile(rb"(?<!\\)((?:\\\\)*)\\x([0-9A-Fa-f]{2})")
+
+
+class RepairingReader(io.RawIOBase):
+    """A binary stream that rewrites `\\xNN` (invalid in JSON) as `\\u00NN`, and re-encodes UTF-16
+    or UTF-32 (with a byte-order mark) as UTF-8."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self._raw = raw
+        self._pending = b""
+        self._out = b""
+        self._at = 0
+        self._eof = False
+        self.repairs = 0
+        self._decoder = None
+        start = raw.read(4)
+        for bom, name in (
+            (codecs.BOM_UTF32_LE, "utf-32"),
+            (codecs.BOM_UTF32_BE, "utf-32"),
+            (codecs.BOM_UTF16_LE, "utf-16"),
+            (codecs.BOM_UTF16_BE, "utf-16"),
+        ):
+            if start.startswith(bom):
+                self._decoder = codecs.getincrementaldecoder(name)(errors="strict")
+                self.transcoded = name
+                break
+        else:
+            self.transcoded = None
+            if start.startswith(codecs.BOM_UTF8):
+                start = start[3:]
+        self._pending = self._convert(start)
+
+    def readable(self) -> bool:
+        return True
+
+    def _convert(self, data: bytes, final: bool = False) -> bytes:
+        if self._decoder is None:
+            return data
+        return self._decoder.decode(data, final).encode("utf-8")
+
+    def _fill(self) -> None:
+        while not self._out and not self._eof:
+            chunk = self._raw.read(1 << 20)
+            if not chunk:
+                self._eof = True
+                data = self._pending + self._convert(b"", final=True)
+                self._pending = b""
+                self._out = self._fix(data)
+                return
+            data = self._pending + self._convert(chunk)
+            cut = len(data)
+            last = data.rfind(b"\\", max(0, len(data) - 4))
+            if last != -1:
+                cut = last
+                while cut > 0 and data[cut - 1 : cut] == b"\\":
+                    cut -= 1
+            self._pending = data[cut:]
+            self._out = self._fix(data[:cut])
+
+    def _fix(self, data: bytes) -> bytes:
+        if b"\\x" not in data:
+            return data
+        fixed, count = _BAD_ESCAPE.subn(rb"\1\\u00\2", data)
+        self.repairs += count
+        return fixed
+
+    def readinto(self, buffer: Any) -> int:
+        if self._at >= len(self._out):
+            self._out, self._at = b"", 0
+            self._fill()
+        size = min(len(buffer), len(self._out) - self._at)
+        buffer[:size] = self._out[self._at : self._at + size]
+        self._at += size
+        return size
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+def repaired_stream(raw: IO[bytes]) -> RepairingReader:
+    return RepairingReader(raw)
+
+
+def objects_at(
+    stream: IO[bytes], containers: tuple[str, ...], item: str, keep: tuple[str, ...]
+) -> Iterator[tuple[str, int, dict[str, Any], int, Any]]:
+    """Yield (container prefix, container number, container scalars, index, object) for every object at
+    `<container>.<item>.item`, with the container's scalar keys in `keep` (name, type, id…) that
+    came before it. `containers` are ijson prefixes ("" for the top level, "chats.list.item")."""
+    import ijson
+    from ijson.common import ObjectBuilder
+
+    item_prefixes = {(f"{c}.{item}.item" if c else f"{item}.item"): c for c in containers}
+    container_set = set(containers)
+    counters: dict[str, int] = dict.fromkeys(containers, -1)
+    facts: dict[str, dict[str, Any]] = {c: {} for c in containers}
+    builder: ObjectBuilder | None = None
+    depth = 0
+    current = ""
+    index = -1
+    for prefix, event, value in ijson.parse(stream, use_float=True):
+        if builder is not None:
+            builder.event(event, value)
+            if event in ("start_map", "start_array"):
+                depth += 1
+            elif event in ("end_map", "end_array"):
+                depth -= 1
+                if depth == 0:
+                    yield current, counters[current], facts[current], index, builder.value
+                    builder = None
+            continue
+        if event in ("start_map", "start_array") and prefix in item_prefixes:
+            current = item_prefixes[prefix]
+            index += 1
+            builder = ObjectBuilder()
+            builder.event(event, value)
+            depth = 1
+            continue
+        if prefix in container_set and event == "start_map":
+            counters[prefix] += 1
+            facts[prefix] = {}
+            index = -1
+            continue
+        if event in ("string", "number", "boolean", "null"):
+            parent, _, key = prefix.rpartition(".")
+            if key in keep and parent in container_set:
+                facts[parent][key] = value
+        if event == "start_array" and prefix in (f"{c}.{item}" if c else item for c in containers):
+            index = -1

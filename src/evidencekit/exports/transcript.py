@@ -1,0 +1,659 @@
+"""Writing a transcript: `transcript.jsonl` (the contract), then `.csv` and `.html` made from it.
+
+Messages arrive from a parser one at a time and are written straight to a body file, so memory
+does not grow with the export. When the export's own order is not the reading order (Meta writes
+newest first; SMS backups list texts, then picture messages), only a small index (the sort key and
+the line's offset, 16 bytes a message) is kept, and the lines are copied out in order at the end.
+The header line comes first, so it can say how complete the transcript is and what was assumed.
+
+The CSV and HTML are renderings of the JSONL; the `transcript` command renders the same way.
+The HTML is one self-contained page: no scripts, no remote anything (a Content-Security-Policy
+forbids it even if a message contains markup), and attachments are never embedded or linked,
+only named with their SHA-256, because they may be intimate images.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import html
+import io
+import json
+import os
+from array import array
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any
+
+from evidencekit.exports.base import MESSAGE, SYSTEM, Attachment, Message
+from evidencekit.exports.source import Source
+from evidencekit.exports.times import iso
+
+TRANSCRIPT_FORMAT = "evidencekit-transcript/1"
+JSONL = "transcript.jsonl"
+CSV = "transcript.csv"
+HTML = "transcript.html"
+ATTACHMENTS_DIR = "attachments"
+_EPOCH = datetime(1970, 1, 1).timestamp()
+_SHIFT = 1 << 46
+_BIAS = 1 << 45
+
+
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+dumps = _ENCODER.encode  # canonical JSON, like the case's own records
+
+
+class HashingWriter(io.RawIOBase):
+    """A binary file that hashes what is written to it (the derived file's manifest entry)."""
+
+    def __init__(self, path: Path) -> None:
+        self._fh = open(path, "xb")  # noqa: SIM115 - closed in close()
+        self.sha = hashlib.sha256()
+        self.size = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        data = bytes(data)
+        self._fh.write(data)
+        self.sha.update(data)
+        self.size += len(data)
+        return len(data)
+
+    def close(self) -> None:
+        if not self._fh.closed:
+            self._fh.flush()
+            os.fsync(self._fh.fileno())
+            self._fh.close()
+        super().close()
+
+
+@dataclass
+class WrittenFile:
+    relative: str  # inside data/derived/<item>/
+    path: Path  # where it was written (a staging folder)
+    sha256: str
+    size: int
+
+
+@dataclass
+class Stats:
+    """Counts for the item record, `status` and the transcript header."""
+
+    messages: int = 0
+    system: int = 0
+    senders: Counter[str] = field(default_factory=Counter)
+    conversations: dict[str, str | None] = field(default_factory=dict)
+    first_time: datetime | None = None
+    last_time: datetime | None = None
+    first_time_text: str | None = None
+    last_time_text: str | None = None
+    no_time: int = 0
+    assumed: int = 0
+    flags: Counter[str] = field(default_factory=Counter)
+    attachments: int = 0
+    attachments_found: int = 0
+    attachments_missing: int = 0
+
+    def add(self, msg: Message, record: dict[str, Any]) -> None:
+        if msg.kind == SYSTEM:
+            self.system += 1
+        else:
+            self.messages += 1
+            if msg.sender is not None:
+                self.senders[msg.sender] += 1
+        if msg.conversation is not None and msg.conversation.key not in self.conversations:
+            self.conversations[msg.conversation.key] = msg.conversation.name
+        if msg.time is None:
+            self.no_time += 1
+        else:
+            if self.first_time is None or msg.time < self.first_time:
+                self.first_time, self.first_time_text = msg.time, record["time"]
+            if self.last_time is None or msg.time > self.last_time:
+                self.last_time, self.last_time_text = msg.time, record["time"]
+        if msg.time_zone_assumed:
+            self.assumed += 1
+        if msg.flags:
+            self.flags.update(msg.flags)
+        for attachment in record["attachments"]:
+            self.attachments += 1
+            if attachment["missing"]:
+                self.attachments_missing += 1
+            else:
+                self.attachments_found += 1
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "messages": self.messages,
+            "system_messages": self.system,
+            "conversations": len(self.conversations),
+            "conversation_names": [n for n in list(self.conversations.values())[:50] if n],
+            "senders": [name for name, _ in self.senders.most_common(50)],
+            "sender_count": len(self.senders),
+            "messages_by_sender": dict(self.senders.most_common(50)),
+            "first_time": self.first_time_text,
+            "last_time": self.last_time_text,
+            "messages_without_time": self.no_time,
+            "times_zone_assumed": self.assumed,
+            "flags": dict(sorted(self.flags.items())),
+            "attachments": {
+                "referenced": self.attachments,
+                "in_export": self.attachments_found,
+                "missing": self.attachments_missing,
+            },
+        }
+
+
+class TranscriptWriter:
+    """Takes messages in export order, writes `transcript.jsonl` (and any inline media) in `workdir`."""
+
+    def __init__(self, workdir: Path, source: Source, derived_prefix: str, reading_order: str) -> None:
+        self.workdir = workdir
+        self.source = source
+        self.derived_prefix = derived_prefix
+        self.reading_order = reading_order
+        self.newest_first = False
+        self.stats = Stats()
+        self.files: list[WrittenFile] = []
+        self._body_path = workdir / "transcript.body.tmp"
+        self._body = open(self._body_path, "wb")  # noqa: SIM115 - closed in finish()
+        self._offset = 0
+        self._keys = array("q")
+        self._offsets = array("q")
+        self._lengths = array("q")
+        self._sorted = True
+        self._last_key = -(1 << 62)
+        self._conv_index: dict[str, int] = {}
+        self._last_time_ms: dict[int, int] = {}
+        self._attachment_names: set[str] = set()
+
+    # ---- taking messages ----
+
+    def add(self, msg: Message) -> None:
+        record = self.record(msg)
+        self.stats.add(msg, record)
+        line = (dumps(record) + "\n").encode("utf-8")
+        if self.reading_order == "time":
+            self._index(msg, len(line))
+        self._body.write(line)
+        self._offset += len(line)
+
+    def _index(self, msg: Message, length: int) -> None:
+        key_conv = msg.conversation.key if msg.conversation is not None else ""
+        conv = self._conv_index.setdefault(key_conv, len(self._conv_index))
+        if msg.time is not None:
+            ms = int(msg.time.timestamp() * 1000)
+            self._last_time_ms[conv] = ms
+        else:
+            ms = self._last_time_ms.get(conv, 0)
+        key = conv * _SHIFT + max(0, min(_SHIFT - 1, ms + _BIAS))
+        if key < self._last_key:
+            self._sorted = False
+        self._last_key = key
+        self._keys.append(key)
+        self._offsets.append(self._offset)
+        self._lengths.append(length)
+
+    def record(self, msg: Message) -> dict[str, Any]:
+        source: dict[str, Any] = {"file": msg.source_file}
+        if msg.source_json_path is not None:
+            source["json_path"] = msg.source_json_path
+        else:
+            source["line"] = msg.source_line
+        return {
+            "seq": msg.seq,
+            "id": msg.id,
+            "conversation": msg.conversation.name if msg.conversation is not None else None,
+            "time": iso(msg.time),
+            "time_as_written": msg.time_as_written,
+            "time_zone_assumed": bool(msg.time_zone_assumed and msg.time is not None),
+            "sender": msg.sender,
+            "sender_id": msg.sender_id,
+            "text": msg.text,
+            "kind": msg.kind if msg.kind in (MESSAGE, SYSTEM) else MESSAGE,
+            "attachments": [self._attachment(msg, a, n) for n, a in enumerate(msg.attachments, 1)],
+            "flags": list(msg.flags),
+            "reactions": msg.reactions,
+            "details": msg.details,
+            "source": source,
+        }
+
+    def _attachment(self, msg: Message, attachment: Attachment, number: int) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "name": attachment.name,
+            "member": attachment.member,
+            "path": None,
+            "sha256": None,
+            "missing": True,
+            "type": attachment.type,
+        }
+        if attachment.url:
+            out["url"] = attachment.url
+        if attachment.details:
+            out["details"] = attachment.details
+        if attachment.data is not None:
+            written = self._write_inline(msg, attachment, number)
+            out.update(path=f"{self.derived_prefix}/{written.relative}", sha256=written.sha256, missing=False)
+            out["size"] = written.size
+            return out
+        if attachment.member is not None:
+            member = self.source.member(attachment.member)
+            if member is not None:
+                out.update(path=member.bag_path, sha256=member.sha256, missing=False, size=member.size)
+        return out
+
+    def _write_inline(self, msg: Message, attachment: Attachment, number: int) -> WrittenFile:
+        from evidencekit.case.names import safe_component
+
+        folder = self.workdir / ATTACHMENTS_DIR
+        folder.mkdir(exist_ok=True)
+        safe = safe_component(attachment.name or "attachment", fallback="attachment")
+        relative = f"{ATTACHMENTS_DIR}/{msg.seq:06d}-{number}-{safe}"
+        while relative in self._attachment_names:
+            relative += "_"
+        self._attachment_names.add(relative)
+        writer = HashingWriter(self.workdir / relative)
+        with writer:
+            writer.write(attachment.data or b"")
+        written = WrittenFile(relative, self.workdir / relative, writer.sha.hexdigest(), writer.size)
+        self.files.append(written)
+        attachment.data = None  # do not keep media in memory
+        return written
+
+    # ---- finishing ----
+
+    def finish(self, header: dict[str, Any]) -> WrittenFile:
+        """Write `transcript.jsonl`: the header line, then the messages in reading order."""
+        self._body.close()
+        target = self.workdir / JSONL
+        writer = HashingWriter(target)
+        # Unbuffered: each line is read with one seek and one read of exactly its length.
+        with writer, open(self._body_path, "rb", buffering=0) as body:
+            writer.write((dumps(header) + "\n").encode("utf-8"))
+            if self.reading_order != "time" or self._sorted:
+                while block := body.read(1 << 20):
+                    writer.write(block)
+            else:
+                positions = (
+                    range(len(self._keys) - 1, -1, -1) if self.newest_first else range(len(self._keys))
+                )
+                keys, offsets, lengths = self._keys, self._offsets, self._lengths
+                pending: list[bytes] = []
+                size = 0
+                for index in sorted(positions, key=keys.__getitem__):
+                    body.seek(offsets[index])
+                    line = body.read(lengths[index])
+                    pending.append(line)
+                    size += len(line)
+                    if size > 1 << 20:
+                        writer.write(b"".join(pending))
+                        pending, size = [], 0
+                writer.write(b"".join(pending))
+        self._body_path.unlink()
+        written = WrittenFile(JSONL, target, writer.sha.hexdigest(), writer.size)
+        self.files.insert(0, written)
+        return written
+
+    def abandon(self) -> None:
+        if not self._body.closed:
+            self._body.close()
+        self._body_path.unlink(missing_ok=True)
+
+
+# ---- reading a transcript back ---------------------------------------------------------------
+
+
+def read_transcript(stream: IO[bytes]) -> tuple[dict[str, Any], Iterator[dict[str, Any]]]:
+    """(header, messages) from a transcript.jsonl stream."""
+    first = stream.readline()
+    header = json.loads(first.decode("utf-8")) if first.strip() else {}
+
+    def messages() -> Iterator[dict[str, Any]]:
+        for line in stream:
+            if line.strip():
+                yield json.loads(line.decode("utf-8"))
+
+    return header, messages()
+
+
+# ---- renderings ------------------------------------------------------------------------------
+
+CSV_COLUMNS = (
+    "seq",
+    "time",
+    "time_as_written",
+    "time_zone_assumed",
+    "conversation",
+    "sender",
+    "sender_id",
+    "kind",
+    "text",
+    "flags",
+    "attachments",
+    "attachment_sha256",
+    "attachment_paths",
+    "reactions",
+    "source_file",
+    "source_line",
+    "source_json_path",
+    "item",
+    "parser",
+)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Any) -> str:
+    """A CSV cell that a spreadsheet will show as text, never run as a formula (OWASP's advice:
+    a leading ' is added to cells starting with = + - @; the JSONL keeps the exact text)."""
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else str(value)
+    if text and text[0] in _FORMULA_START:
+        return "'" + text
+    return text
+
+
+class CsvRenderer:
+    """One row per message, plus the item and parser on every row."""
+
+    def __init__(self, header: dict[str, Any], out: IO[str]) -> None:
+        self.writer = csv.writer(out, lineterminator="\r\n")
+        self.writer.writerow(CSV_COLUMNS)
+        self.item = _cell(header.get("item"))
+        self.parser = _cell(f"{header.get('parser')} {header.get('parser_version')}")
+
+    def message(self, m: dict[str, Any]) -> None:
+        attachments = m.get("attachments") or []
+        source = m.get("source") or {}
+        reactions = m.get("reactions") or []
+        self.writer.writerow(
+            (
+                m.get("seq"),
+                m.get("time") or "",
+                _cell(m.get("time_as_written")),
+                "true" if m.get("time_zone_assumed") else "false",
+                _cell(m.get("conversation")),
+                _cell(m.get("sender")),
+                _cell(m.get("sender_id")),
+                m.get("kind") or "",
+                _cell(m.get("text")),
+                ";".join(m.get("flags") or ()),
+                _cell(" | ".join(a.get("name") or "" for a in attachments)) if attachments else "",
+                " | ".join(a.get("sha256") or "" for a in attachments) if attachments else "",
+                _cell(" | ".join(a.get("path") or a.get("member") or "" for a in attachments))
+                if attachments
+                else "",
+                _cell(" ".join(f"{r.get('reaction')}({r.get('actor')})" for r in reactions))
+                if reactions
+                else "",
+                _cell(source.get("file")),
+                "" if source.get("line") is None else source["line"],
+                _cell(source.get("json_path")),
+                self.item,
+                self.parser,
+            )
+        )
+
+    def end(self) -> None:
+        return None
+
+
+def render_csv(header: dict[str, Any], messages: Iterable[dict[str, Any]], out: IO[str]) -> None:
+    renderer = CsvRenderer(header, out)
+    for m in messages:
+        renderer.message(m)
+
+
+def _describe_system(m: dict[str, Any]) -> str:
+    details = m.get("details") or {}
+    if m.get("text"):
+        return m["text"]
+    for key in ("action", "call", "event"):
+        if details.get(key):
+            return f"({details[key]})"
+    return ""
+
+
+def _detail_lines(m: dict[str, Any]) -> list[str]:
+    """Shared links and web addresses a message carries outside its text."""
+    details = m.get("details") or {}
+    lines = []
+    share = details.get("share")
+    if isinstance(share, dict) and share.get("link"):
+        lines.append(f"[shared link: {share['link']}]")
+    for link in details.get("links") or ():
+        lines.append(f"[link: {link}]")
+    return lines
+
+
+def _attachment_line(a: dict[str, Any]) -> str:
+    where = a.get("path") or (f"inside the export: {a['member']}" if a.get("member") else None)
+    if a.get("missing"):
+        state = "not in the export" + (f" (web address: {a['url']})" if a.get("url") else "")
+    else:
+        state = f"sha256 {a.get('sha256') or 'not computed'}" + (f"; {where}" if where else "")
+    return f"[attachment: {a.get('name')} — {state}]"
+
+
+def render_text(header: dict[str, Any], messages: Iterable[dict[str, Any]], out: IO[str]) -> None:
+    """A plain-text transcript for reading in a terminal or pasting into a statement."""
+    for line in heading_lines(header):
+        out.write(line + "\n")
+    out.write("\n")
+    conversation: Any = object()
+    for m in messages:
+        if m.get("conversation") != conversation:
+            conversation = m.get("conversation")
+            out.write(f"\n== {conversation or 'Conversation'} ==\n")
+        when = m.get("time") or f"{m.get('time_as_written') or 'no time'} (as written)"
+        marks = "".join(f" [{f}]" for f in m.get("flags") or [])
+        if m.get("kind") == SYSTEM:
+            who = f"{m['sender']}: " if m.get("sender") else ""
+            body = f"— {who}{_describe_system(m)}"
+        else:
+            body = f"{m.get('sender') or '(unknown sender)'}: {m.get('text')}"
+        lines = body.split("\n")
+        out.write(f"[{m.get('seq')}] {when}  {lines[0]}{marks}\n")
+        for extra in lines[1:]:
+            out.write(f"        {extra}\n")
+        for a in m.get("attachments") or []:
+            out.write(f"        {_attachment_line(a)}\n")
+        for line in _detail_lines(m):
+            out.write(f"        {line}\n")
+        for r in m.get("reactions") or []:
+            out.write(f"        [reaction {r.get('reaction')} by {r.get('actor')}]\n")
+
+
+def heading_lines(header: dict[str, Any]) -> list[str]:
+    summary = header.get("summary") or {}
+    lines = [
+        f"Transcript of item {header.get('item')} “{header.get('item_name')}”",
+        f"Export: {header.get('export')}; read by evidencekit parser {header.get('parser')} "
+        f"{header.get('parser_version')} ({header.get('tool')}) at {header.get('made_at')}",
+        f"Item SHA-256: {header.get('item_sha256') or header.get('item_tree_sha256')}",
+        f"Messages: {summary.get('messages', 0)}, system messages: {summary.get('system_messages', 0)}, "
+        f"conversations: {summary.get('conversations', 0)}",
+        f"From {summary.get('first_time') or '-'} to {summary.get('last_time') or '-'}",
+    ]
+    if header.get("time_zone_assumed"):
+        lines.append(
+            f"Times: the export writes times without a time zone; they were read as "
+            f"{header.get('time_zone')} time (an assumption, flagged on each message)."
+        )
+    if header.get("date_order"):
+        lines.append(f"Dates: read as {header['date_order']} ({header.get('date_order_reason')}).")
+    if header.get("one_sided"):
+        lines.append(f"Note: {header['one_sided']}")
+    if not header.get("complete", True):
+        lines.append(f"INCOMPLETE: {header.get('problem')}")
+    lines.extend(f"Note: {w}" for w in header.get("warnings") or [])
+    return lines
+
+
+_CSS = """
+body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2em auto;max-width:60em;
+color:#111;padding:0 1em}
+header{border-bottom:2px solid #333;margin-bottom:1em}
+h1{font-size:1.3em}h2{font-size:1.1em;margin-top:2em;border-bottom:1px solid #999}
+table.facts td{padding:.1em .8em .1em 0;vertical-align:top}
+.m{display:grid;grid-template-columns:4em 14em 1fr;gap:.2em .8em;padding:.35em 0;border-bottom:1px solid #ddd;
+break-inside:avoid}
+.seq{color:#555;font-variant-numeric:tabular-nums}.when{font-variant-numeric:tabular-nums}
+.when small{display:block;color:#555}.who{font-weight:600}
+.text{white-space:pre-wrap;overflow-wrap:anywhere}
+.system .text{font-style:italic;color:#333}
+.flag{display:inline-block;border:1px solid #555;border-radius:3px;padding:0 .3em;margin-left:.4em;
+font-size:.8em}
+.att{font-size:.9em;border-left:3px solid #999;padding-left:.5em;margin:.2em 0;overflow-wrap:anywhere}
+.warn{border:2px solid #333;padding:.5em;margin:1em 0}
+code{font-size:.9em;overflow-wrap:anywhere}
+@media print{body{max-width:none;margin:0}.m{grid-template-columns:3em 11em 1fr}}
+"""
+
+
+def _html_head(header: dict[str, Any], out: IO[str]) -> None:
+    e = html.escape
+    summary = header.get("summary") or {}
+    title = f"Transcript of {header.get('item')} — {header.get('item_name')}"
+    out.write(
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+        "style-src 'unsafe-inline'\">\n"
+        '<meta name="referrer" content="no-referrer">\n'
+        f'<meta name="generator" content="{e(str(header.get("tool")))}">\n'
+        f"<title>{e(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n<header>\n"
+        f'<h1>{e(title)}</h1>\n<table class="facts">\n'
+    )
+    facts = [
+        ("Item", f"{header.get('item')} “{header.get('item_name')}”"),
+        ("Item SHA-256", header.get("item_sha256") or header.get("item_tree_sha256") or "-"),
+        ("Export", header.get("export")),
+        (
+            "Read by",
+            f"evidencekit parser {header.get('parser')} {header.get('parser_version')} "
+            f"({header.get('tool')}), {header.get('made_at')}",
+        ),
+        (
+            "Messages",
+            f"{summary.get('messages', 0)} messages, {summary.get('system_messages', 0)} system "
+            f"messages, {summary.get('conversations', 0)} conversation(s)",
+        ),
+        ("Senders", ", ".join(summary.get("senders") or []) or "-"),
+        ("First / last", f"{summary.get('first_time') or '-'} / {summary.get('last_time') or '-'}"),
+        (
+            "Attachments",
+            "{referenced} referenced, {in_export} in the export, {missing} not in it".format(
+                **(summary.get("attachments") or {"referenced": 0, "in_export": 0, "missing": 0})
+            ),
+        ),
+    ]
+    if header.get("time_zone_assumed"):
+        facts.append(
+            (
+                "Time zone",
+                f"The export writes times without a zone. They were read as {header.get('time_zone')} "
+                "time: an assumption, marked “zone assumed” on each message.",
+            )
+        )
+    elif header.get("time_zone"):
+        facts.append(("Time zone", f"Times are exact and shown in {header.get('time_zone')}."))
+    if header.get("date_order"):
+        facts.append(("Dates", f"read as {header['date_order']}: {header.get('date_order_reason')}"))
+    for label, value in facts:
+        out.write(f"<tr><td>{e(label)}</td><td>{e(str(value))}</td></tr>\n")
+    out.write("</table>\n")
+    if header.get("one_sided"):
+        out.write(f'<p class="warn">{e(header["one_sided"])}</p>\n')
+    if not header.get("complete", True):
+        out.write(f'<p class="warn"><strong>Incomplete:</strong> {e(str(header.get("problem")))}</p>\n')
+    for warning in header.get("warnings") or []:
+        out.write(f'<p class="warn">{e(warning)}</p>\n')
+    out.write(
+        "<p>Attachments are listed by name and SHA-256 only; they are never shown or embedded in this "
+        "page. The exact text of every message is in transcript.jsonl.</p>\n</header>\n<main>\n"
+    )
+
+
+class HtmlRenderer:
+    """One self-contained page; nothing in it loads or runs anything."""
+
+    def __init__(self, header: dict[str, Any], out: IO[str]) -> None:
+        self.out = out
+        self.conversation: Any = object()
+        _html_head(header, out)
+
+    def message(self, m: dict[str, Any]) -> None:
+        e = html.escape
+        out = self.out
+        if m.get("conversation") != self.conversation:
+            self.conversation = m.get("conversation")
+            out.write(f"<h2>{e(self.conversation or 'Conversation')}</h2>\n")
+        system = m.get("kind") == SYSTEM
+        seq = e(str(m.get("seq")))
+        assumed = " · zone assumed" if m.get("time_zone_assumed") else ""
+        flags = "".join(f'<span class="flag">{e(f)}</span>' for f in m.get("flags") or ())
+        text = _describe_system(m) if system else m.get("text") or ""
+        who = m.get("sender") or ("system" if system else "?")
+        out.write(
+            f'<div class="{"m system" if system else "m"}" id="m{seq}"><div class="seq">#{seq}</div>'
+            f'<div class="when">{e(m.get("time") or "no time")}<small>as written: '
+            f"{e(m.get('time_as_written') or '-')}{assumed}</small></div>"
+            f'<div><span class="who">{e(who)}</span>{flags}<div class="text" dir="auto">{e(text)}</div>'
+        )
+        for a in m.get("attachments") or ():
+            out.write(f'<div class="att">{e(_attachment_line(a))}</div>')
+        for line in _detail_lines(m) if m.get("details") else ():
+            out.write(f'<div class="att">{e(line)}</div>')
+        for r in m.get("reactions") or ():
+            out.write(
+                f'<div class="att">reaction {e(str(r.get("reaction")))} by {e(str(r.get("actor")))}</div>'
+            )
+        out.write("</div></div>\n")
+
+    def end(self) -> None:
+        self.out.write("</main>\n</body>\n</html>\n")
+
+
+def render_html(header: dict[str, Any], messages: Iterable[dict[str, Any]], out: IO[str]) -> None:
+    renderer = HtmlRenderer(header, out)
+    for m in messages:
+        renderer.message(m)
+    renderer.end()
+
+
+def render_files(jsonl: Path, targets: dict[str, Path]) -> list[WrittenFile]:
+    """Render transcript.jsonl as CSV and/or HTML in one pass, hashing each file as it is written."""
+    kinds = {"csv": CsvRenderer, "html": HtmlRenderer}
+    opened = []
+    try:
+        with open(jsonl, "rb") as stream:
+            header, messages = read_transcript(stream)
+            renderers = []
+            for kind, target in targets.items():
+                writer = HashingWriter(target)
+                buffered = io.BufferedWriter(writer, 1 << 20)
+                text = io.TextIOWrapper(buffered, encoding="utf-8", newline="")
+                opened.append((target, writer, buffered, text))
+                renderers.append(kinds[kind](header, text))
+            for m in messages:
+                for renderer in renderers:
+                    renderer.message(m)
+            for renderer in renderers:
+                renderer.end()
+        written = []
+        for target, writer, buffered, text in opened:
+            text.flush()
+            text.detach()
+            buffered.flush()
+            buffered.detach()
+            writer.close()
+            written.append(WrittenFile(target.name, target, writer.sha.hexdigest(), writer.size))
+        return written
+    except BaseException:
+        for _target, writer, _buffered, _text in opened:
+            writer.close()
+        raise

@@ -1,0 +1,683 @@
+"""WhatsApp "Export chat": the .txt (Android or iOS), alone, in a zip, or in a folder with its media.
+
+Android writes `14/03/2024, 21:07 - Riley: text`; iOS writes `[14/03/2024, 21:07:41] Riley: text`
+(often with a left-to-right mark first). The date order follows the phone's locale and is never
+written down, so it is decided once for the whole file, never line by line: a first field above
+12 means day-first, a second field above 12 means month-first. When every date fits both, the
+reading that would put messages after the export was captured, or make the dates jump backwards,
+is ruled out; if both readings remain possible the person is asked (`--date-order`).
+
+Times have no zone: they are read in the zone the person states (or the case's) and flagged.
+Text is kept exactly as exported (invisible marks included); a cleaned copy is used only to
+recognise attachments, omitted media and deleted or edited messages, in the common languages.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import IO, Any
+
+from evidencekit.exports.base import (
+    MESSAGE,
+    SYSTEM,
+    Attachment,
+    Conversation,
+    Detection,
+    ExportDamaged,
+    Message,
+    NeedsDateOrder,
+    ParseContext,
+)
+from evidencekit.exports.source import Source
+from evidencekit.exports.times import localise
+
+NAME = "whatsapp"
+VERSION = "1"
+
+_SPACE = "[ \u00a0\u202f]"
+HEADER = re.compile(
+    r"^(?P<pre>[\ufeff\u200e\u200f]*)(?P<br>\[)?"
+    r"(?P<a>\d{1,4})(?P<sep>[./-]) ?(?P<b>\d{1,2})(?P=sep) ?(?P<c>\d{2,4})\.?"
+    r"(?:,? klo |, ?| )"
+    r"(?P<pre_ampm>上午|下午|午前|午後|오전|오후)?" + _SPACE + "?"
+    r"(?P<h>\d{1,2})[:.](?P<m>\d{2})(?:[:.](?P<s>\d{2}))?"
+    r"(?:" + _SPACE + r"?(?P<ampm>[AaPp]\.?" + _SPACE + r"?[Mm]\.?))?"
+    r"(?(br)\]" + _SPACE + r"|(?: [-–] |: ))"
+    r"(?P<rest>.*)$"
+)
+_INVISIBLE = dict.fromkeys(map(ord, "\u200e\u200f\u2068\u2069\u202a\u202b\u202c\u202d\u202e\ufeff"))
+_SPACES = {0x00A0: " ", 0x202F: " "}
+_CHAT_NAME = re.compile(
+    r"^WhatsApp[ _-]?Chat\s*(?:with|mit|con|avec|com|met|ile|med|z|с|-)?\s*(?P<name>.+?)"
+    r"(?: \(\d+\))?(?:\.txt|\.zip)?$",
+    re.IGNORECASE,
+)
+
+# Markers, lower-cased, as exported in the common languages (English first; others best-effort).
+ANDROID_ATTACHED = {
+    "file attached",
+    "datei angehängt",
+    "arquivo anexado",
+    "archivo adjunto",
+    "fichier joint",
+    "file allegato",
+    "bestand bijgevoegd",
+    "dosya ekli",
+    "файл прикреплен",
+    "файл прикреплён",
+    "plik załączony",
+    "fil bifogad",
+    "fil vedhæftet",
+    "fil vedlagt",
+    "tiedosto liitetty",
+}
+IOS_ATTACHED = {
+    "attached",
+    "anhang",
+    "adjunto",
+    "pièce jointe",
+    "anexado",
+    "allegato",
+    "bijgevoegd",
+    "прикреплено",
+    "ekli",
+    "załącznik",
+    "bifogad",
+    "vedhæftet",
+    "vedlagt",
+    "liitteenä",
+}
+DELETED = {
+    "this message was deleted",
+    "you deleted this message",
+    "diese nachricht wurde gelöscht",
+    "du hast diese nachricht gelöscht",
+    "se eliminó este mensaje",
+    "eliminaste este mensaje",
+    "mensaje eliminado",
+    "ce message a été supprimé",
+    "vous avez supprimé ce message",
+    "esta mensagem foi apagada",
+    "você apagou esta mensagem",
+    "mensagem apagada",
+    "questo messaggio è stato eliminato",
+    "hai eliminato questo messaggio",
+    "dit bericht is verwijderd",
+    "je hebt dit bericht verwijderd",
+    "bu mesaj silindi",
+    "bu mesajı sildiniz",
+    "данное сообщение удалено",
+    "вы удалили данное сообщение",
+    "это сообщение удалено",
+    "ta wiadomość została usunięta",
+    "usunięto tę wiadomość",
+}
+EDITED_WORDS = (
+    "edited",
+    "bearbeitet",
+    "editó",
+    "editada",
+    "modifié",
+    "modificato",
+    "bewerkt",
+    "düzenlendi",
+    "изменено",
+    "edytowana",
+)
+OMITTED_WORDS = (
+    "omitted",
+    "ausgeschlossen",
+    "weggelassen",
+    "omitido",
+    "omitida",
+    "omis",
+    "omise",
+    "absente",
+    "oculta",
+    "ocultado",
+    "ocultada",
+    "omessa",
+    "omesso",
+    "omessi",
+    "weggelaten",
+    "dahil edilmedi",
+    "без медиафайлов",
+    "пропущено",
+    "pominięto",
+)
+SYSTEM_HINTS = re.compile(
+    r"end-to-end encrypted|Ende-zu-Ende|cifrados de extremo|chiffrés de bout|ponta a ponta"
+    r"|created group|changed the subject|changed this group|changed the group|added |removed |left$"
+    r"| joined using|changed their phone number|changed to|security code|disappearing messages"
+    r"|Missed (?:voice|video) call|pinned a message|deleted this group's|turned on|turned off"
+    r"|hat die Gruppe|hat den Betreff|creó el grupo|a créé le groupe|criou o grupo",
+    re.IGNORECASE,
+)
+_MEDIA_NAME = re.compile(
+    r"^(?:IMG|VID|AUD|PTT|STK|DOC)-\d{8}-WA\d+|^\d{8}-(?:PHOTO|VIDEO|AUDIO|STICKER|GIF|FILE)-", re.I
+)
+_MEDIA_EXT = re.compile(
+    r"\.(?:jpe?g|png|gif|webp|heic|mp4|3gp|mov|opus|ogg|m4a|aac|mp3|amr|pdf|vcf|docx?|xlsx?)$", re.I
+)
+
+
+def _clean(text: str) -> str:
+    return text.translate(_INVISIBLE).translate(_SPACES).strip()
+
+
+def chat_name(label: str) -> str | None:
+    match = _CHAT_NAME.match(label.rsplit("/", 1)[-1])
+    return match.group("name").strip() if match else None
+
+
+# ---- detection -----------------------------------------------------------------------------
+
+
+def _decode_head(data: bytes) -> str:
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16", errors="replace")
+    return data.decode("utf-8", errors="replace")
+
+
+def _header_share(text: str) -> tuple[int, int, bool]:
+    """(header lines, non-empty lines, first line is a header) among the first 50 non-empty lines."""
+    lines = [line for line in text.splitlines()[:400] if line.strip()][:50]
+    if len(lines) > 1:
+        lines = lines[:-1]  # the last line may be cut in the middle
+    hits = sum(1 for line in lines if HEADER.match(line))
+    return hits, len(lines), bool(lines) and bool(HEADER.match(lines[0]))
+
+
+_LOG_LEVEL = re.compile(r"^(?:\[?[A-Z]{3,8}\]?)(?::| |$)")
+
+
+def _looks_like_chat(source: Source, name: str, named: bool) -> float:
+    """How sure the first lines make us. A file not named like a WhatsApp export needs more:
+    most lines must look like messages, and not like a program's log (`… - INFO: started`)."""
+    try:
+        text = _decode_head(source.head(name))
+    except OSError:
+        return 0.0
+    hits, total, first = _header_share(text)
+    if not hits or not first:
+        return 0.0
+    share = hits / total
+    if named:
+        return 0.85 if share >= 0.3 else 0.55 if share >= 0.1 else 0.0
+    rests = [m.group("rest") for m in map(HEADER.match, text.splitlines()[:200]) if m]
+    log_like = sum(1 for rest in rests if _LOG_LEVEL.match(rest))
+    if share < 0.5 or log_like * 2 >= len(rests):
+        return 0.0
+    return 0.75
+
+
+def detect(source: Source) -> Detection | None:
+    names = source.names()
+    txts = [n for n in names if n.lower().endswith(".txt")]
+    preferred = [n for n in txts if n.rsplit("/", 1)[-1] == "_chat.txt"] + [
+        n for n in txts if n.rsplit("/", 1)[-1].lower().startswith("whatsapp")
+    ]
+    candidates = preferred + [n for n in txts if n not in preferred and "/" not in n]
+    if source.kind == "file":
+        candidates = names
+    for name in candidates[:20]:
+        base = name.rsplit("/", 1)[-1]
+        named = base == "_chat.txt" or base.lower().startswith("whatsapp") or bool(chat_name(source.label))
+        score = _looks_like_chat(source, name, named)
+        if not score:
+            continue
+        if named:
+            score = min(1.0, score + 0.1)
+        variant = "ios" if base == "_chat.txt" else None
+        text = _decode_head(source.head(name))
+        first = next((HEADER.match(line) for line in text.splitlines() if HEADER.match(line)), None)
+        if first is not None:
+            variant = "ios" if first.group("br") else "android"
+        label = f"WhatsApp chat export ({'iPhone' if variant == 'ios' else 'Android'})"
+        return Detection(NAME, score, label, variant, [name], {})
+    return None
+
+
+# ---- reading the text ------------------------------------------------------------------------
+
+
+def _lines(stream: IO[bytes], counter: dict[str, int]) -> Iterator[str]:
+    """Decoded lines. UTF-16 files (a BOM) are decoded as such; bytes that are not UTF-8 become
+    U+FFFD and are counted, so the transcript can say so instead of guessing an encoding."""
+    buffered = io.BufferedReader(stream) if not isinstance(stream, io.BufferedIOBase) else stream  # type: ignore[arg-type]
+    start = buffered.peek(4)[:4] if hasattr(buffered, "peek") else b""
+    if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = io.TextIOWrapper(buffered, encoding="utf-16", errors="replace", newline=None)
+        counter["utf16"] = 1
+        try:
+            for line in text:
+                yield line.rstrip("\n")
+        finally:
+            text.detach()  # the caller closes the stream itself
+        return
+    for raw in buffered:
+        if raw.endswith(b"\n"):
+            raw = raw[:-1]
+        if raw.endswith(b"\r"):
+            raw = raw[:-1]
+        try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError:
+            counter["bad_lines"] = counter.get("bad_lines", 0) + 1
+            yield raw.decode("utf-8", errors="replace")
+
+
+@dataclass
+class _Scan:
+    """What one pass over the file tells before any message is read (constant memory)."""
+
+    headers: int = 0
+    max_a: int = 0
+    max_b: int = 0
+    year_first: int = 0
+    senders: Counter[str] = field(default_factory=Counter)
+    brackets: int = 0
+    backwards: dict[str, int] = field(default_factory=lambda: {"dmy": 0, "mdy": 0})
+    latest: dict[str, int] = field(default_factory=dict)  # yyyymmdd under each reading
+    first_example: str = ""
+    _prev: dict[str, int] = field(default_factory=dict)
+
+    def add(self, m: re.Match[str], line: str) -> None:
+        self.headers += 1
+        a_text, b, c_text = m.group("a", "b", "c")
+        if len(a_text) == 4:
+            self.year_first += 1
+        else:
+            a, b_num, year = int(a_text), int(b), _year(c_text)
+            if a > self.max_a:
+                self.max_a = a
+            if b_num > self.max_b:
+                self.max_b = b_num
+            for order, key in (
+                ("dmy", year * 10000 + b_num * 100 + a),
+                ("mdy", year * 10000 + a * 100 + b_num),
+            ):
+                prev = self._prev.get(order)
+                if prev is not None and key < prev:
+                    self.backwards[order] += 1
+                self._prev[order] = key
+                if key > self.latest.get(order, 0):
+                    self.latest[order] = key
+        if not self.first_example:
+            self.first_example = line.strip()[:40]
+        if m.group("br"):
+            self.brackets += 1
+        rest = m.group("rest")
+        if ": " in rest:
+            self.senders[rest.split(": ", 1)[0]] += 1
+        elif rest.endswith(":"):
+            self.senders[rest[:-1]] += 1
+
+
+def _year(text: str) -> int:
+    year = int(text)
+    return year + 2000 if len(text) <= 2 else year
+
+
+def _date(m: re.Match[str], order: str) -> datetime | None:
+    a, b, c = m.group("a"), m.group("b"), m.group("c")
+    try:
+        if order == "ymd":
+            return datetime(_year(a), int(b), int(c))
+        if order == "dmy":
+            return datetime(_year(c), int(b), int(a))
+        return datetime(_year(c), int(a), int(b))
+    except ValueError:
+        return None
+
+
+def decide_date_order(
+    scan: _Scan, asked: str | None, not_after: datetime | None, label: str
+) -> tuple[str, str]:
+    """(order, why) for the whole file; raises NeedsDateOrder when the file cannot tell."""
+    if scan.year_first and scan.year_first >= scan.headers / 2:
+        return "ymd", "the year is written first"
+    if scan.max_a > 12 and scan.max_b <= 12:
+        return "dmy", f"a date in it has a first number above 12 (up to {scan.max_a})"
+    if scan.max_b > 12 and scan.max_a <= 12:
+        return "mdy", f"a date in it has a second number above 12 (up to {scan.max_b})"
+    if asked in ("dmy", "mdy", "ymd"):
+        return asked, "the person capturing it said so (--date-order)"
+    possible = []
+    limit = None
+    if not_after is not None:
+        day = not_after.replace(tzinfo=None) + timedelta(days=1)
+        limit = day.year * 10000 + day.month * 100 + day.day
+    for order in ("dmy", "mdy"):
+        if order not in scan.latest:
+            continue
+        if limit is None or scan.latest[order] <= limit:
+            possible.append(order)
+    if len(possible) == 1:
+        return possible[0], "the other reading would put messages after the export was captured"
+    if len(possible) == 2 and scan.backwards["dmy"] != scan.backwards["mdy"]:
+        fewer = min(possible, key=lambda o: scan.backwards[o])
+        if scan.backwards[fewer] == 0:
+            return fewer, "the other reading would make the dates jump backwards"
+    raise NeedsDateOrder(
+        f"The dates in “{label}” could be day-first or month-first (for example "
+        f"“{scan.first_example}”): every date in it fits both readings.",
+        [scan.first_example],
+    )
+
+
+# ---- parsing -----------------------------------------------------------------------------------
+
+
+class WhatsAppParser:
+    name = NAME
+    version = VERSION
+    reading_order = "file"
+
+    def detect(self, source: Source) -> Detection | None:
+        return detect(source)
+
+    def parse(self, source: Source, detection: Detection, context: ParseContext) -> Iterator[Message]:
+        chat_file = detection.files[0]
+        counter: dict[str, int] = {}
+        scan = _Scan()
+        with source.open(chat_file) as stream:
+            for line in _lines(stream, counter):
+                m = HEADER.match(line)
+                if m:
+                    scan.add(m, line)
+        if not scan.headers:
+            raise ExportDamaged(f"“{chat_file}” has no lines that look like WhatsApp messages")
+        order, why = decide_date_order(scan, context.date_order, context.not_after, source.label)
+        if context.date_order and context.date_order != order:
+            context.warn(
+                f"The dates in “{source.label}” were read as {_ORDER_WORDS[order]}, not as you asked "
+                f"(--date-order {context.date_order}), because {why}."
+            )
+        context.facts.update(
+            {
+                "date_order": order,
+                "date_order_reason": why,
+                "time_precision": "second" if scan.brackets else "minute",
+            }
+        )
+        if context.zone is None:
+            context.warn(
+                "The times in this export are written without a time zone, and no zone is known for the "
+                "case, so they are kept only as written. To read them as the phone's local time, make the "
+                "transcript again with --export-timezone (for example Europe/London)."
+            )
+        known = {name for name, count in scan.senders.items() if count >= 2 and len(name) <= 80}
+        known_sorted = sorted(known, key=len, reverse=True)
+        conversation = Conversation(key=chat_file, name=chat_name(source.label) or chat_name(chat_file))
+        members = {n.rsplit("/", 1)[-1]: n for n in source.names() if n != chat_file}
+        state = _State(context, order, conversation, chat_file, known_sorted, members)
+        with source.open(chat_file) as stream:
+            for number, line in enumerate(_lines(stream, counter), start=1):
+                m = HEADER.match(line)
+                if m is not None:
+                    done = state.flush()
+                    if done is not None:
+                        yield done
+                    state.start(m, number)
+                else:
+                    state.more(line, number)
+        done = state.flush()
+        if done is not None:
+            yield done
+        if counter.get("bad_lines"):
+            context.warn(
+                f"{counter['bad_lines']} line(s) of “{chat_file}” were not valid UTF-8; the unreadable "
+                "bytes are shown as � in the transcript (the original is unchanged)."
+            )
+        referenced = state.referenced
+        unreferenced = [
+            n for n in source.names() if n != chat_file and n not in referenced and _looks_like_media(n)
+        ]
+        context.facts["unreferenced_media"] = unreferenced
+        if unreferenced:
+            context.warn(
+                f"{len(unreferenced)} media file(s) in the export are not mentioned by any message "
+                f"(for example “{unreferenced[0]}”). They are kept in the item."
+            )
+
+
+_ORDER_WORDS = {"dmy": "day first", "mdy": "month first", "ymd": "year first"}
+
+
+def _looks_like_media(name: str) -> bool:
+    base = name.rsplit("/", 1)[-1]
+    return bool(_MEDIA_NAME.match(base) or _MEDIA_EXT.search(base))
+
+
+class _State:
+    """The message being read: its header, then any continuation lines."""
+
+    def __init__(
+        self,
+        context: ParseContext,
+        order: str,
+        conversation: Conversation,
+        chat_file: str,
+        known: list[str],
+        members: dict[str, str],
+    ) -> None:
+        self.context = context
+        self.order = order
+        self.conversation = conversation
+        self.chat_file = chat_file
+        self.known = known
+        self.members = members
+        self.seq = 0
+        self.current: Message | None = None
+        self.lines: list[str] = []
+        self.previous_time: datetime | None = None
+        self.referenced: set[str] = set()
+        self.ios = False
+        self._offsets: dict[tuple[int, int, int, int], Any] = {}
+
+    def start(self, m: re.Match[str], number: int) -> None:
+        self.seq += 1
+        self.ios = bool(m.group("br"))
+        written = m.group(0)[: m.start("rest")]
+        written = written.translate(_INVISIBLE).strip().removeprefix("[").removesuffix("-").strip()
+        written = written.removesuffix("]").removesuffix(":").strip()
+        sender, text = self._split(m.group("rest"))
+        msg = Message(
+            seq=self.seq,
+            time=None,
+            time_as_written=written,
+            sender=sender,
+            text="",
+            kind=MESSAGE if sender is not None else SYSTEM,
+            conversation=self.conversation,
+            source_file=self.chat_file,
+            source_line=number,
+        )
+        self._set_time(msg, m)
+        self.current = msg
+        self.lines = [text]
+
+    def more(self, line: str, number: int) -> None:
+        if self.current is None:
+            # Text before the first dated line: kept as a system note so nothing is lost.
+            self.seq += 1
+            self.current = Message(
+                seq=self.seq,
+                time=None,
+                time_as_written=None,
+                sender=None,
+                text="",
+                kind=SYSTEM,
+                conversation=self.conversation,
+                source_file=self.chat_file,
+                source_line=number,
+            )
+            self.lines = [line]
+            return
+        self.lines.append(line)
+
+    def _split(self, rest: str) -> tuple[str | None, str]:
+        for name in self.known:
+            if rest.startswith(name + ": "):
+                return name, rest[len(name) + 2 :]
+            if rest == name + ":":
+                return name, ""
+        if ": " in rest:
+            candidate, text = rest.split(": ", 1)
+            if len(candidate) <= 80 and not SYSTEM_HINTS.search(candidate):
+                return candidate, text
+        elif rest.endswith(":") and 0 < len(rest) <= 81 and not SYSTEM_HINTS.search(rest):
+            return rest[:-1], ""
+        return None, rest
+
+    def _set_time(self, msg: Message, m: re.Match[str]) -> None:
+        a, b, c, h, mi, sec, marker, pre = m.group("a", "b", "c", "h", "m", "s", "ampm", "pre_ampm")
+        order = self.order
+        if order == "ymd":
+            year, month, day = _year(a), int(b), int(c)
+        elif order == "dmy":
+            year, month, day = _year(c), int(b), int(a)
+        else:
+            year, month, day = _year(c), int(a), int(b)
+        hour, minute, second = int(h), int(mi), int(sec or 0)
+        if marker or pre:
+            marker = (marker or "").lower().replace(".", "").replace(" ", "").replace("\u00a0", "")
+            marker = marker.replace("\u202f", "")
+            pm = marker == "pm" or pre in ("下午", "午後", "오후")
+            am = marker == "am" or pre in ("上午", "午前", "오전")
+            if (pm or am) and hour == 12:
+                hour = 0
+            if pm:
+                hour += 12
+        zone = self.context.zone
+        key = (year, month, day, hour)
+        fixed = self._offsets.get(key)
+        if fixed is None:
+            try:
+                hour_start = datetime(year, month, day, hour)
+                datetime(year, month, day, hour, minute, second)
+            except ValueError:
+                msg.details["time_problem"] = "the date or time written here does not exist"
+                return
+            if zone is None:
+                msg.details["time_problem"] = "no time zone is known for this export"
+                return
+            first, flag_first = localise(hour_start, zone)
+            last, flag_last = localise(hour_start.replace(minute=59, second=59), zone)
+            offset = first.utcoffset()
+            same = offset is not None and not flag_first and not flag_last and offset == last.utcoffset()
+            fixed = timezone(offset) if same and offset is not None else False
+            self._offsets[key] = fixed
+        if minute > 59 or second > 59:
+            msg.details["time_problem"] = "the date or time written here does not exist"
+            return
+        if fixed is not False:  # no clock change in this hour: one fixed offset
+            moment = datetime(year, month, day, hour, minute, second, tzinfo=fixed)
+            flag = None
+        else:
+            naive = datetime(year, month, day, hour, minute, second)
+            moment, flag = localise(naive, zone, self.previous_time)  # type: ignore[arg-type]
+        msg.time = moment
+        msg.time_zone_assumed = True
+        if flag:
+            msg.flag(flag)
+        self.previous_time = moment
+
+    def flush(self) -> Message | None:
+        msg = self.current
+        if msg is None:
+            return None
+        self.current = None
+        msg.text = "\n".join(self.lines)
+        self._classify(msg)
+        return msg
+
+    def _classify(self, msg: Message) -> None:
+        text = msg.text
+        if (
+            text
+            and "<" not in text
+            and ")" not in text
+            and "\u200e" not in text
+            and (len(text) > 60 or text.lower().rstrip(".") not in DELETED)
+        ):
+            return  # plain text: no marker can be in it
+        clean = _clean(text)
+        first_line = _clean(text.split("\n", 1)[0])
+        lowered = clean.lower().rstrip(".")
+        if msg.sender is not None and msg.text == "":
+            msg.details["empty"] = (
+                "WhatsApp wrote this message with no text; it may have been view-once or disappearing media"
+            )
+            return
+        if lowered in DELETED:
+            msg.flag("deleted")
+            return
+        edited = re.search(r"<([^<>]+)>\s*$", clean)
+        if edited and any(word in edited.group(1).lower() for word in EDITED_WORDS):
+            msg.flag("edited")
+        attachment = self._attachment(first_line, text)
+        if attachment is not None:
+            msg.attachments.append(attachment)
+            return
+        if self._omitted(first_line, text):
+            msg.flag("media-omitted")
+            msg.details["omitted"] = first_line
+            return
+        if msg.sender is not None and self.ios and text.startswith("\u200e"):
+            # iOS writes system events with the chat (or the actor) as "sender" and an LRM first.
+            msg.kind = SYSTEM
+
+    def _attachment(self, first_line: str, text: str) -> Attachment | None:
+        name = None
+        ios = re.match(r"^<([^<>:]{1,40}):\s*([^<>]+)>", first_line)
+        if ios and (ios.group(1).strip().lower() in IOS_ATTACHED or ios.group(2).strip() in self.members):
+            name = ios.group(2).strip()
+        old_ios = re.match(r"^(.+?) <attached>$", first_line)
+        if name is None and old_ios:
+            name = old_ios.group(1).strip()
+        android = re.match(r"^(.+?) \(([^()]+)\)$", first_line)
+        if name is None and android:
+            label = android.group(2).strip().lower()
+            if label in ANDROID_ATTACHED or android.group(1).strip() in self.members:
+                name = android.group(1).strip()
+        if name is None:
+            return None
+        member = self.members.get(name)
+        if member is not None:
+            self.referenced.add(member)
+        return Attachment(name=name, member=member, type=_type_of(name))
+
+    def _omitted(self, first_line: str, text: str) -> bool:
+        if "\n" in text.strip():
+            return False
+        lowered = first_line.lower()
+        if re.fullmatch(r"<[^<>]+>", first_line):
+            inner = lowered[1:-1]
+            return any(word in inner for word in OMITTED_WORDS) or inner.startswith(("media", "medien"))
+        return text.startswith("\u200e") and any(lowered.endswith(word) for word in OMITTED_WORDS)
+
+
+def _type_of(name: str) -> str | None:
+    lowered = name.lower()
+    if lowered.startswith("ptt-") or lowered.endswith((".opus", ".ogg")):
+        return "voice"
+    if re.search(r"\.(jpe?g|png|heic|webp)$", lowered):
+        return "sticker" if lowered.startswith("stk-") or "-sticker-" in lowered else "photo"
+    if re.search(r"\.(mp4|3gp|mov)$", lowered):
+        return "video"
+    if re.search(r"\.(m4a|aac|mp3|amr|wav)$", lowered):
+        return "audio"
+    if lowered.endswith(".gif"):
+        return "gif"
+    return "file"
+
+
+PARSER = WhatsAppParser()

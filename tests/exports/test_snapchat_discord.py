@@ -1,0 +1,75 @@
+"""Snapchat "My Data" and Discord (the data package and DiscordChatExporter)."""
+
+from __future__ import annotations
+
+from tests.exports import samples
+
+
+def test_snapchat_new_layout(read, tmp_path):
+    r = read(samples.snapchat_new(tmp_path))
+
+    assert r.parser == "snapchat" and r.detection.variant == "new"
+    assert [m["text"] for m in r.messages] == ["you there?", "who is this", "", ""]  # in time order
+    s = r.outcome.summary
+    assert s["senders"] == ["riley_x22", "sam.example"] and s["messages"] == 4
+    assert (s["first_time"], s["last_time"]) == ("2024-03-14T21:07:41+00:00", "2024-03-14T21:10:00+00:00")
+    assert s["attachments"] == {"referenced": 2, "in_export": 1, "missing": 1}
+    media = r.messages[2]["attachments"][0]
+    assert media["missing"] is False and media["member"].endswith("2024-03-14_b~EiASFk0tZXNzYWdl.jpeg")
+    assert r.messages[3]["attachments"][0]["missing"] is True  # its media id matches no file
+    assert r.messages[1]["details"]["saved"] is False
+    assert r.messages[0]["time"] == "2024-03-14T21:07:41+00:00"
+    assert "saved" in r.header["one_sided"]
+
+
+def test_snapchat_old_layout_unescapes_html(read, tmp_path):
+    r = read(samples.snapchat_old(tmp_path / "json"))
+
+    assert r.detection.variant == "old"
+    assert [(m["sender"], m["text"]) for m in r.messages] == [
+        ("riley_x22", "you & me <3"),
+        ("(account owner)", "no"),
+    ]
+    assert r.messages[0]["details"]["text_as_exported"] == "you &amp; me &lt;3"
+
+
+def test_discord_package_is_one_sided_and_says_so(read, tmp_path):
+    r = read(samples.discord_package(tmp_path))
+
+    assert r.parser == "discord" and r.detection.variant == "package"
+    assert "only the messages the account owner sent" in r.header["one_sided"]
+    assert r.outcome.summary["senders"] == ["Sam"] and r.outcome.summary["messages"] == 3
+    assert r.outcome.summary["first_time"] == "2024-03-13T10:00:00+00:00"
+    assert r.outcome.summary["last_time"] == "2024-03-14T21:09:00+00:00"
+    assert r.outcome.summary["conversations"] == 2
+    dm = [m for m in r.messages if m["conversation"] == "Direct Message with riley#0"]
+    assert [m["text"] for m in dm] == ["who are you", "please stop"]  # sorted by time
+    assert dm[0]["id"] == "1218000000000000001"  # ids above 2^53 kept exactly, as text
+    assert dm[0]["attachments"][0] == {
+        "name": "proof.png",
+        "member": None,
+        "path": None,
+        "sha256": None,
+        "missing": True,
+        "type": "file",
+        "url": "https://cdn.discordapp.com/attachments/1/2/proof.png",
+    }
+    csv_message = next(m for m in r.messages if m["conversation"] == "A server / general")
+    assert csv_message["text"] == "hello, all\nsecond line" and csv_message["source"]["line"] == 2
+    assert csv_message["time"] == "2024-03-13T10:00:00+00:00"
+
+
+def test_discord_chat_exporter(read, tmp_path):
+    r = read(samples.discord_exporter(tmp_path / "dce"))
+
+    assert r.detection.variant == "dce" and r.header["reading_order"] == "file"
+    first, reply, joined = r.messages
+    assert (
+        first["sender"] == "Riley"
+        and first["sender_id"] == "444"
+        and first["time"] == "2024-03-14T21:07:41.123+00:00"
+    )
+    assert first["reactions"] == [{"actor": "riley", "count": 1, "reaction": "😂"}]
+    assert first["attachments"][0]["url"].endswith("pic.png")
+    assert sorted(reply["flags"]) == ["edited", "reply"] and reply["time"] == "2024-03-14T21:08:00+00:00"
+    assert joined["kind"] == "system"

@@ -1,0 +1,242 @@
+"""A real web server on 127.0.0.1 (HTTP, and HTTPS with a self-signed certificate made by openssl),
+and a real headless Chromium. No mocks: evidencekit talks to them over real sockets.
+
+The site plays the offender's pages: a page with an image, a redirect, a removed (404) page, a slow
+server, a huge response, a redirect to a file: address, a login wall, and a page that shows which
+cookies it received.
+"""
+
+from __future__ import annotations
+
+import gzip
+import http.server
+import io
+import socketserver
+import ssl
+import subprocess
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from tests.conftest import require_tool
+
+PAGE_TEXT = "Send 500 euros by Friday or the photos go public"
+PAGE_BACKGROUND = (255, 233, 233)
+BLOCK_COLOUR = (20, 90, 200)
+IMAGE_COLOUR = (30, 160, 60)
+SLOW_SECONDS = 3.0
+BIG_BYTES = 3_000_000
+SECRET_COOKIE = "s3cr3t-session-token-value"
+
+PAGE_HTML = f"""<!doctype html>
+<html><head><meta charset="utf-8"><title>Payment demand – test page</title>
+<style>body {{ background: rgb{PAGE_BACKGROUND}; margin: 0; font: 24px sans-serif; }}
+.block {{ background: rgb{BLOCK_COLOUR}; height: 300px; margin: 20px; }}</style></head>
+<body><h1>{PAGE_TEXT}</h1>
+<img src="/image.png" width="320" height="200" alt="an image">
+<div class="block"></div>
+{"<p>More text to make the page taller than the window.</p>" * 40}
+</body></html>""".encode()
+
+
+def _png(colour: tuple[int, int, int]) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (320, 200), colour).save(out, format="PNG")
+    return out.getvalue()
+
+
+@dataclass
+class Site:
+    """The running test site: its base URLs and what it received."""
+
+    http: str
+    https: str
+    cert: Path
+    requests: list[str] = field(default_factory=list)
+    cookies_seen: list[str] = field(default_factory=list)
+
+    def url(self, path: str, secure: bool = False) -> str:
+        return (self.https if secure else self.http) + path
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    site: Site
+    image = _png(IMAGE_COLOUR)
+
+    def log_message(self, *_args) -> None:
+        pass
+
+    def _send(
+        self, status: int, body: bytes, content_type: str = "text/html; charset=utf-8", **extra
+    ) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in extra.items():
+            self.send_header(name.replace("_", "-"), value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _redirect(self, location: str) -> None:
+        self.send_response(302)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def do_GET(self) -> None:  # one branch per test page
+        site = self.site
+        site.requests.append(self.path)
+        path = self.path.split("?")[0]
+        if path == "/page":
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(PAGE_HTML)))
+            self._headers_buffer.append(b"X-Odd-Spacing:    kept   exactly\r\n")  # type: ignore[attr-defined]
+            self.end_headers()
+            self.wfile.write(PAGE_HTML)
+        elif path == "/image.png":
+            self._send(200, self.image, "image/png")
+        elif path == "/redirect":
+            self._redirect("/page")
+        elif path == "/missing":
+            self._send(
+                404, b"<html><head><title>Not here</title></head><body>This account was removed</body></html>"
+            )
+        elif path == "/slow":
+            time.sleep(SLOW_SECONDS)
+            self._send(200, b"<title>finally</title>")
+        elif path == "/slow-body":
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", "100000")
+            self.end_headers()
+            self.wfile.write(b"<title>trickle</title>")
+            self.wfile.flush()
+            time.sleep(SLOW_SECONDS)
+        elif path == "/big":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Content-Length", str(BIG_BYTES))
+            self.end_headers()
+            block = b"x" * 65536
+            sent = 0
+            while sent < BIG_BYTES:
+                chunk = block[: BIG_BYTES - sent]
+                self.wfile.write(chunk)
+                sent += len(chunk)
+        elif path == "/to-file":
+            self._redirect("file:///etc/passwd")
+        elif path == "/loop":
+            self._redirect("/loop")
+        elif path == "/walled":
+            self._redirect("/accounts/login/?next=/walled")
+        elif path == "/accounts/login/":
+            self._send(200, b"<html><head><title>Log in</title></head><body>Log in to see this</body></html>")
+        elif path == "/echo-cookies":
+            received = self.headers.get("Cookie") or ""
+            site.cookies_seen.append(received)
+            names = sorted(part.split("=")[0].strip() for part in received.split(";") if part.strip())
+            seen = " ".join(names) or "none"
+            body = f"<html><head><title>Private</title></head><body>cookies seen: {seen}</body></html>"
+            self._send(200, body.encode(), Set_Cookie=f"refreshed={SECRET_COOKIE}-new; Path=/")
+        elif path == "/gzip":
+            body = gzip.compress(b"<html><head><title>Compressed page</title></head><body>zip</body></html>")
+            self._send(200, body, Content_Encoding="gzip")
+        elif path == "/chunked":
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            for part in (b"<html><head><title>Chunked page</title></head>", b"<body>in pieces</body></html>"):
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(part), part))
+            self.wfile.write(b"0\r\n\r\n")
+        else:
+            self._send(404, b"unknown test page")
+
+
+class _Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+
+    tls: ssl.SSLContext | None = None
+
+    def finish_request(self, request, client_address) -> None:
+        if self.tls is None:
+            super().finish_request(request, client_address)
+            return
+        wrapped = self.tls.wrap_socket(request, server_side=True)  # handshake in this connection's thread
+        try:
+            super().finish_request(wrapped, client_address)
+        finally:
+            wrapped.close()
+
+    def handle_error(self, request, client_address) -> None:
+        pass  # the client hung up on purpose (timeouts, size caps, refused certificates)
+
+
+def _self_signed(folder: Path) -> tuple[Path, Path]:
+    openssl = require_tool("openssl")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        [
+            openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+            "-keyout", str(key), "-out", str(cert), "-days", "2", "-subj", "/CN=evidencekit test site",
+            "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+        ],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    return cert, key
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory):
+    """The test site, over HTTP and HTTPS, for the whole test session."""
+    folder = tmp_path_factory.mktemp("site")
+    cert, key = _self_signed(folder)
+    plain = _Server(("127.0.0.1", 0), _Handler)
+    secure = _Server(("127.0.0.1", 0), _Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    secure.tls = context
+    the_site = Site(
+        http=f"http://127.0.0.1:{plain.server_address[1]}",
+        https=f"https://127.0.0.1:{secure.server_address[1]}",
+        cert=cert,
+    )
+    _Handler.site = the_site
+    threads = [threading.Thread(target=s.serve_forever, daemon=True) for s in (plain, secure)]
+    for thread in threads:
+        thread.start()
+    yield the_site
+    for server in (plain, secure):
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_site_log(request: pytest.FixtureRequest) -> None:
+    if "site" in request.fixturenames:
+        site = request.getfixturevalue("site")
+        site.requests.clear()
+        site.cookies_seen.clear()
+
+
+@pytest.fixture(scope="session")
+def browser_ready() -> None:
+    """Chromium must be installed (.ci/run installs it); skip only if it truly cannot start here."""
+    from evidencekit.web import browser
+
+    reason = browser.unavailable_reason()
+    if reason:
+        pytest.fail(f"cannot test screenshots: {reason}; .ci/run installs Debian chromium")
+    from playwright.sync_api import Error, sync_playwright
+
+    try:
+        with sync_playwright() as driver:
+            driver.chromium.launch(executable_path=browser.find_browser(), args=browser.CHROMIUM_ARGS).close()
+    except Error as exc:
+        pytest.skip(f"Chromium is installed but cannot start on this machine: {str(exc).splitlines()[0]}")
