@@ -35,7 +35,7 @@ def test_a_whatsapp_export_becomes_timeline_rows_and_suggestions(case, tmp_path)
     assert (
         messages[0]["local"] == "2026-03-14 21:05:00 +00:00" and messages[0]["title"] == "Message from Alex"
     )
-    assert any("without a zone" in flag for flag in messages[0]["flags"])  # WhatsApp writes no zone
+    assert messages[0]["zone_assumed"]  # WhatsApp writes no zone
     transcript = data["transcripts"][0]
     assert transcript["messages"] == 4 and transcript["item_id"] == item["id"]
     assert transcript["sha256"] == item["export"]["derived_files"][transcript["path"]]

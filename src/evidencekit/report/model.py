@@ -294,6 +294,7 @@ def _event_row(event: Any, zone: tzinfo | None) -> dict[str, Any]:
         "text": event.text,
         "basis": event.basis,
         "flags": event.flags,
+        "zone_assumed": event.zone_assumed,
     }
 
 
@@ -324,6 +325,7 @@ def _transcript_row(
         "senders": list(facts.senders.items())[:6],
         "unreadable_lines": facts.unreadable_lines,
         "zone_assumed": facts.zone_assumed,
+        "time_zone": facts.time_zone,
     }
 
 

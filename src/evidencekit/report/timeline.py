@@ -42,6 +42,7 @@ class Event:
     basis: str = "event"  # event | recorded | message
     flags: list[str] = field(default_factory=list)
     order: int = 0
+    zone_assumed: bool = False  # the source wrote this time without a zone; read in the case's
 
     def sort_key(self) -> tuple[int, datetime, int]:
         if self.moment is None:
@@ -63,6 +64,7 @@ class TranscriptFacts:
     senders: dict[str, int] = field(default_factory=dict)
     unreadable_lines: int = 0
     zone_assumed: int = 0
+    time_zone: str | None = None  # the zone the export's zone-less times were read in
 
 
 @dataclass
@@ -329,11 +331,11 @@ def _message_event(item_id: str, message: dict[str, Any]) -> Event:
             )
             flags.append(f"attachment {name} ({state}; not shown)")
     moment = when(message.get("time"))
-    if message.get("time_zone_assumed"):
-        flags.append(f"time written as “{message.get('time_as_written')}” without a zone")
     if moment is None and message.get("time_as_written"):
         flags.append(f"time as written: {message.get('time_as_written')}")
-    return Event(moment, kind, f"{item_id} #{message.get('seq', '?')}", title, text, "message", flags)
+    event = Event(moment, kind, f"{item_id} #{message.get('seq', '?')}", title, text, "message", flags)
+    event.zone_assumed = bool(message.get("time_zone_assumed"))
+    return event
 
 
 def _messages(
@@ -359,6 +361,7 @@ def _messages(
         facts.messages = transcript.messages
         facts.senders = dict(sorted(transcript.senders.items(), key=lambda kv: -kv[1]))
         facts.unreadable_lines = transcript.unreadable_lines
+        facts.time_zone = transcript.header.get("time_zone") if isinstance(transcript.header, dict) else None
         facts_list.append(facts)
         compact.append(rows)
     total = sum(f.messages for f in facts_list)
