@@ -63,6 +63,7 @@ class ReportResult:
     withheld: int = 0
     thumbnails: int = 0
     earlier_files_kept: list[str] = field(default_factory=list)
+    reseal_not_needed: bool = False  # --reseal was given, but the case was not sealed
     recovered: str | None = None
 
 
@@ -130,6 +131,7 @@ def build_report(
         result.inside_case = False
         return result
 
+    result.reseal_not_needed = reseal and not case.is_sealed()
     if reseal and case.is_sealed():
         from evidencekit.case.seal import reopen_case
 

@@ -145,6 +145,8 @@ def _render(result, the_case, images: bool) -> None:
             f"{plain(path)} from an earlier report is still in the case "
             "(nothing is ever deleted from a case)."
         )
+    if result.reseal_not_needed:
+        output.note("The case was not sealed, so --reseal had nothing to seal again.")
     if result.resealed_from:
         output.say("\nThe case was sealed again. [bold]New seal fingerprint[/bold] (write it down):")
         output.say(f"\n    [bold]{group_fingerprint(result.fingerprint or '')}[/bold]\n")
