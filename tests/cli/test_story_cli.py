@@ -49,6 +49,11 @@ def test_recording_the_story_and_making_the_report(cli, tmp_path, evidence):
     reported = cli("action", "reported", "--case", case)
     assert "--ref NUMBER" in reported.stdout
 
+    status = cli("status", "--case", case)
+    assert (
+        "Recorded:" in status.stdout and "2 offender accounts, 1 payment, 2 notes, 2 actions" in status.stdout
+    )
+
     made = cli("report", "--case", case)
     assert made.exit_code == 0, made.output
     assert "Report written into the case" in made.stdout and "data/derived/report/report.pdf" in made.stdout

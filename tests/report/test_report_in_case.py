@@ -174,3 +174,23 @@ def test_the_report_json_in_the_log_is_plain(story_case):
     line = (case.root / "evidencekit/custody.jsonl").read_text(encoding="utf-8").splitlines()[-1]
     details = json.loads(line)["details"]
     assert details["messages_total"] == 6 and details["messages_shown"] == 6 and details["previews"] == 2
+
+
+def test_without_the_pdf_library_the_html_is_still_made_and_the_reason_given(story_case, monkeypatch):
+    """On a computer without Pango (WeasyPrint cannot load), the person still gets the HTML."""
+    import sys
+
+    from evidencekit.report.render import PdfUnavailableError
+
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # `import weasyprint` now fails, as without Pango
+    case = story_case.case
+
+    result = build_report(case)
+
+    assert [f.format for f in result.files] == ["html"]
+    assert "PDF could not be made" in (result.pdf_problem or "")
+    assert not (case.root / REPORT_PDF).exists() and (case.root / REPORT_HTML).exists()
+    assert verify_case(case.root).ok
+    with pytest.raises(PdfUnavailableError) as error:
+        build_report(case, formats=["pdf"])
+    assert "browser" in (error.value.hint or "")
