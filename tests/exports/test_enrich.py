@@ -72,15 +72,35 @@ def test_a_captured_folder_links_attachments_to_their_stored_files(case, tmp_pat
     assert verify_case(case.root).ok
 
 
-def test_sms_pictures_are_written_out_as_derived_files_that_verify(case, tmp_path):
+def test_sms_pictures_are_hashed_inside_the_backup_and_never_copied_out(case, tmp_path):
     [item] = capture(case, [samples.sms_backup(tmp_path / "in")]).added
 
     _, messages = jsonl(case, "E0001")
     picture = next(a for m in messages for a in m["attachments"] if not a["missing"])
-    assert (case.root / picture["path"]).read_bytes() == samples.JPEG
-    assert picture["path"] in item["export"]["derived_files"]
+    assert picture["embedded"] is True and picture["path"] is None
+    assert picture["sha256"] == hashlib.sha256(samples.JPEG).hexdigest()
+    assert item["export"]["attachments"]["embedded_media"] == 1
+    derived = case.root / "data/derived/E0001"
+    assert not any(p.read_bytes() == samples.JPEG for p in derived.rglob("*") if p.is_file())
     assert_valid_bag(case.root)
     assert verify_case(case.root).ok
+
+
+def test_in_an_under_18_case_a_backup_with_pictures_needs_an_answer_and_nothing_is_kept(tmp_path):
+    import pytest
+
+    from evidencekit.case.case import create_case
+    from evidencekit.intake.safeguard import UnderEighteenMediaError
+
+    case = create_case(tmp_path / "case", flags={"under_18": True})
+    backup = samples.sms_backup(tmp_path / "in")
+    with pytest.raises(UnderEighteenMediaError, match="under 18"):
+        capture(case, [backup])
+    assert case.items() == [] and list((case.root / "data/items").iterdir()) == []
+    assert verify_case(case.root).ok
+
+    [item] = capture(case, [backup], not_intimate=True).added
+    assert item["not_intimate_confirmed"] is True and item["kind"] == "chat-export"
 
 
 def test_a_truncated_export_is_kept_with_a_warning_and_a_partial_transcript(case, tmp_path):

@@ -13,7 +13,7 @@ def test_snapchat_new_layout(read, tmp_path):
     s = r.outcome.summary
     assert s["senders"] == ["riley_x22", "sam.example"] and s["messages"] == 4
     assert (s["first_time"], s["last_time"]) == ("2024-03-14T21:07:41+00:00", "2024-03-14T21:10:00+00:00")
-    assert s["attachments"] == {"referenced": 2, "in_export": 1, "missing": 1}
+    assert s["attachments"] == {"referenced": 2, "in_export": 1, "missing": 1, "embedded_media": 0}
     media = r.messages[2]["attachments"][0]
     assert media["missing"] is False and media["member"].endswith("2024-03-14_b~EiASFk0tZXNzYWdl.jpeg")
     assert r.messages[3]["attachments"][0]["missing"] is True  # its media id matches no file

@@ -15,7 +15,7 @@ def test_a_single_chat_export(read, tmp_path):
     assert (s["messages"], s["system_messages"]) == (4, 1)
     assert s["senders"] == ["Riley"]  # the deleted account has no name
     assert s["first_time"] == "2024-03-14T21:05:00+00:00" and s["last_time"] == "2024-03-14T22:12:00+00:00"
-    assert s["attachments"] == {"referenced": 2, "in_export": 1, "missing": 1}
+    assert s["attachments"] == {"referenced": 2, "in_export": 1, "missing": 1, "embedded_media": 0}
     first, threat, screenshot, forwarded, deleted_account = r.messages
     assert (
         first["time_zone_assumed"] is False and first["sender_id"] == "user555000111" and first["id"] == "510"

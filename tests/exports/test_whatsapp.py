@@ -88,7 +88,12 @@ def test_an_iphone_export_keeps_seconds_marks_and_attachments_and_reads_system_l
     assert r.by_seq(8)["flags"] == ["edited"]
     voice = r.by_seq(9)["attachments"][0]
     assert voice["missing"] is True and voice["type"] == "voice"
-    assert r.outcome.summary["attachments"] == {"referenced": 2, "in_export": 1, "missing": 1}
+    assert r.outcome.summary["attachments"] == {
+        "referenced": 2,
+        "in_export": 1,
+        "missing": 1,
+        "embedded_media": 0,
+    }
 
 
 def test_spanish_iphone_export_with_a_p_m_and_no_break_spaces(read, tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -299,3 +300,27 @@ def test_verify_txt_tells_an_officer_how_to_check_the_warc_with_warcio(case, sit
     out = subprocess.run(["bash", "-c", command], cwd=case.root, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stdout + out.stderr
     assert "digest pass" in out.stdout + out.stderr
+
+
+def test_in_an_under_18_case_a_page_is_only_opened_after_confirming_it_shows_no_nudity(tmp_path, site, cli):
+    from evidencekit.case.case import Case, create_case
+    from evidencekit.errors import EvidenceKitError
+
+    case = create_case(tmp_path / "case", flags={"under_18": True})
+    add_url(case, site.url("/redirect"), kind="profile")
+    before = snapshot(case.root)
+
+    with pytest.raises(EvidenceKitError, match="under 18") as refused:
+        archive_url(case, "U0001", options=NO_BROWSER)
+    assert "--not-intimate" in refused.value.hint
+    assert site.requests == [], "nothing may be fetched before the confirmation"
+    assert snapshot(case.root) == before
+
+    result = cli("archive-urls", "U0001", "--case", case.root)
+    assert result.exit_code == 2 and "under 18" in result.stderr and site.requests == []
+
+    confirmed = archive_url(Case(case.root), "U0001", options=replace(NO_BROWSER, not_intimate=True))
+    assert confirmed.item["not_intimate_confirmed"] is True
+    logged = [e for e in Case(case.root).custody_entries() if e["action"] == "item-captured"]
+    assert logged[-1]["details"]["not_intimate_confirmed"] is True
+    assert verify_case(case.root).ok

@@ -102,6 +102,7 @@ EXTRA_CHECKS: list[str] = [
     "evidencekit.report.checks:check_report_files",
     "evidencekit.web.warccheck:check_web_captures",
     "evidencekit.exports.checks:check_transcripts",
+    "evidencekit.guide.checks:check_under_18",
 ]
 
 

@@ -28,7 +28,8 @@ HELP = (
     "[bold]If this is happening to you:[/bold] it is not your fault. Don't pay, stop replying, "
     "don't delete anything. Save the evidence (this tool), report the account, block it, and "
     "contact the police.\n\n"
-    "Start with:  [bold]evidencekit new my-case[/bold]  then  [bold]evidencekit capture FILE[/bold]\n\n"
+    "Start with:  [bold]evidencekit start[/bold]  (a calm, step-by-step guide), or  "
+    "[bold]evidencekit new my-case[/bold]  then  [bold]evidencekit capture FILE[/bold]\n\n"
     "Try it first on invented sample evidence:  [bold]evidencekit demo[/bold]"
 )
 
@@ -36,7 +37,7 @@ app = typer.Typer(
     name="evidencekit",
     help=HELP,
     rich_markup_mode="rich",
-    no_args_is_help=True,
+    no_args_is_help=False,  # no arguments: a short, calm welcome instead (see _root)
     add_completion=False,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -51,8 +52,9 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
+@app.callback(invoke_without_command=True)
 def _root(
+    ctx: typer.Context,
     debug: Annotated[
         bool,
         typer.Option(
@@ -65,8 +67,26 @@ def _root(
             "--version", metavar="", callback=_version, is_eager=True, help="Show the version and exit."
         ),
     ] = False,
+    plain: Annotated[
+        bool,
+        typer.Option(
+            "--plain",
+            metavar="",
+            envvar="EVIDENCEKIT_PLAIN",
+            help="Plain text: no colour, styling or symbols (for screen readers and logs).",
+        ),
+    ] = False,
 ) -> None:
     _state["debug"] = debug
+    if plain:
+        from evidencekit.cli import output
+
+        output.set_plain()
+    if ctx.invoked_subcommand is None:  # `evidencekit` alone: say what to run first
+        from evidencekit.guide.text import WELCOME
+
+        typer.echo(WELCOME)
+        raise typer.Exit()
 
 
 def guarded(function: F) -> F:

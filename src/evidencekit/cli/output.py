@@ -17,6 +17,22 @@ from rich.markup import escape
 
 stdout = Console(highlight=False, soft_wrap=True)
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+_symbols = {"success": "[green]✓[/green] ", "note": "[cyan]•[/cyan] "}
+
+
+def set_plain() -> None:
+    """`--plain`: no colour, no styling, words instead of symbols (screen readers, logs, braille)."""
+    global stdout, stderr
+    stdout = Console(highlight=False, soft_wrap=True, no_color=True, emoji=False, force_terminal=False)
+    stderr = Console(
+        stderr=True, highlight=False, soft_wrap=True, no_color=True, emoji=False, force_terminal=False
+    )
+    _symbols.update({"success": "Done: ", "note": "- "})
+
+
+def mark(kind: str) -> str:
+    """The prefix of a success or note line (a symbol, or a word with --plain)."""
+    return _symbols[kind]
 
 
 def say(text: str = "", *, markup: bool = True) -> None:
@@ -34,12 +50,12 @@ def heading(text: str) -> None:
 
 
 def success(text: str) -> None:
-    stdout.print(f"[green]✓[/green] {text}")
+    stdout.print(f"{_symbols['success']}{text}")
 
 
 def note(text: str) -> None:
     """Something worth knowing that is not a problem."""
-    stdout.print(f"[cyan]•[/cyan] {text}")
+    stdout.print(f"{_symbols['note']}{text}")
 
 
 def warn(text: str) -> None:

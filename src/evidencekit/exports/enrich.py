@@ -140,6 +140,7 @@ def transcribe_item(
             return warnings
         context = _context(change, record, options)
         outcome = _run(change, parser, detection, source, context, record)
+    _refuse_embedded_media_in_under_18_case(change, record, outcome.summary)
     export.update(
         status=outcome.status,
         problem=outcome.problem,
@@ -161,6 +162,21 @@ def transcribe_item(
         export["derived_files"] = {f"{prefix}/{f.relative}": f.sha256 for f in outcome.files}
     warnings.extend(_outcome_warnings(item_id, name, outcome, context.warnings))
     return warnings
+
+
+def _refuse_embedded_media_in_under_18_case(
+    change: CaseChange, record: dict[str, Any], summary: dict[str, Any]
+) -> None:
+    """Pictures inside an export file (MMS in an SMS backup) are images like any other: in an
+    under-18 case they need the person's confirmation, or the whole capture is called off (nothing
+    is kept, as for a folder of pictures)."""
+    embedded = (summary.get("attachments") or {}).get("embedded_media", 0)
+    if not embedded or not change.case.info.flags.get("under_18") or record.get("not_intimate_confirmed"):
+        return
+    from evidencekit.intake.safeguard import MediaFinding, UnderEighteenMediaError
+
+    name = record.get("original_name") or record["id"]
+    raise UnderEighteenMediaError([MediaFinding(f"{name} → {embedded} picture(s) inside it", "image")])
 
 
 def _not_read(status: str, problem: str) -> dict[str, Any]:

@@ -2,9 +2,10 @@
 `calls-<time>.xml` (the call log).
 
 Backups with pictures reach gigabytes (MMS media is inline base64), so the XML is read with expat
-in blocks, one message at a time; each picture is written out as a derived attachment as soon as it
-is read and not kept in memory. `date` is exact (epoch milliseconds); `readable_date` is the
-phone's local rendering and is kept as written. Some apps write emoji as two character references
+in blocks, one message at a time; each picture is hashed as soon as it is read (it stays inside
+the stored backup and is never written out as a separate file) and is not kept in memory. `date`
+is exact (epoch milliseconds); `readable_date` is the phone's local rendering and is kept as
+written. Some apps write emoji as two character references
 to UTF-16 surrogate halves (`&#55357;&#56832;`), which XML forbids; each pair is merged into the
 one character it stands for before parsing, and counted.
 """
@@ -123,7 +124,7 @@ class SmsParser:
             )
         if state.bad_media:
             context.warn(
-                f"{state.bad_media} picture-message part(s) had damaged base64 data and were not written out."
+                f"{state.bad_media} picture-message part(s) had damaged base64 data and could not be hashed."
             )
 
 

@@ -98,6 +98,7 @@ class Stats:
     attachments: int = 0
     attachments_found: int = 0
     attachments_missing: int = 0
+    embedded_media: int = 0  # pictures/videos inside the export file itself (e.g. MMS in an SMS backup)
 
     def add(self, msg: Message, record: dict[str, Any]) -> None:
         if msg.kind == SYSTEM:
@@ -144,6 +145,7 @@ class Stats:
                 "referenced": self.attachments,
                 "in_export": self.attachments_found,
                 "missing": self.attachments_missing,
+                "embedded_media": self.embedded_media,
             },
         }
 
@@ -169,7 +171,6 @@ class TranscriptWriter:
         self._last_key = -(1 << 62)
         self._conv_index: dict[str, int] = {}
         self._last_time_ms: dict[int, int] = {}
-        self._attachment_names: set[str] = set()
 
     # ---- taking messages ----
 
@@ -236,33 +237,26 @@ class TranscriptWriter:
         if attachment.details:
             out["details"] = attachment.details
         if attachment.data is not None:
-            written = self._write_inline(msg, attachment, number)
-            out.update(path=f"{self.derived_prefix}/{written.relative}", sha256=written.sha256, missing=False)
-            out["size"] = written.size
+            # Media embedded in the export file itself (MMS pictures in an SMS backup) stay where they
+            # are, inside the stored export: they are hashed here, never written out as new files,
+            # because a picture may be intimate and every extra copy is one too many.
+            data = attachment.data
+            attachment.data = None  # do not keep media in memory
+            out.update(
+                sha256=hashlib.sha256(data).hexdigest(),
+                md5=hashlib.md5(data, usedforsecurity=False).hexdigest(),
+                size=len(data),
+                missing=False,
+                embedded=True,
+            )
+            if attachment.type in ("image", "video"):
+                self.stats.embedded_media += 1
             return out
         if attachment.member is not None:
             member = self.source.member(attachment.member)
             if member is not None:
                 out.update(path=member.bag_path, sha256=member.sha256, missing=False, size=member.size)
         return out
-
-    def _write_inline(self, msg: Message, attachment: Attachment, number: int) -> WrittenFile:
-        from evidencekit.case.names import safe_component
-
-        folder = self.workdir / ATTACHMENTS_DIR
-        folder.mkdir(exist_ok=True)
-        safe = safe_component(attachment.name or "attachment", fallback="attachment")
-        relative = f"{ATTACHMENTS_DIR}/{msg.seq:06d}-{number}-{safe}"
-        while relative in self._attachment_names:
-            relative += "_"
-        self._attachment_names.add(relative)
-        writer = HashingWriter(self.workdir / relative)
-        with writer:
-            writer.write(attachment.data or b"")
-        written = WrittenFile(relative, self.workdir / relative, writer.sha.hexdigest(), writer.size)
-        self.files.append(written)
-        attachment.data = None  # do not keep media in memory
-        return written
 
     # ---- finishing ----
 

@@ -338,16 +338,36 @@ def capture(
     progress: ProgressCallback | None = None,
     extra_fields: dict[str, Any] | None = None,
     enricher_options: dict[str, Any] | None = None,
+    not_intimate: bool = False,
 ) -> CaptureResult:
-    """Capture files and folders into `case` as new items. All or nothing."""
+    """Capture files and folders into `case` as new items. All or nothing.
+
+    `not_intimate` records the person's confirmation that the images show no nudity. In a case
+    marked under-18, images and videos (also inside folders and archives) need it or `sensitive`:
+    without either, UnderEighteenMediaError is raised before anything is copied.
+    """
     if kind is not None and kind not in KINDS:
         raise InvalidValueError(
             f"“{kind}” is not a kind of item evidencekit knows.",
             hint="Use one of: " + ", ".join(KINDS) + ".",
         )
+    if sensitive and not_intimate:
+        raise InvalidValueError(
+            "--sensitive and --not-intimate say opposite things about the same files.",
+            hint="Use --sensitive if any of them could show nudity (nothing is copied), "
+            "--not-intimate only if none of them does.",
+        )
     clean_tags = _clean_tags(tags)
     result = CaptureResult()
     plans = plan_capture([Path(p) for p in paths], case.root, skip_problems)
+    if case.info.flags.get("under_18") and not (sensitive or not_intimate):
+        from evidencekit.intake.safeguard import UnderEighteenMediaError, media_in_plans
+
+        found = media_in_plans(plans)
+        if found:
+            raise UnderEighteenMediaError(found)
+    if not_intimate:
+        extra_fields = {**(extra_fields or {}), "not_intimate_confirmed": True}
     total_bytes = sum(m.size for plan in plans for m in plan.members)
     total_files = sum(len(plan.members) for plan in plans)
     counter = _Counter(total_bytes, total_files, progress)
@@ -586,6 +606,8 @@ def _custody_details(record: dict[str, Any]) -> dict[str, Any]:
     if record.get("tree_sha256"):
         details["tree_sha256"] = record["tree_sha256"]
         details["file_count"] = record["file_count"]
+    if record.get("not_intimate_confirmed"):
+        details["not_intimate_confirmed"] = True
     return details
 
 

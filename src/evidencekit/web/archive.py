@@ -30,7 +30,7 @@ from evidencekit.clock import iso_utc
 from evidencekit.errors import InvalidValueError
 from evidencekit.intake.urls import check_url
 from evidencekit.web import cookies as cookie_tools
-from evidencekit.web.errors import SensitiveUrlError, WebCaptureError
+from evidencekit.web.errors import SensitiveUrlError, UnderEighteenPageError, WebCaptureError
 from evidencekit.web.fetch import FetchOptions, FetchResult, fetch_to_warc, request_target
 from evidencekit.web.page import looks_like_login
 
@@ -75,6 +75,7 @@ class ArchiveOptions:
     cookies_file: Path | None = None
     use_browser: bool = True
     browser_timeout: float = 60.0
+    not_intimate: bool = False  # the person confirmed the page shows no nudity (under-18 cases)
 
     def accepting_invalid_certificates(self) -> ArchiveOptions:
         return replace(self, fetch=replace(self.fetch, verify_tls=False))
@@ -160,6 +161,9 @@ def archive_url(
     url_id = url_record["id"]
     if url_record.get("sensitive"):
         raise sensitive_message(url_id)
+    confirmed = options.not_intimate or bool(url_record.get("not_intimate_confirmed"))
+    if case.info.flags.get("under_18") and not confirmed:
+        raise UnderEighteenPageError(url_id)
     checked = check_url(url_record["url"])
     jar = cookie_tools.load_cookies(options.cookies_file) if options.cookies_file else None
     browser_cookies = cookie_tools.for_browser(jar) if jar is not None else None
@@ -193,7 +197,7 @@ def archive_url(
         capture["errors"] = errors + _login_errors(checked.platform, fetched, rendered)
         capture["login_wall"] = any(e["code"] == "login-wall" for e in capture["errors"])
         step("saving")
-        return _store(case, url_record, work, capture)
+        return _store(case, url_record, work, capture, not_intimate_confirmed=confirmed)
 
 
 def _render(
@@ -386,7 +390,14 @@ def _capture_facts(
 # ---- storing ---------------------------------------------------------------------------------------
 
 
-def _store(case: Case, url_record: dict[str, Any], work: Path, capture: dict[str, Any]) -> ArchiveResult:
+def _store(
+    case: Case,
+    url_record: dict[str, Any],
+    work: Path,
+    capture: dict[str, Any],
+    *,
+    not_intimate_confirmed: bool = False,
+) -> ArchiveResult:
     names = [name for name in (WARC_NAME, SCREENSHOT_NAME, PDF_NAME, CHAIN_NAME) if (work / name).is_file()]
     capture["files"] = {_ROLE[name]: name for name in names}
     url_id = url_record["id"]
@@ -437,20 +448,20 @@ def _store(case: Case, url_record: dict[str, Any], work: Path, capture: dict[str
             "stored_name_changed": False,
             "web_capture": capture,
         }
+        details: dict[str, Any] = {
+            "item": item_id,
+            "kind": "url-capture",
+            "original_name": url_record["url"],
+            "size": record["size"],
+            "by_reference": False,
+            "tree_sha256": record["tree_sha256"],
+            "file_count": len(files),
+            "url_id": url_id,
+        }
+        if not_intimate_confirmed:
+            record["not_intimate_confirmed"] = details["not_intimate_confirmed"] = True
         change.add_item(record)
-        change.log(
-            "item-captured",
-            {
-                "item": item_id,
-                "kind": "url-capture",
-                "original_name": url_record["url"],
-                "size": record["size"],
-                "by_reference": False,
-                "tree_sha256": record["tree_sha256"],
-                "file_count": len(files),
-                "url_id": url_id,
-            },
-        )
+        change.log("item-captured", details)
         change.log(
             "url-archived",
             {

@@ -18,6 +18,21 @@ class WebCaptureError(EvidenceKitError):
         self.code = code
 
 
+class UnderEighteenPageError(WebCaptureError):
+    """An under-18 case: a page is only opened once someone confirms it shows no nudity."""
+
+    def __init__(self, url_id: str) -> None:
+        super().__init__(
+            "under-18",
+            f"This case is marked: someone shown may have been under 18. Archiving {url_id} would "
+            "make new copies of whatever the page shows, so evidencekit needs you to confirm first "
+            "that the page shows no nudity.",
+            hint="Nothing was fetched; the address itself stays recorded. If the page shows no "
+            "intimate image (for example a profile page), run the same command with --not-intimate. "
+            "If it does, do not open it: report the address instead (see evidencekit guide).",
+        )
+
+
 class SensitiveUrlError(EvidenceKitError):
     """The address was marked sensitive: it is never fetched or screenshotted."""
 

@@ -64,6 +64,28 @@ def capture(
         ),
     ] = None,
     # ---- end of chat-export options ----
+    # ---- guided use (issue 7): the under-18 safeguard and screen capture ----
+    not_intimate: Annotated[
+        bool,
+        typer.Option(
+            "--not-intimate",
+            help="You confirm the images show no nudity (e.g. chat screenshots). Needed, or --sensitive, "
+            "for images and video in a case where someone shown was under 18; recorded with the items.",
+        ),
+    ] = False,
+    screen: Annotated[
+        bool,
+        typer.Option("--screen", help="Take a screenshot of the whole screen now and save it as an item."),
+    ] = False,
+    delay: Annotated[
+        float,
+        typer.Option(help="With --screen: seconds to wait first, to bring the conversation to the front."),
+    ] = 0,
+    region: Annotated[
+        str | None,
+        typer.Option(help="With --screen: only this part of the screen, X,Y,WIDTH,HEIGHT in pixels."),
+    ] = None,
+    # ---- end of the guided-use options ----
     case: CaseOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -71,6 +93,7 @@ def capture(
 
     The originals are only read, never changed. A file already in the case is reported, not stored
     twice. Use --sensitive for intimate images: they are hashed where they are and NOT copied.
+    With --screen, takes a screenshot of the screen instead (--delay 5 gives you time to switch).
 
     Example:  evidencekit capture Screenshot_2026-03-14.png "WhatsApp Chat with Alex.zip" --note "threats"
     """
@@ -80,22 +103,40 @@ def capture(
 
     check_options({"date_order": date_order, "export_timezone": export_timezone})
     the_case = open_case(case)
-    with output.progress_bar("Capturing", total=0) as update:
+    if screen:  # guided use (issue 7)
+        from evidencekit.cli.guided import capture_screen_command
 
-        def on_progress(p) -> None:  # CaptureProgress
-            update(p.done_bytes, p.current, total=p.total_bytes)
+        capture_screen_command(the_case, paths, note, tag, sensitive, not_intimate, delay, region, json)
+        return
+    if delay or region:
+        from evidencekit.errors import InvalidValueError
 
-        result = capture_items(
-            the_case,
-            paths or [],
-            note=note,
-            tags=tag or [],
-            sensitive=sensitive,
-            kind=kind,
-            skip_problems=skip_problems,
-            progress=on_progress,
-            enricher_options={"date_order": date_order, "export_timezone": export_timezone},
+        raise InvalidValueError(
+            "--delay and --region go with --screen.", hint="Add --screen, or leave them out."
         )
+
+    def run(sensitive: bool, not_intimate: bool):
+        with output.progress_bar("Capturing", total=0) as update:
+
+            def on_progress(p) -> None:  # CaptureProgress
+                update(p.done_bytes, p.current, total=p.total_bytes)
+
+            return capture_items(
+                the_case,
+                paths or [],
+                note=note,
+                tags=tag or [],
+                sensitive=sensitive,
+                kind=kind,
+                skip_problems=skip_problems,
+                progress=on_progress,
+                not_intimate=not_intimate,
+                enricher_options={"date_order": date_order, "export_timezone": export_timezone},
+            )
+
+    from evidencekit.cli.guided import with_under_18_answer  # guided use (issue 7)
+
+    result = with_under_18_answer(run, sensitive, not_intimate, asking=not json)
     if json:
         output.print_json(
             {

@@ -30,16 +30,34 @@ def new(
     country: Annotated[
         str | None, typer.Option(help="Two-letter country code (GB, US, AU…), for the right helplines.")
     ] = None,
+    under_18: Annotated[
+        bool | None,
+        typer.Option(
+            "--under-18/--no-under-18",
+            help="Was anyone shown in the images under 18 when they were taken? If so, no image or "
+            "video is copied into the case without an explicit answer. Asked when left out (on a terminal).",
+            show_default=False,
+        ),
+    ] = None,
     json: JsonOption = False,
 ) -> None:
     """Create a new, empty case folder.
 
-    Example:  evidencekit new my-case --title "Instagram blackmail" --collector "Sam"
+    Example:  evidencekit new my-case --title "Instagram blackmail" --collector "Sam" --no-under-18
     """
     from evidencekit.case.case import create_case
     from evidencekit.cli import output
 
-    case = create_case(path, title=title, collector=collector, zone_name=timezone, country=country)
+    if under_18 is None and not json:  # the under-18 safeguard: ask, where someone can answer
+        from evidencekit.cli.conversation import interactive
+        from evidencekit.cli.safeguard import ask_under_18
+
+        answer = ask_under_18() if interactive() else None
+        under_18 = None if answer is None else answer != "no"
+    flags = {} if under_18 is None else {"under_18": under_18}
+    case = create_case(
+        path, title=title, collector=collector, zone_name=timezone, country=country, flags=flags
+    )
     if json:
         from evidencekit.case.summary import case_summary
 
@@ -53,6 +71,9 @@ def new(
             "This computer's time zone has no name evidencekit can read, so only UTC offsets are "
             "recorded. Add --timezone Europe/London (your zone) next time to record it by name."
         )
+    from evidencekit.cli.safeguard import explain_under_18
+
+    explain_under_18(under_18)
     output.next_step(
         f"save your screenshots, chat exports and files into it:\n"
         f"  cd {output.plain(str(path))}\n  evidencekit capture FILE-OR-FOLDER…"

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from evidencekit.cli.app import COLLECT, command
-from evidencekit.cli.commands.web import CookiesOption, InvalidCertOption
+from evidencekit.cli.commands.web import CookiesOption, InvalidCertOption, NotIntimateOption
 from evidencekit.cli.options import CaseOption, JsonOption, open_case
 
 
@@ -37,6 +37,7 @@ def add_url(
     ] = False,
     cookies: CookiesOption = None,
     accept_invalid_certificate: InvalidCertOption = False,
+    not_intimate: NotIntimateOption = False,
     case: CaseOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -58,7 +59,9 @@ def add_url(
         load_cookies(cookies)  # a bad cookies file is reported before anything is recorded
     result = record_url(the_case, url, kind=kind, note=note, sensitive=sensitive)
     if archive:
-        _record_then_archive(the_case, result, sensitive, cookies, accept_invalid_certificate, json)
+        _record_then_archive(
+            the_case, result, sensitive, cookies, accept_invalid_certificate, json, not_intimate
+        )
         return
     if json:
         output.print_json(
@@ -100,7 +103,7 @@ def _render_recorded(record) -> None:
 
 
 def _record_then_archive(
-    the_case, result, sensitive: bool, cookies, accept_invalid: bool, json: bool
+    the_case, result, sensitive: bool, cookies, accept_invalid: bool, json: bool, not_intimate: bool
 ) -> None:
     """add-url --archive: the address is recorded first (that alone is useful), then archived."""
     from evidencekit.cli import output
@@ -134,7 +137,7 @@ def _record_then_archive(
         return
     if not json:
         web_cli.before_archiving(record, cookies)
-    options = web_cli.archive_options(cookies, accept_invalid)
+    options = web_cli.archive_options(cookies, accept_invalid, not_intimate=not_intimate)
     try:
         with output.progress_bar("Archiving", total=3, unit="steps") as update:
             captured = archive_url(

@@ -42,8 +42,22 @@ MaxSizeOption = Annotated[
 ]
 
 
+NotIntimateOption = Annotated[
+    bool,
+    typer.Option(
+        "--not-intimate",
+        help="You confirm the page shows no nudity. Needed to archive pages in a case where someone "
+        "shown was under 18; recorded with the capture.",
+    ),
+]
+
+
 def archive_options(
-    cookies: Path | None, accept_invalid_certificate: bool, timeout: float = 30.0, max_size: float = 50.0
+    cookies: Path | None,
+    accept_invalid_certificate: bool,
+    timeout: float = 30.0,
+    max_size: float = 50.0,
+    not_intimate: bool = False,
 ) -> Any:
     """ArchiveOptions from the command-line options (imports kept lazy for start-up time)."""
     from evidencekit.web.archive import ArchiveOptions
@@ -55,7 +69,12 @@ def archive_options(
         max_bytes=int(max_size * MB),
         verify_tls=not accept_invalid_certificate,
     )
-    return ArchiveOptions(fetch=fetch, cookies_file=cookies, browser_timeout=max(60.0, timeout * 2))
+    return ArchiveOptions(
+        fetch=fetch,
+        cookies_file=cookies,
+        browser_timeout=max(60.0, timeout * 2),
+        not_intimate=not_intimate,
+    )
 
 
 def before_archiving(url_record: dict[str, Any], cookies: Path | None) -> None:
@@ -136,6 +155,7 @@ def archive_urls(
     accept_invalid_certificate: InvalidCertOption = False,
     timeout: TimeoutOption = 30.0,
     max_size: MaxSizeOption = 50.0,
+    not_intimate: NotIntimateOption = False,
     case: CaseOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -152,7 +172,7 @@ def archive_urls(
     from evidencekit.web import archive as web
 
     the_case = open_case(case)
-    options = archive_options(cookies, accept_invalid_certificate, timeout, max_size)
+    options = archive_options(cookies, accept_invalid_certificate, timeout, max_size, not_intimate)
     if cookies is not None:
         from evidencekit.web.cookies import load_cookies
 

@@ -1,0 +1,88 @@
+"""guide: what to do, which steps this case has done, and who can help."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from evidencekit.cli.app import HELP_PANEL, command
+from evidencekit.cli.options import CaseOption, JsonOption
+
+GUIDE_FORMAT = "evidencekit-guide/1"
+
+
+@command("guide", order=85, panel=HELP_PANEL)
+def guide(
+    country: Annotated[
+        str | None,
+        typer.Option(
+            help="Two-letter country code for the right helplines: GB (or UK), US, AU, CA, IE, DE… "
+            "Default: the case's country."
+        ),
+    ] = None,
+    age_group: Annotated[
+        str | None,
+        typer.Option(
+            "--for",
+            help="Whose services to show: under-18 or adult. Default: from the case's under-18 answer, "
+            "else both.",
+        ),
+    ] = None,
+    case: CaseOption = None,
+    json: JsonOption = False,
+) -> None:
+    """The advice checklist (with what this case has done) and the helplines and reporting routes.
+
+    Emergency numbers come first. Inside a case folder (or with --case) each step says whether it
+    is done, read from the case's records. Works offline: the directory is part of evidencekit.
+
+    Example:  evidencekit guide --country GB
+    """
+    from evidencekit.cli import output
+    from evidencekit.guide.checklist import build_checklist
+    from evidencekit.guide.directory import routes_for
+    from evidencekit.guide.render import guide_lines
+
+    the_case = _case_if_any(case)
+    if country is None and the_case is not None:
+        country = the_case.info.country
+    if age_group is None and the_case is not None:
+        flag = the_case.info.flags.get("under_18")
+        age_group = None if flag is None else ("under-18" if flag else "adult")
+    routes = routes_for(country, age_group)
+    steps = build_checklist(
+        the_case, under_18=None if routes.age_group is None else routes.age_group == "under-18"
+    )
+    if json:
+        output.print_json(
+            {
+                "format": GUIDE_FORMAT,
+                "case_id": the_case.info.id if the_case else None,
+                "country": routes.country,
+                "region": routes.region,
+                "age_group": routes.age_group,
+                "checklist": [step.to_json() for step in steps],
+                "routes": [
+                    {"section": name, "entries": [entry.to_json() for entry in entries]}
+                    for name, entries in routes.sections
+                ],
+            }
+        )
+        return
+    from evidencekit.cli.conversation import TerminalConversation
+
+    TerminalConversation().lines(guide_lines(steps, routes, has_case=the_case is not None))
+
+
+def _case_if_any(case):
+    """The case named or found here, or None: the guide is useful without a case too."""
+    from evidencekit.case.case import Case, find_case
+    from evidencekit.errors import NotACaseError
+
+    if case is not None:
+        return Case(case)
+    try:
+        return find_case(None)
+    except NotACaseError:
+        return None

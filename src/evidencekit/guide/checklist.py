@@ -1,0 +1,135 @@
+"""The advice checklist, and which of its steps a case has done.
+
+The advice is what police and helplines give (don't panic, don't pay, save the evidence, collect the
+web addresses, report to the platform and the internet provider, block, contact the police), in
+the order that keeps evidence safe: capture first, then report and block. Whether a step is done is
+read from the case's own records, never asked: the custody log (items captured, addresses recorded,
+seals) and `evidencekit/actions.jsonl` (reports, blocks, police contact…, written by the `action`
+command where it exists). A case without actions.jsonl simply shows those steps as not yet done.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from evidencekit.case.case import Case
+from evidencekit.guide import text
+
+ACTIONS_JSONL = "evidencekit/actions.jsonl"
+ACTION_KINDS = ("reported", "blocked", "isp", "police", "helpline", "stopncii")
+
+DONE, NOT_YET, ADVICE = "done", "not-yet", "advice"
+
+
+@dataclass(frozen=True)
+class ChecklistStep:
+    """One line of the checklist: what to do, and (for a case) whether it is done."""
+
+    id: str
+    title: str
+    advice: str
+    status: str  # done, not-yet, or advice (nothing to tick: advice to keep in mind)
+    detail: str | None = None  # e.g. "3 item(s) saved", "to Instagram, reference 123"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "advice": self.advice,
+            "status": self.status,
+            "detail": self.detail,
+        }
+
+
+def recorded_actions(case: Case) -> list[dict[str, Any]]:
+    """Actions the person recorded (reported, blocked…), from actions.jsonl and the custody log.
+
+    actions.jsonl is the record; custody entries that name an action are read too, so that a step
+    shows as done whichever of the two a version of the `action` command writes.
+    """
+    actions = [a for a in case.records(ACTIONS_JSONL) if a.get("action") in ACTION_KINDS]
+    known_ids = {a.get("id") for a in actions if a.get("id")}
+    for entry in case.custody_entries():
+        details = entry.get("details") or {}
+        if not str(entry.get("action", "")).startswith("action"):
+            continue
+        if details.get("action") in ACTION_KINDS and details.get("id") not in known_ids:
+            actions.append(details)
+    return actions
+
+
+def build_checklist(case: Case | None, *, under_18: bool | None = None) -> list[ChecklistStep]:
+    """The checklist; with a case, each step that can be done says whether it is."""
+    if under_18 is None and case is not None:
+        under_18 = case.info.flags.get("under_18")
+    counts: dict[str, int] = {}
+    sealed = False
+    actions: dict[str, list[dict[str, Any]]] = {kind: [] for kind in ACTION_KINDS}
+    if case is not None:
+        for entry in case.custody_entries():
+            counts[entry.get("action", "")] = counts.get(entry.get("action", ""), 0) + 1
+        sealed = case.is_sealed()
+        for action in recorded_actions(case):
+            actions[action["action"]].append(action)
+
+    def status(done: bool) -> str:
+        if case is None:
+            return ADVICE
+        return DONE if done else NOT_YET
+
+    def action_step(step_id: str, kind: str, title: str, advice: str) -> ChecklistStep:
+        done = actions[kind]
+        return ChecklistStep(step_id, title, advice, status(bool(done)), _action_detail(done))
+
+    items = counts.get("item-captured", 0)
+    urls = counts.get("url-added", 0)
+    hashing = text.STEP_HASHING_ADVICE_ADULT
+    if under_18:
+        hashing = text.STEP_HASHING_ADVICE_MINOR
+    elif under_18 is None:
+        hashing = f"{text.STEP_HASHING_ADVICE_ADULT} {text.STEP_HASHING_ADVICE_MINOR}"
+    return [
+        ChecklistStep("calm", text.STEP_CALM_TITLE, text.STEP_CALM_ADVICE, ADVICE),
+        ChecklistStep("dont-pay", text.STEP_DONT_PAY_TITLE, text.STEP_DONT_PAY_ADVICE, ADVICE),
+        ChecklistStep(
+            "save-evidence",
+            text.STEP_SAVE_TITLE,
+            text.STEP_SAVE_ADVICE,
+            status(items > 0),
+            text.DETAIL_ITEMS.format(count=items) if items else None,
+        ),
+        ChecklistStep(
+            "collect-urls",
+            text.STEP_URLS_TITLE,
+            text.STEP_URLS_ADVICE,
+            status(urls > 0),
+            text.DETAIL_URLS.format(count=urls) if urls else None,
+        ),
+        ChecklistStep(
+            "seal",
+            text.STEP_SEAL_TITLE,
+            text.STEP_SEAL_ADVICE,
+            status(sealed),
+            text.DETAIL_SEALED if sealed else None,
+        ),
+        action_step("report-platform", "reported", text.STEP_REPORT_TITLE, text.STEP_REPORT_ADVICE),
+        action_step("report-isp", "isp", text.STEP_ISP_TITLE, text.STEP_ISP_ADVICE),
+        action_step("block", "blocked", text.STEP_BLOCK_TITLE, text.STEP_BLOCK_ADVICE),
+        action_step("police", "police", text.STEP_POLICE_TITLE, text.STEP_POLICE_ADVICE),
+        action_step("support", "helpline", text.STEP_SUPPORT_TITLE, text.STEP_SUPPORT_ADVICE),
+        action_step("hashing", "stopncii", text.STEP_HASHING_TITLE, hashing),
+    ]
+
+
+def _action_detail(actions: list[dict[str, Any]]) -> str | None:
+    parts = []
+    for action in actions:
+        bits = []
+        if action.get("to"):
+            bits.append(text.DETAIL_ACTION_TO.format(to=action["to"]))
+        if action.get("ref"):
+            bits.append(text.DETAIL_ACTION_REF.format(ref=action["ref"]))
+        if bits:
+            parts.append(", ".join(bits))
+    return "; ".join(parts) or None

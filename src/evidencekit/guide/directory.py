@@ -1,0 +1,243 @@
+"""The offline directory of helplines and reporting routes (`directory.json`, shipped in the package).
+
+The directory is data, not code, so that a helpline worker can correct a number without reading
+Python: each entry names the service, what it is for, how to reach it (phone, text, web), the
+country and age group it serves, and the day it was last checked against its source. `problems()`
+says what is missing or malformed in an entry; tests run it over every entry.
+
+`routes_for(country, age_group)` picks what to show a person: emergency numbers first, then crisis
+lines, reporting routes, takedown services and support, their own country's before services that
+are open to everyone.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from evidencekit.errors import InvalidValueError
+
+DIRECTORY_FORMAT = "evidencekit-directory/1"
+KINDS = ("emergency", "crisis", "police", "child-report", "fraud", "takedown", "support")
+AGE_GROUPS = ("under-18", "adult", "all")
+NATIONAL = ("GB", "US", "AU", "CA", "IE")
+REGIONS = (*NATIONAL, "EU", "INT")
+EU_MEMBERS = frozenset(
+    ("AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IT",
+     "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE")
+)  # fmt: skip
+ALIASES = {"UK": "GB", "EL": "GR"}  # what people type, and the EU's own code for Greece
+
+# The order sections are shown in: emergency numbers always first.
+SECTIONS = (
+    ("emergency", ("emergency",)),
+    ("crisis", ("crisis",)),
+    ("report", ("child-report", "police", "fraud")),
+    ("takedown", ("takedown",)),
+    ("support", ("support",)),
+)
+_REQUIRED = ("id", "name", "purpose", "kind", "country", "age_group", "last_verified", "source")
+_OPTIONAL = ("phone", "url", "text", "hours", "note")
+# Digits (and a vanity spelling), then optionally "or 999" and a bracketed alternative.
+_PHONE = re.compile(r"^[0-9][0-9A-Z -]*[0-9A-Z]( or [0-9][0-9 ]*[0-9])?( \([^()]+\))?$")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One helpline or reporting route."""
+
+    id: str
+    name: str
+    purpose: str
+    kind: str
+    country: str
+    age_group: str
+    last_verified: date
+    source: str
+    phone: str | None = None
+    url: str | None = None
+    text: str | None = None
+    hours: str | None = None
+    note: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "purpose": self.purpose,
+            "kind": self.kind,
+            "country": self.country,
+            "age_group": self.age_group,
+            "phone": self.phone,
+            "text": self.text,
+            "url": self.url,
+            "hours": self.hours,
+            "note": self.note,
+            "last_verified": self.last_verified.isoformat(),
+            "source": self.source,
+        }
+
+
+@dataclass(frozen=True)
+class Routes:
+    """What to show for one country and age group, in order."""
+
+    country: str | None  # what was asked for (normalised), or None
+    region: str  # the directory region used: GB, US, AU, CA, IE, EU or INT
+    age_group: str | None  # "under-18", "adult", or None (show both)
+    sections: list[tuple[str, list[Entry]]] = field(default_factory=list)
+
+    @property
+    def entries(self) -> list[Entry]:
+        return [entry for _name, entries in self.sections for entry in entries]
+
+    @property
+    def oldest_check(self) -> date | None:
+        dates = [entry.last_verified for entry in self.entries]
+        return min(dates) if dates else None
+
+
+def raw_directory() -> dict[str, Any]:
+    """The directory file as stored in the package."""
+    text = resources.files("evidencekit.guide").joinpath("directory.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def problems(raw: dict[str, Any]) -> list[str]:
+    """Everything incomplete or malformed in a directory, one sentence each (empty: all good)."""
+    found: list[str] = []
+    if raw.get("format") != DIRECTORY_FORMAT:
+        found.append(f"the directory's format is not {DIRECTORY_FORMAT}")
+    entries = raw.get("entries")
+    if not isinstance(entries, list) or not entries:
+        return [*found, "the directory has no entries"]
+    seen: set[str] = set()
+    for index, entry in enumerate(entries):
+        label = f"entry {index + 1} ({entry.get('id', '?') if isinstance(entry, dict) else '?'})"
+        if not isinstance(entry, dict):
+            found.append(f"{label} is not an object")
+            continue
+        for key in _REQUIRED:
+            if not isinstance(entry.get(key), str) or not entry[key].strip():
+                found.append(f"{label} has no {key}")
+        unknown = set(entry) - set(_REQUIRED) - set(_OPTIONAL)
+        if unknown:
+            found.append(f"{label} has unknown fields: {', '.join(sorted(unknown))}")
+        if entry.get("id") in seen:
+            found.append(f"{label} repeats the id {entry.get('id')}")
+        seen.add(entry.get("id"))
+        if entry.get("kind") not in KINDS:
+            found.append(f"{label} has kind {entry.get('kind')!r}, not one of {', '.join(KINDS)}")
+        if entry.get("country") not in REGIONS:
+            found.append(f"{label} has country {entry.get('country')!r}, not one of {', '.join(REGIONS)}")
+        if entry.get("age_group") not in AGE_GROUPS:
+            found.append(f"{label} has age group {entry.get('age_group')!r}")
+        if not any(
+            isinstance(entry.get(key), str) and entry[key].strip() for key in ("phone", "url", "text")
+        ):
+            found.append(f"{label} has no phone number, text number or web address")
+        url = entry.get("url")
+        if url is not None and not (
+            isinstance(url, str) and re.match(r"^https://[a-z0-9.-]+\.[a-z]{2,}/", url)
+        ):
+            found.append(f"{label} has a web address that is not https://host/…: {url!r}")
+        phone = entry.get("phone")
+        if phone is not None and not (isinstance(phone, str) and _PHONE.match(phone)):
+            found.append(f"{label} has a phone number in an unexpected form: {phone!r}")
+        try:
+            checked = date.fromisoformat(str(entry.get("last_verified")))
+        except ValueError:
+            found.append(f"{label} has a last_verified date that is not YYYY-MM-DD")
+        else:
+            if checked > date.today():
+                found.append(f"{label} was last verified in the future ({checked})")
+    return found
+
+
+@lru_cache(maxsize=1)
+def load_directory() -> tuple[Entry, ...]:
+    """Every entry of the shipped directory (checked: an incomplete directory is a bug)."""
+    raw = raw_directory()
+    found = problems(raw)
+    if found:
+        raise ValueError("the helpline directory is incomplete: " + "; ".join(found))
+    out = []
+    for item in raw["entries"]:
+        values = {key: item.get(key) for key in (*_REQUIRED, *_OPTIONAL)}
+        values["last_verified"] = date.fromisoformat(item["last_verified"])
+        out.append(Entry(**values))
+    return tuple(out)
+
+
+def normalise_country(code: str | None) -> str | None:
+    """`uk` → `GB`; a clear error for anything that is not a two-letter code."""
+    if code is None or not code.strip():
+        return None
+    clean = code.strip().upper()
+    clean = ALIASES.get(clean, clean)
+    if not (len(clean) == 2 and clean.isascii() and clean.isalpha()):
+        raise InvalidValueError(
+            f"“{code}” is not a two-letter country code.",
+            hint="Use a code like GB (or UK), US, AU, CA, IE, DE, FR.",
+        )
+    return clean
+
+
+def region_for(country: str | None) -> str:
+    """Which part of the directory serves `country`: its own entries, the EU's, or INT only."""
+    if country in NATIONAL:
+        return country
+    if country in EU_MEMBERS:
+        return "EU"
+    return "INT"
+
+
+def normalise_age_group(value: str | None) -> str | None:
+    if value in (None, "", "all", "unknown"):
+        return None
+    if value in ("under-18", "minor", "child"):
+        return "under-18"
+    if value in ("adult", "18+"):
+        return "adult"
+    raise InvalidValueError(f"“{value}” is not an age group.", hint="Use under-18 or adult.")
+
+
+def routes_for(country: str | None, age_group: str | None) -> Routes:
+    """The entries to show, grouped into sections, emergency numbers first.
+
+    Services of the person's own country (or the EU) come before those open to everyone; the
+    general emergency entry is only used where no national one exists.
+    """
+    country = normalise_country(country)
+    age_group = normalise_age_group(age_group)
+    region = region_for(country)
+    wanted_ages = {"all", age_group} if age_group else set(AGE_GROUPS)
+    entries = [e for e in load_directory() if e.age_group in wanted_ages]
+    local = [e for e in entries if e.country == region and region != "INT"]
+    general = [e for e in entries if e.country == "INT"]
+    has_local_emergency = any(e.kind == "emergency" for e in local)
+    general = [e for e in general if not (e.kind == "emergency" and has_local_emergency)]
+
+    sections: list[tuple[str, list[Entry]]] = []
+    for name, kinds in SECTIONS:
+        chosen = []
+        for kind in kinds:
+            chosen += [e for e in local if e.kind == kind]
+        for kind in kinds:
+            chosen += [e for e in general if e.kind == kind]
+        if age_group is None:  # both groups shown: under-18 routes first, they are the urgent ones
+            chosen.sort(key=lambda e: {"under-18": 0, "all": 1, "adult": 2}[e.age_group])
+        if chosen:
+            sections.append((name, chosen))
+    return Routes(country=country, region=region, age_group=age_group, sections=sections)
+
+
+def emergency_numbers(country: str | None) -> list[Entry]:
+    """Only the emergency entries for `country` (what the wizard shows before anything else)."""
+    routes = routes_for(country, None)
+    return [e for e in routes.entries if e.kind == "emergency"]

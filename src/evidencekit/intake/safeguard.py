@@ -1,0 +1,236 @@
+"""The under-18 safeguard: find every image or video in what is about to be captured.
+
+In a case marked "someone shown was under 18", an intimate image is child sexual abuse material and
+a copy of it is itself unlawful, so evidencekit must not copy any image or video without an explicit
+answer: `--sensitive` (record by reference, never copied) or `--not-intimate` (the person confirms it
+shows no nudity). This module looks at the *whole* input before anything is copied: every file given,
+every file inside a given folder, and every member of a zip or tar archive (a WhatsApp export zip
+carries the chat's photos). An archive that cannot be looked inside counts as possibly holding
+images. Images and video are recognised by content (libmagic, and a few signatures checked here so
+the safeguard works without libmagic) and by name.
+
+Only the first bytes of each file are read, and nothing is decoded, shown or written.
+"""
+
+from __future__ import annotations
+
+import os
+import tarfile
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from evidencekit.case.names import display_name
+from evidencekit.errors import EvidenceKitError
+from evidencekit.guide import text
+from evidencekit.intake import filetype
+
+HEAD = 8192
+MAX_ARCHIVE_MEMBERS = 200_000
+_ARCHIVE_EXTENSIONS = (
+    ".zip", ".7z", ".rar", ".tar", ".tgz", ".tar.gz", ".gz", ".bz2", ".xz", ".tbz2", ".txz", ".zst",
+)  # fmt: skip
+_ZIP_MIMES = ("application/zip", "application/x-zip-compressed")
+_TAR_MIMES = ("application/x-tar", "application/gzip", "application/x-bzip2", "application/x-xz")
+_OPAQUE_ARCHIVE_MIMES = (
+    "application/x-7z-compressed",
+    "application/vnd.rar",
+    "application/x-rar",
+    "application/x-rar-compressed",
+    "application/zstd",
+    "application/x-iso9660-image",
+    "application/vnd.ms-cab-compressed",
+)
+# Container formats that are zip files inside and can carry pictures (documents, e-books).
+_ZIP_FAMILY_PREFIXES = (
+    "application/vnd.openxmlformats",
+    "application/vnd.oasis.opendocument",
+    "application/epub",
+)
+
+
+class UnderEighteenMediaError(EvidenceKitError):
+    """Images or videos were about to be captured in an under-18 case without an answer."""
+
+    def __init__(self, findings: Sequence[MediaFinding]) -> None:
+        super().__init__(
+            text.MEDIA_REFUSED.format(count=len(findings), examples=examples(findings)),
+            hint=text.MEDIA_REFUSED_HINT,
+        )
+        self.findings = list(findings)
+
+
+class UnderEighteenScreenError(EvidenceKitError):
+    """A screen capture in an under-18 case without the no-nudity confirmation."""
+
+    def __init__(self) -> None:
+        super().__init__(text.SCREEN_REFUSED, hint=text.SCREEN_REFUSED_HINT)
+
+
+@dataclass(frozen=True)
+class MediaFinding:
+    """One image or video (or an archive that may hold some) in the input."""
+
+    path: str  # as the person would recognise it: the file, or "archive.zip → member"
+    what: str  # image, video, archive (cannot be looked inside)
+
+
+def examples(findings: Sequence[MediaFinding], count: int = 3) -> str:
+    shown = ", ".join(f"“{f.path}”" for f in findings[:count])
+    return shown + (", …" if len(findings) > count else "")
+
+
+def _signature(head: bytes) -> str | None:
+    """image / video from the first bytes, for when libmagic is missing or unsure."""
+    if head.startswith((b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a", b"BM")):
+        return "image"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image"
+    if head[:4] == b"RIFF" and head[8:12] == b"AVI ":
+        return "video"
+    if head.startswith((b"II*\x00", b"MM\x00*")):
+        return "image"
+    if head[4:8] == b"ftyp":
+        brand = head[8:12]
+        if brand in (b"heic", b"heix", b"mif1", b"msf1", b"avif", b"heim", b"heis", b"hevc"):
+            return "image"
+        if not brand.startswith((b"M4A", b"M4B", b"M4P")):
+            return "video"
+    if head.startswith(b"\x1a\x45\xdf\xa3"):  # Matroska / WebM
+        return "video"
+    if head.startswith((b"\x00\x00\x01\xba", b"\x00\x00\x01\xb3")):  # MPEG
+        return "video"
+    return None
+
+
+def _media_kind(mime: str | None) -> str | None:
+    if not mime:
+        return None
+    if mime.startswith("image/"):
+        return "image"
+    if mime.startswith("video/"):
+        return "video"
+    return None
+
+
+def _kind_by_name(name: str) -> str | None:
+    return _media_kind(filetype.type_by_extension(name))
+
+
+def _is_archive_name(name: str) -> bool:
+    return name.lower().endswith(_ARCHIVE_EXTENSIONS)
+
+
+def _read_head(path: Path) -> bytes:
+    from evidencekit.case.hashing import open_source
+
+    fd = open_source(path)
+    try:
+        return os.read(fd, HEAD)
+    finally:
+        os.close(fd)
+
+
+def _mime_by_content(head: bytes) -> str | None:
+    """libmagic's MIME type only (not its description: half the cost), or None without libmagic."""
+    pair = filetype._magic_pair()  # per-thread handles, shared with capture
+    if pair is None:
+        return None
+    return filetype.normalise(pair[0].from_buffer(head))  # type: ignore[attr-defined]
+
+
+def media_in_file(path: Path, shown_as: str) -> list[MediaFinding]:
+    """The media in one file: the file itself, or the members of an archive.
+
+    Cheapest first: the name, then a few signatures, and libmagic only for what is left.
+    """
+    try:
+        head = _read_head(path)
+    except OSError:
+        return []  # unreadable files are reported by the capture's own checks
+    kind = _kind_by_name(path.name) or _signature(head)
+    if kind:
+        return [MediaFinding(shown_as, kind)]
+    mime = _mime_by_content(head) or ""
+    kind = _media_kind(mime)
+    if kind:
+        return [MediaFinding(shown_as, kind)]
+    lower = path.name.lower()
+    if mime in _ZIP_MIMES or mime.startswith(_ZIP_FAMILY_PREFIXES) or head.startswith(b"PK\x03\x04"):
+        return _media_in_zip(path, shown_as)
+    if mime in _TAR_MIMES or lower.endswith(
+        (".tar", ".tgz", ".tar.gz", ".tbz2", ".txz", ".gz", ".bz2", ".xz")
+    ):
+        return _media_in_tar(path, shown_as)
+    if mime in _OPAQUE_ARCHIVE_MIMES or _is_archive_name(lower):
+        return [MediaFinding(shown_as, "archive")]
+    return []
+
+
+def _media_in_zip(path: Path, shown_as: str) -> list[MediaFinding]:
+    found: list[MediaFinding] = []
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+            if len(members) > MAX_ARCHIVE_MEMBERS:
+                return [MediaFinding(shown_as, "archive")]
+            for info in members:
+                if info.is_dir():
+                    continue
+                name = info.filename
+                where = f"{shown_as} → {display_name(name)}"
+                kind = _kind_by_name(name)
+                if kind is None and _is_archive_name(name):
+                    kind = "archive"
+                if kind is None and filetype.type_by_extension(name) is None:
+                    with archive.open(info) as member:  # no telling name: look at its first bytes
+                        kind = _signature(member.read(32))
+                if kind:
+                    found.append(MediaFinding(where, kind))
+    except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError, EOFError, ValueError):
+        return [MediaFinding(shown_as, "archive")]  # damaged or encrypted: cannot tell what is inside
+    return found
+
+
+def _media_in_tar(path: Path, shown_as: str) -> list[MediaFinding]:
+    found: list[MediaFinding] = []
+    try:
+        with tarfile.open(path, "r:*") as archive:
+            for count, member in enumerate(archive):
+                if count > MAX_ARCHIVE_MEMBERS:
+                    return [MediaFinding(shown_as, "archive")]
+                if not member.isfile():
+                    continue
+                where = f"{shown_as} → {display_name(member.name)}"
+                kind = _kind_by_name(member.name)
+                if kind is None and _is_archive_name(member.name):
+                    kind = "archive"
+                if kind is None and filetype.type_by_extension(member.name) is None:
+                    handle = archive.extractfile(member)
+                    kind = _signature(handle.read(32)) if handle else None
+                if kind:
+                    found.append(MediaFinding(where, kind))
+    except (tarfile.TarError, OSError, EOFError, ValueError):
+        return [MediaFinding(shown_as, "archive")]  # e.g. a gzip of one file, or a damaged tar
+    return found
+
+
+def media_in_plans(plans: Iterable) -> list[MediaFinding]:
+    """Every image or video in checked capture plans (see intake.files.plan_capture)."""
+    found: list[MediaFinding] = []
+    for plan in plans:
+        top = display_name(str(plan.source))
+        for member in plan.members:
+            shown = f"{top}/{display_name(member.original_relative)}" if plan.is_dir else top
+            found += media_in_file(member.source, shown)
+    return found
+
+
+def media_in_paths(
+    paths: Sequence[Path], case_root: Path, *, skip_problems: bool = False
+) -> list[MediaFinding]:
+    """Every image or video in `paths` (files, folders, archives), checked as capture would."""
+    from evidencekit.intake.files import plan_capture
+
+    return media_in_plans(plan_capture([Path(p) for p in paths], case_root, skip_problems))
