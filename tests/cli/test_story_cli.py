@@ -133,7 +133,6 @@ def test_bad_story_input_gets_one_sentence_and_a_hint(cli, tmp_path):
     cli("new", case, "--timezone", "Europe/London")
     for args, words in [
         (["offender", "add", "--platform", "Instagram"], "Nothing identifies this account"),
-        (["payment", "add", "--method", "cheque", "--payee", "x"], "not a payment method"),
         (["payment", "add", "--method", "bank", "--amount", "$50"], "several currencies"),
         (["note", "it happened", "--at", "14/03/2026 21:00"], "two different days"),
         (["action", "deleted"], "not an action evidencekit knows"),
@@ -145,3 +144,5 @@ def test_bad_story_input_gets_one_sentence_and_a_hint(cli, tmp_path):
         assert "Traceback" not in result.output
     missing = cli("offender", "add", "--case", case)
     assert missing.exit_code == 2 and "--platform" in missing.stderr
+    cheque = cli("payment", "add", "--method", "cheque", "--payee", "x", "--case", case)
+    assert cheque.exit_code == 2 and "cheque" in cheque.stderr and "gift-card" in cheque.stderr

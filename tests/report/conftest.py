@@ -61,7 +61,12 @@ def build_story_case(root: Path, *, under_18: bool = False) -> StoryCase:
     (originals / "statement.txt").write_text("what happened\n", encoding="utf-8")
     private = originals / "private-photo.png"
     private.write_bytes(noise_png(1))
-    capture(case, [originals / "Screenshot_threat.png", originals / "statement.txt"], note="the first threat")
+    capture(
+        case,
+        [originals / "Screenshot_threat.png", originals / "statement.txt"],
+        note="the first threat",
+        not_intimate=under_18,  # an under-18 case asks for this confirmation before copying an image
+    )
     capture(case, [private], sensitive=True, note="the photo he threatens to share")
     chat = [
         message(1, "hi, saw your profile", at=None),

@@ -48,7 +48,7 @@ def test_a_helper_records_the_offenders_instagram_account(case):
     stored = (case.root / "evidencekit/offenders.jsonl").read_text(encoding="utf-8")
     assert stored == canonical_json(record) + "\n"
     entry = logged(case, "offender-added")[0]
-    assert entry["details"]["record"] == "O0001"
+    assert entry["details"]["id"] == "O0001"
     assert entry["details"]["record_sha256"] == record_sha256(record)
     assert verify_case(case.root).ok
     assert_valid_bag(case.root)
@@ -246,6 +246,11 @@ def test_actions_follow_the_agreed_schema_exactly(case):
         "at": None,
         "note": None,
     }
+    from evidencekit.guide.checklist import build_checklist, recorded_actions
+
+    assert [a["id"] for a in recorded_actions(case)] == ["A0001", "A0002"]  # the guide reads each once
+    steps = {step.id: step for step in build_checklist(case)}
+    assert steps["police"].status == "done" and steps["police"].detail.count("CAD-1234-26") == 1
     typed = logged(case, "action-recorded")[0]["details"]
     assert typed["at_as_written"] == "2026-03-15 10:30" and typed["at_zone_assumed"] == "Europe/London"
     assert verify_case(case.root).ok

@@ -35,7 +35,7 @@ def check_story_records(root: Path, report: Any) -> None:
         details = entry.get("details") or {}
         for kind in STORY_FILES:
             if entry.get("action") == kind.custody_action and details.get("file", kind.path) == kind.path:
-                logged[kind.path][str(details.get("record"))] = str(details.get("record_sha256"))
+                logged[kind.path][str(details.get("id"))] = str(details.get("record_sha256"))
     for kind in STORY_FILES:
         path = root / kind.path
         if not path.exists():

@@ -145,7 +145,7 @@ def append_story_record(
         record["recorded_at_local"] = case.local_time(now)
         record["recorded_by"] = change.actor
         change.append_record(kind.path, record)
-        entry = {"record": record["id"], "file": kind.path, "record_sha256": record_sha256(record)}
+        entry = {"id": record["id"], "file": kind.path, "record_sha256": record_sha256(record)}
         entry.update(details or {})
         change.log(kind.custody_action, entry)
         return AddResult(record, None, change.recovered)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Annotated, Any
 
 import typer
@@ -23,6 +24,19 @@ SeenInOption = Annotated[
         "--seen-in", help="The item or web address where you saw it, e.g. E0002 or U0001 (repeatable)."
     ),
 ]
+
+
+class PaymentMethod(str, Enum):
+    """The payment methods (a list here, so help and the `start` wizard can offer them as choices;
+    story.payments.METHODS is the same list for the library)."""
+
+    bank = "bank"
+    paypal = "paypal"
+    gift_card = "gift-card"
+    crypto = "crypto"
+    money_transfer = "money-transfer"
+    other = "other"
+
 
 offender = command_group(
     "offender",
@@ -158,7 +172,12 @@ def offender_list(case: CaseOption = None, json: JsonOption = False) -> None:
 @payment("add")
 def payment_add(
     method: Annotated[
-        str, typer.Option("--method", help="bank, paypal, gift-card, crypto, money-transfer or other.")
+        PaymentMethod,
+        typer.Option(
+            "--method",
+            case_sensitive=False,
+            help="How the money was to be paid: bank, paypal, gift-card, crypto, money-transfer or other.",
+        ),
     ],
     payee: Annotated[
         str | None, typer.Option(help="Who the money was to go to: a name, handle or company.")
@@ -203,7 +222,7 @@ def payment_add(
     the_case = open_case(case)
     result = add_payment(
         the_case,
-        method=method,
+        method=method.value,
         payee=payee,
         account=account,
         wallet=wallet,
