@@ -32,27 +32,36 @@ def render() -> str:
     ]
     for name in group.list_commands(ctx):
         command = group.get_command(ctx, name)
-        out += [f"## `evidencekit {name}`", ""]
-        out += [inspect.cleandoc(command.help or "").replace("Example:  ", "Example:\n\n    "), ""]
-        rows = []
-        for param in command.params:
-            if param.name == "help":
-                continue
-            if param.param_type_name == "argument":
-                label = f"`{param.name.upper()}`" + ("…" if param.nargs == -1 else "")
-            else:
-                label = ", ".join(f"`{opt}`" for opt in [*param.opts, *param.secondary_opts])
-            help_text = (getattr(param, "help", None) or "").replace("|", "\\|")
-            default = param.default
-            if default not in (None, False, (), []) and not callable(default):
-                help_text += f" Default: `{default}`."
-            envvar = getattr(param, "envvar", None)
-            if envvar:
-                help_text += f" Environment: `{envvar}`."
-            rows.append(f"| {label} | {help_text.strip()} |")
-        if rows:
-            out += ["| argument or option | meaning |", "|---|---|", *rows, ""]
+        out += _section(f"evidencekit {name}", command)
+        if hasattr(command, "list_commands"):  # a group, e.g. `evidencekit offender add`
+            sub_ctx = command.make_context(name, ["--help"], parent=ctx, resilient_parsing=True)
+            for sub_name in command.list_commands(sub_ctx):
+                out += _section(f"evidencekit {name} {sub_name}", command.get_command(sub_ctx, sub_name))
     return "\n".join(out).rstrip() + "\n"
+
+
+def _section(title: str, command) -> list[str]:
+    out = [f"## `{title}`", ""]
+    out += [inspect.cleandoc(command.help or "").replace("Example:  ", "Example:\n\n    "), ""]
+    rows = []
+    for param in command.params:
+        if param.name == "help":
+            continue
+        if param.param_type_name == "argument":
+            label = f"`{param.name.upper()}`" + ("…" if param.nargs == -1 else "")
+        else:
+            label = ", ".join(f"`{opt}`" for opt in [*param.opts, *param.secondary_opts])
+        help_text = (getattr(param, "help", None) or "").replace("|", "\\|")
+        default = param.default
+        if default not in (None, False, (), []) and not callable(default):
+            help_text += f" Default: `{default}`."
+        envvar = getattr(param, "envvar", None)
+        if envvar:
+            help_text += f" Environment: `{envvar}`."
+        rows.append(f"| {label} | {help_text.strip()} |")
+    if rows:
+        out += ["| argument or option | meaning |", "|---|---|", *rows, ""]
+    return out
 
 
 def main() -> int:

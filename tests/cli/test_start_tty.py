@@ -68,6 +68,17 @@ def test_from_start_to_a_sealed_case_in_a_real_terminal(tmp_path, screen):
                 ("What is this address?", "profile"),
                 ("Does that page show intimate images?", "no"),
                 ("Paste a web address", ""),
+                # The offender and payment steps run the real `offender add` / `payment add`.
+                ("Which app or website was the account on?", "Instagram"),
+                ("Their username or handle", "@bad.actor"),
+                ("The account's ID number", ""),
+                ("The address of their profile", "https://www.instagram.com/bad.actor/"),
+                ("The name it shows", ""),
+                ("A phone number they used", ""),
+                ("An e-mail address they used", ""),
+                ("Anything else about this account", ""),
+                ("Which app or website was the account on?", ""),
+                ("Did they ask you for money", "no"),
                 ("Seal the case now?", "yes"),
             ],
         )
@@ -92,6 +103,12 @@ def test_from_start_to_a_sealed_case_in_a_real_terminal(tmp_path, screen):
     assert_shows_pattern(case.root / screenshot["bag_path"])
     assert chat["note"] == "the chat with the threats"
     assert case.urls()[0]["url"] == "https://www.instagram.com/bad.actor/"
+    assert "Recorded offender account O0001 on Instagram" in shown
+    offender = case.records("evidencekit/offenders.jsonl")[0]
+    assert (
+        offender["username"] == "bad.actor"
+        and offender["profile_url"] == "https://www.instagram.com/bad.actor/"
+    )
     verified = run_cli("verify", "--json", case.root)
     assert verified.exit_code == 0 and json.loads(verified.stdout)["sealed"] is True
     assert_valid_bag(case.root)

@@ -13,6 +13,7 @@ TAGMANIFEST = "tagmanifest-sha256.txt"
 DATA_DIR = "data"
 ITEMS_DIR = "data/items"
 DERIVED_DIR = "data/derived"
+REPORT_DIR = "data/derived/report"  # the case report: derived from the whole case, not one item
 WEB_DIR = "data/web"
 
 RECORDS_DIR = "evidencekit"

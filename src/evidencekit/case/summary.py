@@ -14,6 +14,7 @@ STATUS_FORMAT = "evidencekit-status/1"
 # "module:function", each called as function(case, summary) and free to add keys. Missing modules
 # are skipped.
 EXTRA_SECTIONS: list[str] = [
+    "evidencekit.story.checks:summary_section",
     "evidencekit.web.summary:add_web_captures",
     "evidencekit.exports.service:add_status_section",
 ]

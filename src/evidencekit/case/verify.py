@@ -103,6 +103,8 @@ BytesProgress = Callable[[int, int], None]  # (done bytes, total bytes)
 # a bag read from an encrypted archive (no folder on disk) sets `function.bag_view = True` and then
 # accepts a `BagView` as well as a folder path (see `as_bag_view`); the others run after `open`.
 EXTRA_CHECKS: list[str] = [
+    "evidencekit.story.checks:check_story_records",
+    "evidencekit.report.checks:check_report_files",
     "evidencekit.web.warccheck:check_web_captures",
     "evidencekit.exports.checks:check_transcripts",
     "evidencekit.guide.checks:check_under_18",
@@ -699,6 +701,8 @@ def _check_records(
     for bag_path in sorted(set(manifest) - claimed):
         if bag_path.startswith(derived_prefix) and bag_path[len(derived_prefix) :].split("/", 1)[0] in ids:
             continue
+        if bag_path.startswith(layout.REPORT_DIR + "/"):
+            continue  # the case report; evidencekit.report.checks ties it to its custody entry
         report.add(
             ERROR,
             "file-without-record",
@@ -930,6 +934,16 @@ def _check_history(bag: BagView, report: VerifyReport, manifest: dict[str, str])
             for line in parse_manifest(old_manifest.decode("utf-8", "replace"))
             if manifest.get(line.path) != line.digest
         ]
+        replaced = _derived_replaced_after(custody, relative, lost, manifest)
+        for path in sorted(replaced):
+            report.add(
+                INFO,
+                "earlier-seal-derived-replaced",
+                path,
+                f"{path} (a derived file, not evidence) was regenerated after the earlier seal in "
+                f"{relative}; the custody log records the new version.",
+            )
+        lost = [path for path in lost if path not in replaced]
         for path in lost:
             report.add(
                 ERROR,
@@ -952,6 +966,32 @@ def _check_history(bag: BagView, report: VerifyReport, manifest: dict[str, str])
                 relative,
                 f"Earlier seal {fp[:16]}… is valid and everything it covered is unchanged.",
             )
+
+
+def _derived_replaced_after(
+    custody: bytes, history_folder: str, paths: list[str], manifest: dict[str, str]
+) -> set[str]:
+    """Derived files (under data/derived/) that an earlier seal covered and that a later, logged
+    command replaced: the command's custody entry lists the path and new SHA-256 in
+    `details.files`, after the `reopened` entry that kept that seal in `history_folder`."""
+    derived = [p for p in paths if p.startswith(layout.DERIVED_DIR + "/") and p in manifest]
+    if not derived:
+        return set()
+    try:
+        entries = loads_lines(custody.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return set()
+    logged: set[tuple[str, str]] = set()
+    after = False
+    for entry in entries:
+        details = entry.get("details") or {}
+        if entry.get("action") == "reopened" and details.get("kept_in") == history_folder:
+            after = True
+        elif after:
+            for file in details.get("files") or []:
+                if isinstance(file, dict):
+                    logged.add((str(file.get("path")), str(file.get("sha256"))))
+    return {p for p in derived if (p, manifest[p]) in logged}
 
 
 def _prefix_hashes(data: bytes) -> set[str]:

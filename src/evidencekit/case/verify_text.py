@@ -25,7 +25,11 @@ This folder is a BagIt 1.0 bag (RFC 8493), the Library of Congress packaging for
 - manifest-sha256.txt lists the SHA-256 of every file under data/.
 - evidencekit/ holds the records: case.json (the case), items.jsonl (one line per exhibit:
   original name, where it came from, when it was captured, type, hashes), urls.jsonl (web
-  addresses) and custody.jsonl (a hash-chained log of every action taken on the case).
+  addresses) and custody.jsonl (a hash-chained log of every action taken on the case); and,
+  when recorded, offenders.jsonl (the offender's accounts), payments.jsonl, notes.jsonl (the
+  victim's account) and actions.jsonl (reported, blocked, police…, with reference numbers).
+- data/derived/report/ holds the report (report.pdf, report.html), if one was made in the case:
+  an index of the case for the reader, listed in the manifest like every other file.
 - tagmanifest-sha256.txt lists the SHA-256 of bagit.txt, bag-info.txt, manifest-sha256.txt and
   every file in evidencekit/. It is what the seal signs, so the signature covers everything.
 - seal/ holds the signature (twice, for two tools), the public key and this file.

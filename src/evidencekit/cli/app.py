@@ -143,6 +143,32 @@ def command(name: str, *, order: int, panel: str, **kwargs: Any) -> Callable[[F]
     return register
 
 
+_groups: list[tuple[int, str, typer.Typer, dict[str, Any]]] = []
+_group_commands: list[tuple[typer.Typer, str, Callable[..., Any], dict[str, Any]]] = []
+
+
+def command_group(name: str, *, order: int, panel: str, help: str) -> Callable[..., Callable[[F], F]]:
+    """Declare a command with sub-commands (`evidencekit offender add`). Returns a decorator, used
+    like `command`, for its sub-commands; they run inside the same error boundary."""
+    group = typer.Typer(
+        name=name,
+        help=help,
+        no_args_is_help=True,
+        rich_markup_mode="rich",
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    _groups.append((order, name, group, {"rich_help_panel": panel}))
+
+    def subcommand(sub_name: str, **kwargs: Any) -> Callable[[F], F]:
+        def register(function: F) -> F:
+            _group_commands.append((group, sub_name, function, kwargs))
+            return function
+
+        return register
+
+    return subcommand
+
+
 def _load_commands() -> None:
     """Import every module in cli/commands, then add their commands in `order`, guarded."""
     from evidencekit.cli import commands
@@ -155,6 +181,11 @@ def _load_commands() -> None:
     for _order, name, function, kwargs in sorted(_registry, key=lambda entry: (entry[0], entry[1])):
         _plain_metavars(function)
         app.command(name, **kwargs)(guarded(function))
+    for group, name, function, kwargs in _group_commands:
+        _plain_metavars(function)
+        group.command(name, **kwargs)(guarded(function))
+    for _order, name, group, kwargs in sorted(_groups, key=lambda entry: (entry[0], entry[1])):
+        app.add_typer(group, name=name, **kwargs)
 
 
 def _plain_metavars(function: Callable[..., Any]) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -111,6 +112,20 @@ class _Member:
     original_relative: str
     size: int
     symlink_target: str | None = None
+
+
+@dataclass
+class _Captured:
+    """One path read into the staging area: its record, the payload files to list in the
+    manifest, and where enrichers can read it (the staged copy, or the original if by reference)."""
+
+    record: dict[str, Any]
+    payload: dict[str, tuple[str, int]]  # bag path -> (sha256, size)
+    readable: Path | None
+
+    @property
+    def fingerprint(self) -> str:
+        return self.record.get("tree_sha256") or self.record["sha256"]
 
 
 @dataclass
@@ -378,31 +393,28 @@ def capture(
         known.update(
             {item["tree_sha256"]: item["id"] for item in change.existing_items if item.get("tree_sha256")}
         )
+        common = {
+            "note": note,
+            "tags": clean_tags,
+            "sensitive": sensitive,
+            "kind": kind,
+            "extra": extra_fields or {},
+        }
         for plan in plans:
-            common = {
-                "note": note,
-                "tags": clean_tags,
-                "sensitive": sensitive,
-                "kind": kind,
-                "extra": extra_fields or {},
-            }
             if plan.is_dir:
-                record = _capture_folder(change, plan, sensitive, counter, common)
-                fingerprint = record["tree_sha256"]
+                captured = _capture_folder(change, plan, sensitive, counter, common)
             else:
-                record = _capture_file(change, plan.members[0], sensitive, counter, common)
-                fingerprint = record["sha256"]
-            if fingerprint in known:
-                result.duplicates.append((display_name(str(plan.source)), known[fingerprint]))
+                captured = _capture_file(change, plan.members[0], sensitive, counter, common)
+            record = captured.record
+            if captured.fingerprint in known:
+                result.duplicates.append((display_name(str(plan.source)), known[captured.fingerprint]))
                 if record["bag_path"]:
                     change.discard_payload(record["bag_path"])
-                record.pop("_readable", None)
                 continue
-            known[fingerprint] = record["id"]
-            readable = record.pop("_readable")
-            for relative, (digest, size) in record.pop("_payload").items():
+            known[captured.fingerprint] = record["id"]
+            for relative, (digest, size) in captured.payload.items():
                 change.add_payload(relative, digest, size)
-            result.warnings.extend(_enrich(change, record, readable, enricher_options or {}))
+            result.warnings.extend(_enrich(change, record, captured.readable, enricher_options or {}))
             change.add_item(record)
             change.log("item-captured", _custody_details(record))
             result.added.append(record)
@@ -412,18 +424,23 @@ def capture(
 
 
 class _Counter:
+    """Progress across the threads that read a folder's files (updates are serialised)."""
+
     def __init__(self, total_bytes: int, total_files: int, callback: ProgressCallback | None) -> None:
         self.total_bytes, self.total_files, self.callback = total_bytes, total_files, callback
         self.done_bytes = self.done_files = 0
         self.current = ""
+        self._lock = threading.Lock()
 
     def bytes(self, n: int) -> None:
-        self.done_bytes += n
-        self._emit()
+        with self._lock:
+            self.done_bytes += n
+            self._emit()
 
     def file_done(self) -> None:
-        self.done_files += 1
-        self._emit()
+        with self._lock:
+            self.done_files += 1
+            self._emit()
 
     def _emit(self) -> None:
         if self.callback:
@@ -469,7 +486,7 @@ def _read_member(
 
 def _capture_file(
     change: CaseChange, member: _Member, sensitive: bool, counter: _Counter, common: dict[str, Any]
-) -> dict[str, Any]:
+) -> _Captured:
     item_id = change.next_item_id()
     safe = safe_component(member.source.name)
     bag_path = f"{layout.ITEMS_DIR}/{item_id}-{safe}"
@@ -481,14 +498,13 @@ def _capture_file(
     record["kind"] = common["kind"] or _classify(facts["mime"], member.source.name, facts["image"])
     record["bag_path"] = None if sensitive else bag_path
     record["stored_name_changed"] = (not sensitive) and safe != member.source.name
-    record["_payload"] = {} if sensitive else {bag_path: (digest.sha256, digest.size)}
-    record["_readable"] = member.source if sensitive else target
-    return record
+    payload = {} if sensitive else {bag_path: (digest.sha256, digest.size)}
+    return _Captured(record, payload, member.source if sensitive else target)
 
 
 def _capture_folder(
     change: CaseChange, plan: _Plan, sensitive: bool, counter: _Counter, common: dict[str, Any]
-) -> dict[str, Any]:
+) -> _Captured:
     item_id = change.next_item_id()
     safe = safe_component(plan.source.name, fallback="folder")
     bag_path = f"{layout.ITEMS_DIR}/{item_id}-{safe}"
@@ -553,9 +569,7 @@ def _capture_folder(
             "bag_path": None if sensitive else bag_path,
         }
     )
-    record["_payload"] = payload
-    record["_readable"] = plan.source if sensitive else staged_root
-    return record
+    return _Captured(record, payload, plan.source if sensitive else staged_root)
 
 
 def _enrich(

@@ -116,6 +116,18 @@ def _render_status(s: dict) -> None:
         ("Items", _items_line(s)),
         ("Web addresses", str(s["url_count"])),
     ]
+    counts = s.get("story_counts") or {}
+    if any(counts.values()):
+        names = (
+            ("offenders", "offender account"),
+            ("payments", "payment"),
+            ("notes", "note"),
+            ("actions", "action"),
+        )
+        parts = [
+            f"{counts.get(key, 0)} {word}{'s' if counts.get(key, 0) != 1 else ''}" for key, word in names
+        ]
+        rows.append(("Recorded", ", ".join(parts)))
     if s["sealed"]:
         from evidencekit.case.seal import group_fingerprint
 

@@ -1,0 +1,112 @@
+"""Verify and status for the story records.
+
+`check_story_records` (registered in `case.verify.EXTRA_CHECKS`) ties every line of offenders,
+payments, notes and actions to its custody entry: each record must be readable, have the next id,
+and be logged with the SHA-256 of its exact line; every logged record must exist. The tag manifest
+already detects a changed file; this check also catches records added or rewritten together with a
+re-written tag manifest (which an unsealed case cannot otherwise show), and says which line.
+
+`summary_section` (registered in `case.summary.EXTRA_SECTIONS`) adds counts and records to
+`status --json`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from evidencekit.case import layout
+from evidencekit.case.jsonlines import iter_lines, loads_lines
+from evidencekit.story.records import STORY_FILES
+
+ERROR = "error"
+
+
+def check_story_records(root: Path, report: Any) -> None:
+    """Add findings about the story records to a `VerifyReport`."""
+    try:
+        custody = loads_lines((root / layout.CUSTODY_JSONL).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return  # the core checks already report an unreadable custody log
+    logged: dict[str, dict[str, str]] = {kind.path: {} for kind in STORY_FILES}
+    for entry in custody:
+        details = entry.get("details") or {}
+        for kind in STORY_FILES:
+            if entry.get("action") == kind.custody_action and details.get("file", kind.path) == kind.path:
+                logged[kind.path][str(details.get("id"))] = str(details.get("record_sha256"))
+    for kind in STORY_FILES:
+        path = root / kind.path
+        if not path.exists():
+            for record_id in sorted(logged[kind.path]):
+                report.add(
+                    ERROR,
+                    "story-logged-record-missing",
+                    kind.path,
+                    f"The custody log records adding {kind.name} {record_id}, but {kind.path} is missing.",
+                )
+            continue
+        try:
+            text = path.read_bytes().decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            report.add(ERROR, "story-record-invalid", kind.path, f"{kind.path} cannot be read as UTF-8 text.")
+            continue
+        seen: set[str] = set()
+        for number, line in iter_lines(text):
+            try:
+                record = json.loads(line)
+                record_id = str(record["id"])
+            except (ValueError, KeyError, TypeError):
+                report.add(
+                    ERROR,
+                    "story-record-invalid",
+                    kind.path,
+                    f"{kind.path} line {number} is not a valid record.",
+                )
+                continue
+            expected_id = f"{kind.prefix}{len(seen) + 1:04d}"
+            if record_id != expected_id:
+                report.add(
+                    ERROR,
+                    "story-record-invalid",
+                    kind.path,
+                    f"{kind.path} line {number} has id {record_id}; the next id should be {expected_id} "
+                    "(a record was removed, repeated or reordered).",
+                )
+            seen.add(record_id)
+            digest = hashlib.sha256(line.encode("utf-8")).hexdigest()
+            expected = logged[kind.path].get(record_id)
+            if expected is None:
+                report.add(
+                    ERROR,
+                    "story-record-not-logged",
+                    kind.path,
+                    f"{kind.name.capitalize()} {record_id} ({kind.path} line {number}) has no "
+                    f"“{kind.custody_action}” entry in the custody log.",
+                )
+            elif expected != digest:
+                report.add(
+                    ERROR,
+                    "story-record-changed",
+                    kind.path,
+                    f"{kind.name.capitalize()} {record_id} ({kind.path} line {number}) is not the record "
+                    "the custody log says was added (it was changed afterwards).",
+                )
+        for record_id in sorted(set(logged[kind.path]) - seen):
+            report.add(
+                ERROR,
+                "story-logged-record-missing",
+                kind.path,
+                f"The custody log records adding {kind.name} {record_id}, but {kind.path} does not hold it.",
+            )
+
+
+def summary_section(case: Any, summary: dict[str, Any]) -> None:
+    """Add `story` to the status summary: counts, and each record as stored."""
+    story: dict[str, Any] = {}
+    for kind in STORY_FILES:
+        records = case.records(kind.path)
+        story[kind.path.rsplit("/", 1)[-1].removesuffix(".jsonl")] = records
+    summary["story"] = story
+    summary["story_counts"] = {name: len(records) for name, records in story.items()}

@@ -1,0 +1,569 @@
+"""Finding identifiers in chats and web addresses, to *suggest* recording them (never silently).
+
+Offenders give away stable identifiers in the conversation itself: "add me on snap @…", a phone
+number, a PayPal link, a Bitcoin wallet. Those are what police can act on, and a frightened person
+easily overlooks them. This module finds them in chat transcripts, recorded web addresses, web
+captures and notes, and says where each was found and which command would record it. Nothing is
+recorded here: the person decides (a number in the chat may be their own, or a friend's).
+
+Detection is deliberately strict where check digits exist (crypto addresses, IBANs; see `formats`)
+and loose elsewhere; every suggestion shows its source so a human can judge it.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from evidencekit.case.case import Case
+from evidencekit.errors import InvalidUrlError
+from evidencekit.intake.urls import check_url
+from evidencekit.story import sources
+from evidencekit.story.formats import (
+    IBAN_PATTERN,
+    TX_PATTERN,
+    WALLET_PATTERN,
+    compact_iban,
+    iban_valid,
+    recognise_wallet,
+)
+from evidencekit.story.records import NOTES, OFFENDERS, PAYMENTS
+
+URL_PATTERN = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>\"'`]+")
+EMAIL_PATTERN = re.compile(
+    r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w-])"
+)
+HANDLE_PATTERN = re.compile(r"(?<![\w@./:])@([A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?)(?![\w@])")
+CASHTAG_PATTERN = re.compile(r"(?<![\w$])\$([A-Za-z][A-Za-z0-9_]{1,19})(?!\w)")
+PHONE_PATTERN = re.compile(r"(?<![\w+/.:(-])((?:\+|00)?\(?\d[\d ()./-]{5,22}\d)(?![\w/])")
+MONEY_PATTERN = re.compile(
+    r"(?i)(?:[£€$₹₦₱₿]\s?\d|\d\s?(?:usd|gbp|eur|aud|cad|nzd|inr|btc|eth|usdt|dollars?|pounds?|euros?|bucks|quid)\b"
+    r"|\b(?:gift ?cards?|western union|moneygram|paypal|cash ?app|venmo|zelle|bitcoin|btc|crypto|wallet|"
+    r"iban|sort code|bank transfer|itunes|steam card|google play card)\b)"
+)
+_NOT_CASHTAGS = {"USD", "AUD", "CAD", "NZD", "HKD", "SGD", "MXN"}
+_DATE_LIKE = re.compile(r"^\d{4}[-./]\d{1,2}[-./]\d{1,2}|^\d{1,2}[-./]\d{1,2}[-./]\d{2,4}$|^\d{1,2}[:.]\d{2}")
+_TRAILING = ".,;:!?)]}'\"»”’…"
+
+# Paths that are not accounts, per platform (instagram.com/p/… is a post, not a user).
+_NOT_USERS = {
+    "Instagram": {"p", "reel", "reels", "stories", "explore", "accounts", "direct", "tv", "about", "legal"},
+    "Facebook": {
+        "groups",
+        "events",
+        "photo",
+        "photo.php",
+        "watch",
+        "share",
+        "messages",
+        "marketplace",
+        "pages",
+        "story.php",
+        "permalink.php",
+        "login",
+        "help",
+    },
+    "X (Twitter)": {
+        "i",
+        "home",
+        "search",
+        "explore",
+        "settings",
+        "messages",
+        "notifications",
+        "intent",
+        "share",
+        "hashtag",
+    },
+    "Telegram": {"joinchat", "addstickers", "share", "s"},
+    "Snapchat": {"spotlight", "discover", "lens", "unlock"},
+    "TikTok": {"tag", "music", "discover", "video"},
+}
+KIND_ORDER = (
+    "chat-account",
+    "profile-url",
+    "handle",
+    "phone",
+    "email",
+    "payment-link",
+    "cashtag",
+    "wallet",
+    "tx",
+    "iban",
+    "link",
+)
+KIND_LABELS = {
+    "chat-account": "chat account",
+    "profile-url": "profile link",
+    "handle": "@handle",
+    "phone": "phone number",
+    "email": "e-mail address",
+    "payment-link": "payment link",
+    "cashtag": "Cash App $cashtag",
+    "wallet": "crypto wallet address",
+    "tx": "transaction hash",
+    "iban": "bank account (IBAN)",
+    "link": "web address not yet recorded",
+}
+
+
+@dataclass(frozen=True)
+class Found:
+    """One identifier found in a piece of text."""
+
+    kind: str
+    value: str
+    key: str  # normalised, for grouping and for comparing with what is recorded
+    platform: str | None = None
+    name: str | None = None  # username or payee taken from a link
+    detail: str | None = None  # e.g. the crypto network
+
+
+def find_identifiers(text: str) -> list[Found]:
+    """Every identifier in `text`, in order of kind (see the module docstring)."""
+    if not text:
+        return []
+    found: list[Found] = []
+    spans: list[tuple[int, int]] = []
+    for match in URL_PATTERN.finditer(text):
+        url = _trim(match.group(0))
+        spans.append((match.start(), match.start() + len(url)))
+        item = classify_url(url if "://" in url else "https://" + url)
+        if item:
+            found.append(item)
+    for match in EMAIL_PATTERN.finditer(text):
+        if _inside(match.start(), spans):
+            continue
+        spans.append(match.span())
+        address = match.group(0)
+        local, _, domain = address.rpartition("@")
+        found.append(Found("email", address, f"{local}@{domain.lower()}".lower()))
+    for match in HANDLE_PATTERN.finditer(text):
+        if _inside(match.start(), spans):
+            continue
+        found.append(Found("handle", "@" + match.group(1), match.group(1).lower()))
+    for match in CASHTAG_PATTERN.finditer(text):
+        if _inside(match.start(), spans) or match.group(1).upper() in _NOT_CASHTAGS:
+            continue
+        found.append(
+            Found("cashtag", "$" + match.group(1), "$" + match.group(1).lower(), platform="Cash App")
+        )
+    for match in WALLET_PATTERN.finditer(text):
+        if _inside(match.start(), spans):
+            continue
+        wallet = recognise_wallet(match.group(1))
+        if wallet is None:
+            continue
+        spans.append(match.span(1))
+        found.append(
+            Found("wallet", wallet.address, wallet.address, detail=wallet.network, name=wallet.currency)
+        )
+    for match in TX_PATTERN.finditer(text):
+        if _inside(match.start(1), spans):
+            continue
+        spans.append(match.span(1))
+        found.append(Found("tx", match.group(1), match.group(1).lower()))
+    for match in IBAN_PATTERN.finditer(text):
+        if _inside(match.start(1), spans) or not iban_valid(match.group(1)):
+            continue
+        spans.append(match.span(1))
+        found.append(Found("iban", match.group(1), compact_iban(match.group(1))))
+    for match in PHONE_PATTERN.finditer(text):
+        if _inside(match.start(1), spans):
+            continue
+        phone = _phone(match.group(1))
+        if phone:
+            found.append(Found("phone", match.group(1).strip(), phone))
+    return found
+
+
+# Platforms where an @handle names an account; and words that say which platform a handle is for
+# ("add me on snap @…" in a WhatsApp chat is a Snapchat account).
+HANDLE_PLATFORMS = {"Instagram", "Telegram", "X (Twitter)", "TikTok", "Discord", "Snapchat", "Threads"}
+_PLATFORM_WORDS = [
+    (re.compile(r"(?i)\b(snap(chat)?|sc)\b"), "Snapchat"),
+    (re.compile(r"(?i)\b(insta(gram)?|ig)\b"), "Instagram"),
+    (re.compile(r"(?i)\b(telegram|tg)\b"), "Telegram"),
+    (re.compile(r"(?i)\btik ?tok\b"), "TikTok"),
+    (re.compile(r"(?i)\bdiscord\b"), "Discord"),
+    (re.compile(r"(?i)\b(twitter|tweet)\b"), "X (Twitter)"),
+    (re.compile(r"(?i)\bkik\b"), "Kik"),
+    (re.compile(r"(?i)\bthreads\b"), "Threads"),
+]
+
+
+def platform_hint(text: str) -> str | None:
+    """The one platform a message names (“add me on snap”), or None if it names none or several."""
+    named = {platform for pattern, platform in _PLATFORM_WORDS if pattern.search(text)}
+    return named.pop() if len(named) == 1 else None
+
+
+def mentions_money(text: str) -> bool:
+    """A message that talks about money or payment (used to keep it in an abridged timeline)."""
+    return bool(text) and MONEY_PATTERN.search(text) is not None
+
+
+def _trim(url: str) -> str:
+    while url and url[-1] in _TRAILING:
+        if url[-1] == ")" and url.count("(") >= url.count(")"):
+            break
+        url = url[:-1]
+    return url
+
+
+def _inside(position: int, spans: list[tuple[int, int]]) -> bool:
+    return any(start <= position < end for start, end in spans)
+
+
+def _phone(text: str) -> str | None:
+    candidate = text.strip()
+    if _DATE_LIKE.search(candidate) or re.search(r"\d\.\d{1,2}$", candidate):
+        return None
+    digits = re.sub(r"\D", "", candidate)
+    international = candidate.startswith(("+", "00"))
+    if international and candidate.startswith("00"):
+        digits = digits[2:]
+    if not 7 <= len(digits) <= 15:
+        return None
+    if not international and not 9 <= len(digits) <= 11:
+        return None  # national numbers have 9 to 11 digits; longer runs are account or card numbers
+    return ("+" if international else "") + digits
+
+
+def classify_url(url: str) -> Found | None:
+    """A profile link, a payment link, or another web address (None if it is not a valid URL)."""
+    try:
+        checked = check_url(url)
+    except InvalidUrlError:
+        return None
+    parts = urlsplit(checked.normalised)
+    segments = [s for s in parts.path.split("/") if s]
+    platform = checked.platform
+    host = checked.host
+    payment = _payment_link(host, segments)
+    if payment:
+        method, payee = payment
+        return Found(
+            "payment-link", checked.original, checked.normalised, platform=platform, name=payee, detail=method
+        )
+    user = _profile_user(platform, host, segments, parts.query)
+    if user:
+        return Found("profile-url", checked.original, checked.normalised, platform=platform, name=user)
+    return Found("link", checked.original, checked.normalised, platform=platform)
+
+
+def _payment_link(host: str, segments: list[str]) -> tuple[str, str] | None:
+    if host.endswith("paypal.me") and segments:
+        return "paypal", segments[0]
+    if host.endswith("paypal.com") and len(segments) >= 2 and segments[0].lower() == "paypalme":
+        return "paypal", segments[1]
+    if host.endswith("cash.app") and segments and segments[0].startswith("$"):
+        return "other", segments[0]
+    if host.endswith("venmo.com") and segments:
+        name = segments[1] if segments[0] == "u" and len(segments) > 1 else segments[0]
+        return "other", "@" + name.lstrip("@")
+    if host.endswith("revolut.me") and segments:
+        return "other", segments[0]
+    return None
+
+
+def _profile_user(platform: str | None, host: str, segments: list[str], query: str) -> str | None:
+    if not platform or not segments:
+        if platform == "Facebook" and "id=" in query:
+            return "id " + parse_qs(query).get("id", [""])[0]
+        return None
+    first = segments[0]
+    if first.lower() in _NOT_USERS.get(platform, set()):
+        return None
+    if platform == "Facebook" and first == "profile.php":
+        ids = parse_qs(query).get("id")
+        return f"id {ids[0]}" if ids else None
+    if platform in ("Instagram", "Facebook", "X (Twitter)", "Threads", "Telegram", "Twitch", "Pinterest"):
+        return first.lstrip("@")
+    if platform in ("TikTok", "YouTube") and first.startswith("@"):
+        return first[1:]
+    if platform == "Snapchat" and first in ("add", "u") and len(segments) > 1:
+        return segments[1]
+    if platform == "Reddit" and first in ("user", "u") and len(segments) > 1:
+        return segments[1]
+    if platform == "Discord" and first == "users" and len(segments) > 1:
+        return segments[1]
+    if platform == "WhatsApp" and host == "wa.me":
+        return "+" + re.sub(r"\D", "", first) if re.sub(r"\D", "", first) else None
+    return None
+
+
+# ---- suggestions for a whole case -------------------------------------------------------------
+
+
+@dataclass
+class Suggestion:
+    """An identifier worth recording, where it was seen, and the command that would record it."""
+
+    kind: str
+    value: str
+    key: str
+    platform: str | None = None
+    name: str | None = None
+    detail: str | None = None
+    count: int = 0
+    first_time: str | None = None
+    where: list[str] = field(default_factory=list)
+    seen_in: list[str] = field(default_factory=list)
+    senders: list[str] = field(default_factory=list)
+    recorded_as: str | None = None
+
+    @property
+    def label(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind)
+
+    def command(self) -> list[str]:
+        """The evidencekit arguments that would record this (the person checks them first)."""
+        platform = self.platform or "PLATFORM"
+        seen = [arg for ref in self.seen_in[:3] for arg in ("--seen-in", ref)]
+        if self.kind == "chat-account":
+            args = ["offender", "add", "--platform", platform]
+            if self.detail:
+                args += ["--user-id", self.detail]
+            return [*args, "--display-name", self.value, *seen]
+        if self.kind == "profile-url":
+            args = ["offender", "add", "--platform", platform, "--profile-url", self.value]
+            if self.name and not self.name.startswith(("id ", "+")):
+                args += ["--username", self.name]
+            return [*args, *seen]
+        if self.kind == "handle":
+            return ["offender", "add", "--platform", platform, "--username", self.value.lstrip("@"), *seen]
+        if self.kind == "phone":
+            return ["offender", "add", "--platform", platform, "--phone", self.value, *seen]
+        if self.kind == "email":
+            return ["offender", "add", "--platform", self.platform or "E-mail", "--email", self.value, *seen]
+        if self.kind == "payment-link":
+            return [
+                "payment",
+                "add",
+                "--method",
+                self.detail or "other",
+                "--payee",
+                self.name or self.value,
+                "--account",
+                self.value,
+                *seen,
+            ]
+        if self.kind == "cashtag":
+            return ["payment", "add", "--method", "other", "--payee", self.value, "--note", "Cash App", *seen]
+        if self.kind == "wallet":
+            return ["payment", "add", "--method", "crypto", "--wallet", self.value, *seen]
+        if self.kind == "tx":
+            return ["payment", "add", "--method", "crypto", "--tx", self.value, *seen]
+        if self.kind == "iban":
+            return ["payment", "add", "--method", "bank", "--account", self.value, *seen]
+        return [
+            "add-url",
+            self.value,
+            "--note",
+            "seen in " + (self.seen_in[0] if self.seen_in else "the case"),
+        ]
+
+    def command_line(self) -> str:
+        return shlex.join(["evidencekit", *self.command()])
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "label": self.label,
+            "value": self.value,
+            "platform": self.platform,
+            "detail": self.detail,
+            "count": self.count,
+            "first_time": self.first_time,
+            "where": self.where,
+            "seen_in": self.seen_in,
+            "senders": self.senders,
+            "recorded_as": self.recorded_as,
+            "command": ["evidencekit", *self.command()],
+        }
+
+
+@dataclass
+class Suggestions:
+    """All suggestions for a case, plus what was read to find them."""
+
+    items: list[Suggestion]
+    transcripts: int
+    messages: int
+    unreadable_lines: int
+
+
+def suggest(case: Case, *, include_recorded: bool = False) -> Suggestions:
+    """Identifiers found in the case's transcripts, web addresses and notes, not yet recorded."""
+    collected: dict[tuple[str, str], Suggestion] = {}
+    items = case.items()
+
+    def add(
+        found: Found,
+        *,
+        where: str,
+        ref: str,
+        time: str | None = None,
+        sender: str | None = None,
+        platform: str | None = None,
+    ) -> None:
+        key = (found.kind, found.key)
+        entry = collected.get(key)
+        if entry is None:
+            entry = collected[key] = Suggestion(
+                kind=found.kind,
+                value=found.value,
+                key=found.key,
+                platform=found.platform or platform,
+                name=found.name,
+                detail=found.detail,
+            )
+        entry.count += 1
+        if time and (entry.first_time is None or time < entry.first_time):
+            entry.first_time = time
+        if len(entry.where) < 5:
+            entry.where.append(where)
+        if ref not in entry.seen_in:
+            entry.seen_in.append(ref)
+        if sender and sender not in entry.senders and len(entry.senders) < 5:
+            entry.senders.append(sender)
+
+    message_total = unreadable = 0
+    found_transcripts = sources.transcripts(case, items)
+    for transcript in found_transcripts:
+        accounts: dict[tuple[str, str | None], int] = {}
+        for message in sources.messages(transcript):
+            text = message.get("text")
+            sender = message.get("sender") if isinstance(message.get("sender"), str) else None
+            if message.get("kind", "message") == "message" and sender:
+                sender_id = message.get("sender_id")
+                account = (sender, str(sender_id) if sender_id not in (None, "") else None)
+                accounts[account] = accounts.get(account, 0) + 1
+            if not isinstance(text, str) or not text:
+                continue
+            where = f"{transcript.item_id} message {message.get('seq', '?')}" + (
+                f" (from {sender})" if sender else ""
+            )
+            for found in find_identifiers(text):
+                platform = transcript.platform
+                if found.kind == "handle":
+                    platform = platform_hint(text) or (platform if platform in HANDLE_PLATFORMS else None)
+                add(
+                    found,
+                    where=where,
+                    ref=transcript.item_id,
+                    time=_text(message.get("time")),
+                    sender=sender,
+                    platform=platform,
+                )
+        message_total += transcript.messages
+        unreadable += transcript.unreadable_lines
+        for (sender, sender_id), count in sorted(accounts.items(), key=lambda kv: -kv[1]):
+            suggestion = Suggestion(
+                kind="chat-account",
+                value=sender,
+                key=f"{transcript.item_id}:{sender}:{sender_id}",
+                platform=transcript.platform,
+                detail=sender_id,
+                count=count,
+                where=[f"{transcript.item_id}: {count} message{'s' if count != 1 else ''} from this account"],
+                seen_in=[transcript.item_id],
+                senders=[sender],
+            )
+            collected[("chat-account", suggestion.key)] = suggestion
+
+    for url in case.urls():
+        found = classify_url(str(url.get("url", "")))
+        if found is None or url.get("sensitive"):
+            continue
+        if found.kind in ("profile-url", "payment-link"):
+            add(found, where=f"web address {url['id']}", ref=str(url["id"]))
+    for item in items:
+        capture = item.get("web_capture")
+        if (
+            isinstance(capture, dict)
+            and capture.get("final_url")
+            and capture.get("final_url") != capture.get("requested_url")
+        ):
+            found = classify_url(str(capture["final_url"]))
+            if found is not None and found.kind in ("profile-url", "payment-link"):
+                add(found, where=f"{item['id']} (page the address led to)", ref=str(item["id"]))
+        if isinstance(item.get("note"), str):
+            for found in find_identifiers(item["note"]):
+                add(found, where=f"the note on {item['id']}", ref=str(item["id"]))
+    for note in case.records(NOTES.path):
+        for found in find_identifiers(str(note.get("text", ""))):
+            add(found, where=f"your note {note.get('id')}", ref=str(note.get("id")))
+
+    recorded = _recorded_index(case)
+    addresses = {str(url.get("url_normalised")).lower(): str(url.get("id")) for url in case.urls()}
+    out = []
+    for suggestion in collected.values():
+        suggestion.seen_in = [ref for ref in suggestion.seen_in if ref[:1] in ("E", "U")]
+        index = addresses if suggestion.kind == "link" else recorded
+        suggestion.recorded_as = _recorded_as(suggestion, index)
+        if suggestion.recorded_as and not include_recorded:
+            continue
+        out.append(suggestion)
+    out.sort(key=lambda s: (KIND_ORDER.index(s.kind) if s.kind in KIND_ORDER else 99, -s.count, s.value))
+    return Suggestions(out, len(found_transcripts), message_total, unreadable)
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _recorded_index(case: Case) -> dict[str, str]:
+    """{normalised value: id of the record holding it} for offenders and payments."""
+    index: dict[str, str] = {}
+
+    def put(value: Any, record_id: str, *, lower: bool = True) -> None:
+        if value:
+            text = str(value)
+            index.setdefault(text.lower() if lower else text, record_id)
+
+    for record in case.records(OFFENDERS.path):
+        rid = str(record.get("id"))
+        put(record.get("username"), rid)
+        put(record.get("user_id"), rid)
+        put(record.get("profile_url_normalised"), rid)
+        put(record.get("phone_normalised"), rid)
+        put(record.get("email"), rid)
+        if record.get("display_name") and record.get("user_id"):
+            put(f"{record['display_name']}|{record['user_id']}", rid)
+    for record in case.records(PAYMENTS.path):
+        rid = str(record.get("id"))
+        put(record.get("wallet"), rid, lower=False)
+        put(record.get("tx"), rid)
+        put(record.get("payee"), rid)
+        if record.get("account"):
+            put(compact_iban(str(record["account"])), rid)
+            put(record.get("account"), rid)
+    return index
+
+
+def _recorded_as(suggestion: Suggestion, index: dict[str, str]) -> str | None:
+    candidates: Iterable[str]
+    if suggestion.kind == "chat-account":
+        candidates = [f"{suggestion.value}|{suggestion.detail}".lower()] if suggestion.detail else []
+        if suggestion.detail:
+            candidates = [*candidates, suggestion.detail.lower()]
+    elif suggestion.kind == "wallet":
+        candidates = [suggestion.value, suggestion.value.lower()]
+    elif suggestion.kind == "payment-link":
+        candidates = [suggestion.key.lower(), (suggestion.name or "").lower(), suggestion.value.lower()]
+    elif suggestion.kind == "link":
+        candidates = [suggestion.key.lower()]
+    elif suggestion.kind == "profile-url":
+        candidates = [suggestion.key.lower(), (suggestion.name or "").lower()]
+    else:
+        candidates = [suggestion.key.lower(), suggestion.value.lower()]
+    for candidate in candidates:
+        if candidate and candidate in index:
+            return index[candidate]
+    return None
