@@ -61,10 +61,11 @@ def test_recording_the_story_and_making_the_report(cli, tmp_path, evidence):
     assert cli("verify", case).exit_code == 0
     assert_valid_bag(case)
 
-    assert cli("seal", "--case", case).exit_code == 0
-    refused = cli("report", "--case", case)
-    assert refused.exit_code == 2
-    assert "Problem:" in refused.stderr and "--out" in refused.stderr and "--reseal" in refused.stderr
+    sealed = json.loads(cli("seal", "--json", "--case", case).stdout)["fingerprint"]
+    resealed = cli("report", "--format", "html", "--case", case)
+    assert resealed.exit_code == 0, resealed.output
+    assert "sealed again" in resealed.stdout and "New seal fingerprint" in resealed.stdout
+    assert json.loads(cli("status", "--json", "--case", case).stdout)["fingerprint"] != sealed
 
     outside = cli("report", "--out", tmp_path / "for-police", "--format", "html", "--json", "--case", case)
     assert outside.exit_code == 0, outside.output

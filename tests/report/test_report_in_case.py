@@ -1,5 +1,5 @@
 """Where the report goes, and the case stays valid: in an open case it is a logged derived file; a
-sealed case is never changed silently (--out writes beside it, --reseal seals again)."""
+sealed case gets the report and is sealed again, or stays untouched with --out."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 from evidencekit.case.seal import reopen_case, seal_case
 from evidencekit.case.verify import verify_case
-from evidencekit.errors import CaseSealedError, InvalidValueError
+from evidencekit.errors import InvalidValueError
 from evidencekit.report.build import build_report, parse_formats
 from evidencekit.story import add_note
 from tests.conftest import assert_valid_bag
@@ -55,14 +55,21 @@ def test_making_the_report_again_replaces_it_and_the_case_still_verifies(story_c
     assert_valid_bag(case.root)
 
 
-def test_a_sealed_case_is_not_changed_without_being_asked(story_case):
+def test_ctrl_c_while_reporting_on_a_sealed_case_leaves_it_sealed(story_case):
     case = story_case.case
     seal_case(case)
-    fingerprint = case.fingerprint()
-    with pytest.raises(CaseSealedError) as error:
-        build_report(case)
-    assert "--out" in error.value.hint and "--reseal" in error.value.hint
-    assert case.fingerprint() == fingerprint
+
+    def interrupted(step: str) -> None:
+        if "HTML" in step:
+            raise KeyboardInterrupt  # the person pressed Ctrl-C while the report was being made
+
+    with pytest.raises(KeyboardInterrupt):
+        build_report(case, progress=interrupted)
+
+    assert case.is_sealed(), "a case the person had sealed is never left open"
+    assert [e["action"] for e in case.custody_entries()][-2:] == ["reopened", "sealed"]
+    assert not any(path.startswith("data/derived/report/") for path in case.manifest())
+    assert verify_case(case.root).ok
 
 
 def test_out_writes_beside_a_sealed_case_and_names_its_fingerprint(story_case, tmp_path):
@@ -92,12 +99,12 @@ def test_out_on_an_open_case_logs_where_the_report_went(story_case, tmp_path):
     assert verify_case(case.root).ok
 
 
-def test_reseal_adds_the_report_and_seals_again(story_case):
+def test_a_report_on_a_sealed_case_is_added_and_the_case_sealed_again(story_case):
     case = story_case.case
     seal_case(case)
     first = case.fingerprint()
 
-    result = build_report(case, reseal=True)
+    result = build_report(case)
 
     assert result.resealed_from == first and result.fingerprint == case.fingerprint() != first
     actions = [e["action"] for e in case.custody_entries()][-3:]
@@ -112,7 +119,7 @@ def test_reseal_adds_the_report_and_seals_again(story_case):
     # replacing a derived file is logged, so verify says so instead of calling it tampering.
     reopen_case(case, reason="new messages")
     add_note(case, "He wrote from a new account.")
-    build_report(case, reseal=False)
+    build_report(case)
     seal_case(case)
     report = verify_case(case.root)
     assert report.ok, [f.message for f in report.errors]
@@ -163,8 +170,6 @@ def test_bad_report_options_are_refused(story_case, tmp_path):
     (tmp_path / "a-file").write_text("x")
     with pytest.raises(InvalidValueError):
         build_report(case, out=tmp_path / "a-file")
-    with pytest.raises(InvalidValueError):
-        build_report(case, out=tmp_path / "x", reseal=True)
     assert not any(e["action"] == "report-generated" for e in case.custody_entries())
 
 

@@ -1,6 +1,6 @@
 """Building the report and putting it where it belongs.
 
-Three cases, because a seal must never be silently changed:
+Three cases; a seal is never changed without saying so:
 
 - **Open case** (the default): the report goes into the case as derived files,
   `data/derived/report/report.html` and `report.pdf`, replacing an earlier report. The change is
@@ -9,9 +9,11 @@ Three cases, because a seal must never be silently changed:
 - **Sealed case with `--out DIR`**: the report is written to DIR, outside the case, and the case is
   not touched (it cannot be, without breaking its seal). The report shows the seal fingerprint, so
   it describes exactly the sealed case handed over with it.
-- **Sealed case with `--reseal`**: the case is reopened (logged), the report added, and the case
-  sealed again; the earlier seal stays checkable in `seal/history/` and the new fingerprint is
-  returned. Without either option, a sealed case is refused with a sentence saying both ways.
+- **Sealed case without `--out`** (as the issue asks: "re-sealed if it was"): the case is reopened
+  (logged), the report added, and the case sealed again; the earlier seal stays checkable in
+  `seal/history/` and the new fingerprint is returned (the CLI prints it in bold, to write down).
+  If building the report fails after the reopen, the case is sealed again anyway, so it is never
+  left open by surprise.
 
 With `--out DIR` on an open case the report is written to DIR and the custody log records that a
 report was made there (with its hashes); nothing is added to the payload.
@@ -28,7 +30,7 @@ from typing import Any
 from evidencekit.case import layout
 from evidencekit.case.atomic import atomic_write_bytes, make_private_dir, storage_errors, write_bytes_durably
 from evidencekit.case.case import Case, CaseChange, default_actor
-from evidencekit.errors import CaseSealedError, InvalidValueError
+from evidencekit.errors import InvalidValueError
 from evidencekit.report.model import DEFAULT_MAX_MESSAGES, ReportOptions, collect
 from evidencekit.report.render import PdfUnavailableError, render_html, render_pdf
 
@@ -63,7 +65,6 @@ class ReportResult:
     withheld: int = 0
     thumbnails: int = 0
     earlier_files_kept: list[str] = field(default_factory=list)
-    reseal_not_needed: bool = False  # --reseal was given, but the case was not sealed
     recovered: str | None = None
 
 
@@ -93,7 +94,6 @@ def build_report(
     out: Path | None = None,
     images: bool = True,
     max_messages: int | None = DEFAULT_MAX_MESSAGES,
-    reseal: bool = False,
     progress: Progress | None = None,
 ) -> ReportResult:
     """Build the report (see the module docstring for where it goes)."""
@@ -106,19 +106,7 @@ def build_report(
     result = ReportResult()
     if out is not None:
         out = _check_out(case, out)
-        if reseal:
-            raise InvalidValueError(
-                "--reseal and --out do not go together.",
-                hint="--out writes the report outside the case (the seal stays as it is); "
-                "--reseal puts it inside the case and seals again. Choose one.",
-            )
-    if case.is_sealed() and out is None and not reseal:
-        raise CaseSealedError(
-            "This case is sealed, so the report cannot be added to it without changing its fingerprint.",
-            hint="Write the report outside the case, which stays exactly as sealed: "
-            "evidencekit report --out FOLDER. Or add it to the case and seal again (you get a new "
-            "fingerprint; the old seal stays checkable): evidencekit report --reseal",
-        )
+    reseal = case.is_sealed() and out is None  # the report joins the case: add it, seal again
 
     if out is not None and case.is_sealed():
         result.recovered = case.recover_if_needed()
@@ -131,14 +119,41 @@ def build_report(
         result.inside_case = False
         return result
 
-    result.reseal_not_needed = reseal and not case.is_sealed()
     if reseal and case.is_sealed():
         from evidencekit.case.seal import reopen_case
 
         say("Reopening the case to add the report")
-        reopened = reopen_case(case, reason="to add the report (evidencekit report --reseal)")
+        reopened = reopen_case(case, reason="to add the report (evidencekit report)")
         result.resealed_from = reopened.superseded_fingerprint
 
+    try:
+        _build_in_change(case, result, formats, out, images, max_messages, say)
+    except BaseException:
+        if result.resealed_from is not None and not case.is_sealed():
+            from evidencekit.case.seal import seal_case
+
+            seal_case(case)  # never leave a case open that the person had sealed
+        raise
+
+    if result.resealed_from is not None:
+        from evidencekit.case.seal import seal_case
+
+        say("Sealing the case again")
+        sealed = seal_case(case)
+        result.sealed = True
+        result.fingerprint = sealed.fingerprint
+    return result
+
+
+def _build_in_change(
+    case: Case,
+    result: ReportResult,
+    formats: tuple[str, ...],
+    out: Path | None,
+    images: bool,
+    max_messages: int | None,
+    say: Callable[[str], None],
+) -> None:
     with case.change("report") as change:
         result.recovered = change.recovered
         options = ReportOptions(
@@ -171,15 +186,6 @@ def build_report(
                 "pdf_problem": result.pdf_problem,
             },
         )
-
-    if result.resealed_from is not None:
-        from evidencekit.case.seal import seal_case
-
-        say("Sealing the case again")
-        sealed = seal_case(case)
-        result.sealed = True
-        result.fingerprint = sealed.fingerprint
-    return result
 
 
 def _check_out(case: Case, out: Path) -> Path:

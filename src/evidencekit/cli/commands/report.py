@@ -39,21 +39,15 @@ def report(
         bool,
         typer.Option("--all-messages", help="Show every chat message in the timeline (slow for big chats)."),
     ] = False,
-    reseal: Annotated[
-        bool,
-        typer.Option(
-            "--reseal",
-            help="For a sealed case: reopen it, add the report, and seal it again (new fingerprint).",
-        ),
-    ] = False,
     case: CaseOption = None,
     json: JsonOption = False,
 ) -> None:
     """Make a report for the police: accounts, payments, timeline, exhibits with their hashes.
 
     Stored in the case as data/derived/report/report.html and report.pdf. Intimate images are never
-    shown: sensitive items appear only as hashes. For a sealed case use --out FOLDER (the case stays
-    as sealed) or --reseal.
+    shown: sensitive items appear only as hashes. A sealed case is reopened, the report added and
+    the case sealed again (a new fingerprint; the earlier seal stays checkable); to leave a sealed
+    case exactly as it is, write the report outside it with --out FOLDER.
 
     Example:  evidencekit report --out ~/Desktop/police-report
     """
@@ -74,7 +68,6 @@ def report(
             out=out,
             images=images,
             max_messages=None if all_messages else max_messages,
-            reseal=reseal,
             progress=on_step,
         )
     if json:
@@ -145,8 +138,6 @@ def _render(result, the_case, images: bool) -> None:
             f"{plain(path)} from an earlier report is still in the case "
             "(nothing is ever deleted from a case)."
         )
-    if result.reseal_not_needed:
-        output.note("The case was not sealed, so --reseal had nothing to seal again.")
     if result.resealed_from:
         output.say("\nThe case was sealed again. [bold]New seal fingerprint[/bold] (write it down):")
         output.say(f"\n    [bold]{group_fingerprint(result.fingerprint or '')}[/bold]\n")
