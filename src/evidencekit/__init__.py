@@ -1,0 +1,59 @@
+"""evidencekit: preserve evidence of sextortion in a case folder anyone can verify.
+
+The few names a Python user needs; everything else is internal. Imports are lazy so that
+`import evidencekit` (and the command line's start-up) stays fast.
+
+    import evidencekit
+    case = evidencekit.create_case("my-case", title="Instagram blackmail")
+    evidencekit.capture(case, ["screenshot.png"])
+    evidencekit.add_url(case, "https://www.instagram.com/someone/", kind="profile")
+    print(evidencekit.seal_case(case).fingerprint)
+    report = evidencekit.verify_case(case.root)
+    assert report.ok, report.errors
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from evidencekit._version import __version__
+
+__all__ = [
+    "Case",
+    "EvidenceKitError",
+    "VerifyReport",
+    "__version__",
+    "add_url",
+    "capture",
+    "create_case",
+    "open_case",
+    "seal_case",
+    "verify_case",
+]
+
+_LAZY = {
+    "Case": ("evidencekit.case.case", "Case"),
+    "create_case": ("evidencekit.case.case", "create_case"),
+    "open_case": ("evidencekit.case.case", "find_case"),
+    "capture": ("evidencekit.intake.files", "capture"),
+    "add_url": ("evidencekit.intake.urls", "add_url"),
+    "seal_case": ("evidencekit.case.seal", "seal_case"),
+    "verify_case": ("evidencekit.case.verify", "verify_case"),
+    "VerifyReport": ("evidencekit.case.verify", "VerifyReport"),
+    "EvidenceKitError": ("evidencekit.errors", "EvidenceKitError"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'evidencekit' has no attribute {name!r}")
+    import importlib
+
+    module, attribute = _LAZY[name]
+    value = getattr(importlib.import_module(module), attribute)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,1 @@
+"""Guided use: the advice checklist, the helpline directory and the step-by-step wizard."""
