@@ -2,4 +2,5 @@
 
 from evidencekit.cli.app import main
 
-main()
+if __name__ == "__main__":  # worker processes (started with "spawn") import this module too
+    main()

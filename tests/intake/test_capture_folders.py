@@ -116,3 +116,38 @@ def test_an_empty_folder_is_recorded(case, tmp_path):
     assert item["file_count"] == 0
     assert verify_case(case.root).ok
     assert_valid_bag(case.root)
+
+
+def test_a_folder_of_hundreds_of_screenshots_is_captured_on_worker_processes(case, tmp_path):
+    from evidencekit.case import parallel
+
+    folder = tmp_path / "camera-roll"
+    (folder / "sub").mkdir(parents=True)
+    count = parallel.PROCESS_MIN_FILES + 50
+    for n in range(count):
+        (folder / ("sub" if n % 3 else ".") / f"shot-{n:04d}.bin").write_bytes(n.to_bytes(4, "big") * 900)
+    seen = []
+
+    [item] = capture(case, [folder], progress=seen.append).added
+
+    assert item["file_count"] == count
+    assert {f["path"] for f in item["files"]} >= {"shot-0000.bin", "sub/shot-0001.bin"}
+    assert seen[-1].done_files == count and seen[-1].done_bytes == seen[-1].total_bytes
+    stored = case.root / item["bag_path"] / "sub" / "shot-0001.bin"
+    assert stored.read_bytes() == (folder / "sub" / "shot-0001.bin").read_bytes()
+    report = verify_case(case.root)
+    assert report.ok and report.checked_files == count
+    (case.root / item["bag_path"] / "sub" / "shot-0004.bin").write_bytes(b"changed")
+    assert {f.code for f in verify_case(case.root).errors} == {"payload-changed", "payload-oxum-mismatch"}
+
+
+def test_many_misnamed_files_in_a_folder_give_one_warning_not_a_screenful(case, tmp_path):
+    folder = tmp_path / "renamed"
+    folder.mkdir()
+    for n in range(25):
+        (folder / f"photo-{n:02d}.png").write_bytes(b"%PDF-1.4\n%%EOF\n" + bytes([n]))
+    result = capture(case, [folder])
+    mismatch = [w for w in result.warnings if "does not match" in w]
+    assert len(mismatch) == 1
+    assert "25 files have content that does not match their names" in mismatch[0]
+    assert sum(f["mime_mismatch"] for f in result.added[0]["files"]) == 25

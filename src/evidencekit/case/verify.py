@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from evidencekit.case import layout
+from evidencekit.case import layout, parallel
 from evidencekit.case.bag import is_safe_bag_path, parse_bag_info, parse_manifest
 from evidencekit.case.custody import check_chain
 from evidencekit.case.hashing import SourceChangedError, hash_file
@@ -27,6 +27,7 @@ from evidencekit.case.jsonlines import loads_lines
 from evidencekit.errors import NotACaseError
 
 REPORT_FORMAT = "evidencekit-verify/1"
+SMALL_FILE = 4 << 20  # up to this size, many files go to worker processes (see parallel.py)
 ERROR, WARNING, INFO = "error", "warning", "info"
 _IGNORED_AT_ROOT = {layout.LOCK_FILE}
 _KNOWN_AT_ROOT = {
@@ -218,9 +219,20 @@ class FolderView(BagView):
             except OSError as exc:
                 return path, expected, None, exc.strerror or str(exc)
 
+        # Large files: threads (each pipelines its own reading and hashing). Many small files:
+        # worker processes, because threads do not scale for short system calls (see parallel.py).
+        large = [job for job in jobs if job[2] > SMALL_FILE]
+        small = [job for job in jobs if job[2] <= SMALL_FILE]
         count = workers or min(32, (os.cpu_count() or 2) * 2)
-        with ThreadPoolExecutor(max_workers=count, thread_name_prefix="ek-verify") as pool:
-            yield from pool.map(one, jobs)
+        if large or not parallel.worth_processes(len(small)):
+            threaded = large + small if not parallel.worth_processes(len(small)) else large
+            with ThreadPoolExecutor(max_workers=count, thread_name_prefix="ek-verify") as pool:
+                yield from pool.map(one, threaded)
+        if parallel.worth_processes(len(small)):
+            paths = [str(root / path) for path, _expected, _size in small]
+            results = parallel.map_chunks(parallel.hash_chunk, paths)
+            for (path, expected, _size), (actual, problem) in zip(small, results, strict=True):
+                yield path, expected, actual, problem
 
 
 def as_bag_view(root: Path | BagView) -> BagView:
@@ -266,13 +278,15 @@ def verify_bag(
     bag_info = _check_bag_info(bag, report)
     case_json = _check_case_json(bag, report, bag_info)
     _check_tag_manifest(bag, report)
-    manifest = _check_payload(bag, report, bag_info, progress, workers)
+    manifest, hashing = _check_payload(bag, report, bag_info, progress, workers)
     custody = _check_custody(bag, report, bag_info)
     _check_records(bag, report, manifest, custody, check_originals)
     _check_seal(bag, report, custody)
     _check_history(bag, report, manifest)
     _check_extras(bag, report)
     _run_extra_checks(bag, report)
+    if hashing is not None:
+        hashing.finish()
     report.case_id = (case_json or {}).get("id") or dict(bag_info).get("External-Identifier")
     report.title = (case_json or {}).get("title")
     report.fingerprint = bag.sha256(layout.TAGMANIFEST)
@@ -478,10 +492,11 @@ def _check_payload(
     bag_info: list[tuple[str, str]],
     progress: BytesProgress | None,
     workers: int | None,
-) -> dict[str, str]:
+) -> tuple[dict[str, str], _PendingHashes | None]:
+    """Check the manifest against the folder now; start hashing, to be finished later."""
     text = _read_text(bag, layout.MANIFEST, report, "manifest-missing", "The payload manifest")
     if text is None:
-        return {}
+        return {}, None
     manifest: dict[str, str] = {}
     for line in parse_manifest(text):
         where = f"{layout.MANIFEST} line {line.line_number}"
@@ -530,8 +545,7 @@ def _check_payload(
                 f"but the folder holds {_oxum_words(actual)}.",
             )
 
-    _hash_all(bag, report, to_hash, progress, workers)
-    return manifest
+    return manifest, _PendingHashes(bag, report, to_hash, progress, workers)
 
 
 def _oxum_words(oxum: str) -> str:
@@ -572,34 +586,76 @@ def _payload_on_disk(root: Path, report: VerifyReport) -> dict[str, int]:
     return found
 
 
-def _hash_all(
-    bag: BagView,
-    report: VerifyReport,
-    jobs: list[tuple[str, str, int]],
-    progress: BytesProgress | None,
-    workers: int | None,
-) -> None:
-    """Hash every payload file on all cores (hashlib releases the GIL) and compare."""
-    total = sum(size for _, _, size in jobs)
-    done = 0
-    jobs = sorted(jobs, key=lambda j: -j[2])  # big files first keeps every core busy to the end
-    sizes = {path: size for path, _, size in jobs}
-    for path, expected, actual, problem in bag.hash_files(jobs, workers):
-        done += sizes[path]
-        report.checked_files += 1
-        report.checked_bytes += sizes[path]
-        if progress:
-            progress(done, total)
-        if problem:
-            report.add(ERROR, "unreadable", path, f"{path} cannot be read ({problem}).")
-        elif actual != expected:
-            report.add(
-                ERROR,
-                "payload-changed",
-                path,
-                f"{path} was changed after it was captured (its SHA-256 is now {actual[:16]}…, "
-                f"the manifest says {expected[:16]}…).",
-            )
+class _PendingHashes:
+    """Hashing every payload file, in the background, while the other checks run.
+
+    The hashing itself runs on worker processes or threads (see `BagView.hash_files`); this thread
+    only collects results. Its findings are put where the payload check would have put them, so
+    the report reads in the same order as if everything had run one after the other.
+    """
+
+    def __init__(
+        self,
+        bag: BagView,
+        report: VerifyReport,
+        jobs: list[tuple[str, str, int]],
+        progress: BytesProgress | None,
+        workers: int | None,
+    ) -> None:
+        import threading
+
+        self._report = report
+        self._position = len(report.findings)
+        self._findings: list[Finding] = []
+        self._error: BaseException | None = None
+        self._files = self._bytes = 0
+        jobs = sorted(jobs, key=lambda j: -j[2])  # big files first keeps every core busy to the end
+        self._thread = threading.Thread(
+            target=self._run, args=(bag, jobs, progress, workers), name="ek-verify-hashes", daemon=True
+        )
+        self._thread.start()
+
+    def _run(
+        self,
+        bag: BagView,
+        jobs: list[tuple[str, str, int]],
+        progress: BytesProgress | None,
+        workers: int | None,
+    ) -> None:
+        total = sum(size for _, _, size in jobs)
+        sizes = {path: size for path, _, size in jobs}
+        try:
+            for path, expected, actual, problem in bag.hash_files(jobs, workers):
+                self._files += 1
+                self._bytes += sizes[path]
+                if progress:
+                    progress(self._bytes, total)
+                if problem:
+                    self._findings.append(
+                        Finding(ERROR, "unreadable", path, f"{path} cannot be read ({problem}).")
+                    )
+                elif actual != expected:
+                    self._findings.append(
+                        Finding(
+                            ERROR,
+                            "payload-changed",
+                            path,
+                            f"{path} was changed after it was captured (its SHA-256 is now "
+                            f"{(actual or '')[:16]}…, the manifest says {expected[:16]}…).",
+                        )
+                    )
+        except BaseException as exc:  # noqa: BLE001 - re-raised in finish(), in the caller's thread
+            self._error = exc
+
+    def finish(self) -> None:
+        """Wait for the hashing and add what it found to the report."""
+        while self._thread.is_alive():
+            self._thread.join(0.2)  # short waits keep Ctrl-C responsive
+        if self._error is not None:
+            raise self._error
+        self._report.checked_files += self._files
+        self._report.checked_bytes += self._bytes
+        self._report.findings[self._position : self._position] = self._findings
 
 
 # ---- custody log and records --------------------------------------------------------------------

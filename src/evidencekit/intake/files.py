@@ -451,37 +451,98 @@ class _Counter:
             )
 
 
-def _read_member(
-    member: _Member, target: Path | None, sensitive: bool, counter: _Counter
-) -> tuple[Digest, filetype.FileType]:
-    """Copy (or only hash) one file, and tell its type from the first block read."""
-    counter.current = display_name(member.original_relative)
+def _read_one(
+    source: Path, target: Path | None, sensitive: bool, progress: Callable[[int], None] | None = None
+) -> tuple[str, Digest | None, dict[str, Any] | None]:
+    """Copy (or only hash) one file and describe it: ("ok", digest, facts), or a problem code.
+
+    Module-level and returning plain data, so worker processes can run it too."""
     seen: list[filetype.FileType] = []
 
     def inspect_head(head: bytes) -> bool:
-        seen.append(filetype.detect(head, member.source.name))
+        seen.append(filetype.detect(head, source.name))
         return _md5_wanted(seen[0], sensitive)
 
+    if target is not None and os.path.lexists(target):
+        target.unlink()  # a worker that died left a partial copy in the staging area: redo it
     try:
-        digest = copy_and_hash(member.source, target, inspect_head=inspect_head, progress=counter.bytes)
+        digest = copy_and_hash(source, target, inspect_head=inspect_head, progress=progress)
     except SourceChangedError:
-        raise InputFileError(
-            f"{_describe(member.source)} changed while evidencekit was reading it.",
+        return "changed", None, None
+    except PermissionError:
+        return "denied", None, None
+    except FileNotFoundError:
+        return "missing", None, None
+    return "ok", digest, _file_facts(digest, seen[0], source if target is None else target)
+
+
+def _read_chunk(
+    jobs: list[tuple[str, str | None, bool]],
+) -> list[tuple[str, Digest | None, dict[str, Any] | None]]:
+    """Worker process: `_read_one` for each (source, target, sensitive)."""
+    return [
+        _read_one(Path(source), Path(target) if target else None, sensitive)
+        for source, target, sensitive in jobs
+    ]
+
+
+def _refuse(code: str, source: Path) -> InputFileError:
+    if code == "changed":
+        return InputFileError(
+            f"{_describe(source)} changed while evidencekit was reading it.",
             hint="It may still be downloading or syncing. Wait until it is complete, then capture "
             "it again. Nothing was captured.",
-        ) from None
-    except PermissionError:
-        raise InputFileError(
-            f"evidencekit cannot read {_describe(member.source)}: permission denied.",
+        )
+    if code == "denied":
+        return InputFileError(
+            f"evidencekit cannot read {_describe(source)}: permission denied.",
             hint="Check the file's permissions and try again.",
-        ) from None
-    except FileNotFoundError:
-        raise InputFileError(
-            f"{_describe(member.source)} disappeared while evidencekit was reading it.",
-            hint="Check that the file still exists (and the disk is connected), then try again.",
-        ) from None
+        )
+    return InputFileError(
+        f"{_describe(source)} disappeared while evidencekit was reading it.",
+        hint="Check that the file still exists (and the disk is connected), then try again.",
+    )
+
+
+def _read_member(
+    member: _Member, target: Path | None, sensitive: bool, counter: _Counter
+) -> tuple[Digest, dict[str, Any]]:
+    """Copy (or only hash) one file in this process, with byte-level progress."""
+    counter.current = display_name(member.original_relative)
+    code, digest, facts = _read_one(member.source, target, sensitive, progress=counter.bytes)
+    if code != "ok" or digest is None or facts is None:
+        raise _refuse(code, member.source)
     counter.file_done()
-    return digest, seen[0]
+    return digest, facts
+
+
+def _read_members_in_processes(
+    members: list[_Member], staged_root: Path | None, sensitive: bool, counter: _Counter
+) -> list[tuple[_Member, Digest, dict[str, Any]]]:
+    """Many small files: one worker process per core (threads do not scale here: parallel.py)."""
+    from evidencekit.case import parallel
+
+    jobs = [
+        (str(m.source), None if staged_root is None else str(staged_root / m.relative), sensitive)
+        for m in members
+    ]
+    by_source = {str(m.source): m for m in members}
+
+    def on_chunk(part: list[tuple[str, str | None, bool]], results: list[Any]) -> None:
+        for (source, _target, _sensitive), (_code, digest, _facts) in zip(part, results, strict=True):
+            counter.current = display_name(by_source[source].original_relative)
+            if digest is not None:
+                counter.bytes(digest.size)
+            counter.file_done()
+
+    out = []
+    for member, (code, digest, facts) in zip(
+        members, parallel.map_chunks(_read_chunk, jobs, on_chunk=on_chunk), strict=True
+    ):
+        if code != "ok" or digest is None or facts is None:
+            raise _refuse(code, member.source)
+        out.append((member, digest, facts))
+    return out
 
 
 def _capture_file(
@@ -491,8 +552,7 @@ def _capture_file(
     safe = safe_component(member.source.name)
     bag_path = f"{layout.ITEMS_DIR}/{item_id}-{safe}"
     target = None if sensitive else change.reserve_payload(bag_path)
-    digest, ftype = _read_member(member, target, sensitive, counter)
-    facts = _file_facts(digest, ftype, member.source if sensitive else target)
+    digest, facts = _read_member(member, target, sensitive, counter)
     record = _base_record(change, item_id, member.source, common)
     record.update(facts)
     record["kind"] = common["kind"] or _classify(facts["mime"], member.source.name, facts["image"])
@@ -517,16 +577,21 @@ def _capture_folder(
 
     def read(member: _Member) -> tuple[_Member, Digest, dict[str, Any]]:
         target = None if staged_root is None else staged_root / member.relative
-        digest, ftype = _read_member(member, target, sensitive, counter)
-        return member, digest, _file_facts(digest, ftype, member.source if target is None else target)
+        digest, facts = _read_member(member, target, sensitive, counter)
+        return member, digest, facts
 
-    # Small files are read on several threads (I/O and hashing release the GIL); large ones are
-    # already pipelined inside copy_and_hash.
+    # Many small files: worker processes; a few: threads. Large files are pipelined inside
+    # copy_and_hash (reading, hashing and writing overlap on threads).
+    from evidencekit.case import parallel
+
     small = [m for m in plan.members if m.size <= SMALL_FILE]
     large = [m for m in plan.members if m.size > SMALL_FILE]
     results: list[tuple[_Member, Digest, dict[str, Any]]] = []
-    with ThreadPoolExecutor(max_workers=min(8, (os.cpu_count() or 2) * 2)) as pool:
-        results.extend(pool.map(read, small))
+    if parallel.worth_processes(len(small)):
+        results.extend(_read_members_in_processes(small, staged_root, sensitive, counter))
+    else:
+        with ThreadPoolExecutor(max_workers=min(8, (os.cpu_count() or 2) * 2)) as pool:
+            results.extend(pool.map(read, small))
     results.extend(read(m) for m in large)
     results.sort(key=lambda r: r[0].relative)
 
@@ -641,12 +706,19 @@ def _warnings_for(record: dict[str, Any]) -> list[str]:
             f"{record['id']} “{name}” is stored as “{stored}” so every tool can read the name; "
             "the original name is kept in the record."
         )
-    for entry in record.get("files") or []:
-        if entry.get("mime_mismatch"):
-            warnings.append(
-                f"{record['id']}: “{entry['original_path']}” has content of type {entry['mime']} "
-                "that does not match its name. It was stored exactly as it is."
-            )
+    mismatched = [entry for entry in record.get("files") or [] if entry.get("mime_mismatch")]
+    if len(mismatched) == 1:
+        entry = mismatched[0]
+        warnings.append(
+            f"{record['id']}: “{entry['original_path']}” has content of type {entry['mime']} "
+            "that does not match its name. It was stored exactly as it is."
+        )
+    elif mismatched:  # one sentence for a whole folder, not a screenful
+        shown = ", ".join(f"“{e['original_path']}” ({e['mime']})" for e in mismatched[:3])
+        warnings.append(
+            f"{record['id']}: {len(mismatched)} files have content that does not match their names, "
+            f"for example {shown}. They were stored exactly as they are; each is marked in the record."
+        )
     if record.get("mime") is None and record.get("kind") != "folder":
         warnings.append(
             "File types could not be checked because libmagic is not installed "
