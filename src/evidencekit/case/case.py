@@ -108,6 +108,9 @@ class Case:
         self.root = root
         self.clock = clock
         self.info = self._read_info()
+        # Parsed records files, keyed by what the file is on disk: several parts of one command
+        # (status sections, checks) read items.jsonl, which can be megabytes for a large case.
+        self._records_cache: dict[str, tuple[tuple[int, int, int], list[dict[str, Any]]]] = {}
 
     # ---- finding and creating -------------------------------------------------------------
 
@@ -152,14 +155,30 @@ class Case:
         return path.read_text(encoding="utf-8") if path.exists() else ""
 
     def records(self, relative: str) -> list[dict[str, Any]]:
-        """All records of a JSON Lines file in `evidencekit/` (empty list if it does not exist)."""
+        """All records of a JSON Lines file in `evidencekit/` (empty list if it does not exist).
+
+        Parsed once per version of the file (its inode, size and modification time: every write
+        replaces the file, so a change always shows). Treat the records as read-only."""
         try:
-            return loads_lines(self.read_text(relative))
+            st = (self.root / relative).stat()
+        except FileNotFoundError:
+            return []
+        except OSError:
+            st = None
+        key = (st.st_ino, st.st_size, st.st_mtime_ns) if st is not None else None
+        cached = self._records_cache.get(relative)
+        if key is not None and cached is not None and cached[0] == key:
+            return list(cached[1])
+        try:
+            records = loads_lines(self.read_text(relative))
         except ValueError as exc:
             raise CaseDamagedError(
                 f"The records file {relative} in this case cannot be read ({exc}).",
                 hint="Run: evidencekit verify, to see what changed.",
             ) from exc
+        if key is not None:
+            self._records_cache[relative] = (key, records)
+        return list(records)
 
     def items(self) -> list[dict[str, Any]]:
         return self.records(layout.ITEMS_JSONL)
