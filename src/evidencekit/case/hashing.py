@@ -87,20 +87,59 @@ _sync_file_range = _load_sync_file_range()
 
 
 class _Writer:
-    """Writes blocks to the copy and starts their writeback early, so the flush before commit
-    only waits for the last few megabytes instead of the whole file."""
+    """Writes the copy and starts its writeback early, so the flush before commit only waits for
+    the last few megabytes instead of the whole file.
 
-    def __init__(self, fd: int) -> None:
-        self.fd = fd
+    Where the OS offers it (Linux's copy_file_range), the bytes are copied by the kernel, from the
+    source's pages that the reading just brought into memory, at the same offsets: the data is
+    not copied through Python a second time, and the storage is still read only once. Anywhere
+    else (or if the kernel refuses, e.g. across file systems) the block we read is written.
+    """
+
+    def __init__(self, src: int, dst: int) -> None:
+        self.src = src
+        self.fd = dst
         self.written = 0
         self.flushed = 0
+        self.in_kernel = _copy_file_range is not None
 
-    def write(self, data: bytes) -> None:
-        _write_all(self.fd, data)
-        self.written += len(data)
+    def write(self, data: bytes | bytearray | memoryview, offset: int) -> None:
+        if self.in_kernel:
+            try:
+                self._copy_in_kernel(offset, len(data))
+            except OSError:
+                self.in_kernel = False  # not supported here: write this block and the rest
+                os.lseek(self.fd, offset, os.SEEK_SET)
+                _write_all(self.fd, data)
+        else:
+            _write_all(self.fd, data)
+        self.written = offset + len(data)
         if _sync_file_range is not None and self.written - self.flushed >= WRITEBACK_STEP:
             _sync_file_range(self.fd, self.flushed, self.written - self.flushed, _SYNC_FILE_RANGE_WRITE)
             self.flushed = self.written
+
+    def _copy_in_kernel(self, offset: int, length: int) -> None:
+        done = 0
+        while done < length:
+            copied = _copy_file_range(self.src, self.fd, length - done, offset + done, offset + done)
+            if copied == 0:  # the source ended early: it is changing under us
+                raise SourceChangedError("the file became shorter while it was copied")
+            done += copied
+
+
+_copy_file_range = getattr(os, "copy_file_range", None) if sys.platform.startswith("linux") else None
+
+
+def _read_into(fd: int, buffer: bytearray) -> int:
+    """Fill `buffer` from `fd` without allocating (readv where the OS has it, e.g. not Windows)."""
+    if _readv is not None:
+        return _readv(fd, [buffer])
+    data = os.read(fd, len(buffer))
+    buffer[: len(data)] = data
+    return len(data)
+
+
+_readv = getattr(os, "readv", None)
 
 
 def _read_block(fd: int, size: int = BLOCK) -> bytes:
@@ -159,30 +198,38 @@ def copy_and_hash(
 
 
 def _stream(src: int, dst: int | None, first: bytes, hashers: list, progress: BytesProgress | None) -> int:
-    """Feed blocks to the hashers and the copy; overlap with reading the next block."""
-    total = 0
-    block = first
+    """Feed blocks to the hashers and the copy; overlap with reading the next block.
+
+    Blocks are read into three reusable buffers (a fresh 4 MiB buffer per block costs page faults
+    for every block): one being hashed and copied, one being read, one spare.
+    """
+    writer = _Writer(src, dst) if dst is not None else None
     if len(first) < HEAD:  # small file: everything is already in memory
         for hasher in hashers:
-            hasher.update(block)
-        if dst is not None and block:
-            _write_all(dst, block)
-        if progress and block:
-            progress(len(block))
-        return len(block)
-    writer = _Writer(dst) if dst is not None else None
+            hasher.update(first)
+        if writer is not None and first:
+            writer.write(first, 0)
+        if progress and first:
+            progress(len(first))
+        return len(first)
+    buffers = [bytearray(BLOCK) for _ in range(3)]
+    block: bytes | memoryview = first
+    total = 0
+    turn = 0
     with ThreadPoolExecutor(max_workers=len(hashers) + 1, thread_name_prefix="ek-hash") as pool:
         while block:
             jobs = [pool.submit(h.update, block) for h in hashers]
             if writer is not None:
-                jobs.append(pool.submit(writer.write, block))
-            following = _read_block(src)
+                jobs.append(pool.submit(writer.write, block, total))
+            buffer = buffers[turn % 3]
+            turn += 1
+            count = _read_into(src, buffer)
             for job in jobs:
                 job.result()
             total += len(block)
             if progress:
                 progress(len(block))
-            block = following
+            block = memoryview(buffer)[:count]
     return total
 
 
