@@ -91,7 +91,9 @@ def main() -> int:
     by_scenario: dict[str, int] = {}
     started = time.monotonic()
     try:
-        for trial in range(args.trials):
+        trial = 0
+        while counts["trials"] < args.trials:
+            trial += 1
             sealed = json.loads(run("status", "--json", "--case", str(case), env=env).stdout)["sealed"]
             choices = sorted(n for n in scenarios if (n in when_sealed) == sealed or n == "seal-encrypt")
             name = rng.choice(choices)

@@ -14,6 +14,7 @@ import contextlib
 import json
 import os
 import shutil
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -143,16 +144,17 @@ def recover(root: Path) -> str | None:
 def _flush_tree(stage: Path) -> None:
     """Flush every staged file and folder to disk before the commit record exists.
 
-    The fsyncs run on many threads at once: the file system then commits them together (ext4 and
-    APFS group concurrent flushes into one journal commit), which is far cheaper than one after the
-    other when thousands of small files were captured. Unlike `syncfs`, this never waits for other
-    programs' unrelated writes.
+    Many files: one `syncfs` on Linux (see SYNCFS_MIN_FILES). Otherwise the fsyncs run on many
+    threads at once: the file system then commits them together (ext4 and APFS group concurrent
+    flushes into one journal commit), which is far cheaper than one after the other.
     """
     files: list[Path] = []
     folders: list[Path] = []
     for folder, _dirs, names in os.walk(stage):
         folders.append(Path(folder))
         files.extend(Path(folder) / name for name in names)
+    if len(files) >= SYNCFS_MIN_FILES and _syncfs(stage):
+        return
     if len(files) <= 4:
         for path in [*files, *folders]:
             _fsync_path(path)
@@ -162,6 +164,32 @@ def _flush_tree(stage: Path) -> None:
     with ThreadPoolExecutor(max_workers=16, thread_name_prefix="ek-fsync") as pool:
         list(pool.map(_fsync_path, files))
         list(pool.map(_fsync_path, folders))
+
+
+# From this many staged files on, one syncfs (Linux) flushes them all far more cheaply than one
+# fsync each (10,000 files: 0.08 s against 0.8 s here). It also waits for other programs' pending
+# writes on the same disk, which is why small changes use per-file fsync.
+SYNCFS_MIN_FILES = 256
+
+
+def _syncfs(folder: Path) -> bool:
+    """Linux's syncfs(2) on the file system holding `folder`; False where it is not available."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+        import ctypes.util
+
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        fd = os.open(folder, os.O_RDONLY)
+    except (OSError, AttributeError):
+        return False
+    try:
+        return libc.syncfs(fd) == 0
+    except AttributeError:
+        return False
+    finally:
+        os.close(fd)
 
 
 def _fsync_path(path: Path) -> None:
