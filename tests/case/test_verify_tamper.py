@@ -218,3 +218,10 @@ def test_the_json_report_has_the_documented_envelope(sealed):
     finding = next(f for f in payload["findings"] if f["code"] == "payload-changed")
     assert set(finding) == {"severity", "code", "path", "message"}
     assert finding["severity"] == "error"
+
+
+def test_deleting_the_list_of_items_is_named_and_its_files_are_flagged(sealed):
+    (sealed / layout.ITEMS_JSONL).unlink()
+    codes = codes_at(sealed)
+    assert ("tag-missing", layout.ITEMS_JSONL) in codes
+    assert ("file-without-record", "data/items/E0001-chat.txt") in codes

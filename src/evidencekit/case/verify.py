@@ -697,12 +697,14 @@ def _check_records(
     custody: list[dict[str, Any]],
     check_originals: bool,
 ) -> None:
-    if bag.exists(layout.ITEMS_JSONL) or manifest:
+    # No items.jsonl means nothing was captured yet. If it was deleted, the tag manifest says so
+    # (tag-missing), and any evidence file left without its record is named (file-without-record).
+    if bag.exists(layout.ITEMS_JSONL):
         text = _read_text(bag, layout.ITEMS_JSONL, report, "items-missing", "The list of items")
         if text is None:
             return
     else:
-        text = ""  # a new case with nothing captured yet
+        text = ""
     try:
         items = loads_lines(text)
     except ValueError as exc:
