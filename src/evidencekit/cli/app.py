@@ -191,12 +191,18 @@ def _load_commands() -> None:
 def _plain_metavars(function: Callable[..., Any]) -> None:
     """Show TEXT / PATH / nothing in help instead of Python types like <str> or <bool>."""
     from pathlib import Path
-    from typing import get_args, get_origin, get_type_hints
+    from typing import get_args, get_origin
 
     from typer.models import OptionInfo
 
-    hints = get_type_hints(function, include_extras=True)
-    function.__annotations__ = hints  # resolved once, so Typer sees the metavars set below
+    # Resolve the annotation strings once, so Typer sees the metavars set below. Not with
+    # typing.get_type_hints: before Python 3.11 it wraps a parameter that defaults to None in
+    # Optional[...], which hides the Annotated[...] Typer reads.
+    hints = {
+        name: eval(value, function.__globals__) if isinstance(value, str) else value  # noqa: S307
+        for name, value in function.__annotations__.items()
+    }
+    function.__annotations__ = hints
     for annotation in hints.values():
         if get_origin(annotation) is not Annotated:
             continue
