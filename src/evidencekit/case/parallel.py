@@ -53,7 +53,7 @@ def map_chunks(
     here instead: slower, never wrong.
     """
     if chunk is None:  # a few chunks per worker: little IPC, yet the load stays balanced
-        chunk = max(CHUNK, min(1000, -(-len(items) // (worker_count() * 4))))
+        chunk = max(CHUNK, min(1000, -(-len(items) // (worker_count() * 16))))
     chunks = [list(items[i : i + chunk]) for i in range(0, len(items), chunk)]
     done = 0
     try:
@@ -83,12 +83,12 @@ def hash_chunk(paths: list[str]) -> list[tuple[str | None, str | None]]:
     """Worker: (sha256, None) or (None, problem) for each path."""
     from pathlib import Path
 
-    from evidencekit.case.hashing import SourceChangedError, hash_file
+    from evidencekit.case.hashing import SourceChangedError, hash_small_file
 
     out: list[tuple[str | None, str | None]] = []
     for path in paths:
         try:
-            out.append((hash_file(Path(path))[0], None))
+            out.append((hash_small_file(Path(path))[0], None))
         except SourceChangedError:
             out.append((None, "it changed while it was being checked"))
         except OSError as exc:
