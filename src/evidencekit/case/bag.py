@@ -7,6 +7,7 @@ Manifests use `<hex>  <path>` with two spaces and `/` separators so `sha256sum -
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -22,6 +23,8 @@ def encode_manifest_path(path: str) -> str:
 
 def decode_manifest_path(path: str) -> str:
     """Undo `encode_manifest_path`."""
+    if "%" not in path:
+        return path
     return _PCT_DECODE.sub(lambda m: {"0d": "\r", "0a": "\n", "25": "%"}[m.group(1).lower()], path)
 
 
@@ -41,7 +44,15 @@ class ManifestLine:
 
 
 def parse_manifest(text: str) -> list[ManifestLine]:
-    """Read a manifest leniently: bad lines come back with a `problem`, they do not raise."""
+    """Read a manifest leniently: bad lines come back with a `problem`, they do not raise.
+
+    Several checks of one `verify` read the same manifest; the last few results are remembered
+    (keyed by the text itself, so a changed manifest is always parsed afresh)."""
+    return list(_parse_manifest(text))
+
+
+@functools.lru_cache(maxsize=4)
+def _parse_manifest(text: str) -> tuple[ManifestLine, ...]:
     lines: list[ManifestLine] = []
     for number, raw in enumerate(text.splitlines(), start=1):
         if not raw.strip():
@@ -56,7 +67,7 @@ def parse_manifest(text: str) -> list[ManifestLine]:
         path = decode_manifest_path(path.rstrip("\r"))
         problem = None if _HEX64.match(digest) else "checksum is not 64 hexadecimal digits"
         lines.append(ManifestLine(number, digest.lower(), path, problem))
-    return lines
+    return tuple(lines)
 
 
 def format_bag_info(fields: Iterable[tuple[str, str]]) -> str:

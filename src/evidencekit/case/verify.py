@@ -560,16 +560,17 @@ def _payload_on_disk(root: Path, report: VerifyReport) -> dict[str, int]:
     if not data.is_dir():
         report.add(ERROR, "payload-folder-missing", layout.DATA_DIR, "The evidence folder data/ is missing.")
         return found
-    stack = [data]
+    # Plain strings, not Path objects: a case may hold tens of thousands of files.
+    stack = [(str(data), layout.DATA_DIR)]
     while stack:
-        folder = stack.pop()
+        folder, folder_relative = stack.pop()
         try:
             entries = list(os.scandir(folder))
         except OSError as exc:
-            report.add(ERROR, "unreadable", str(folder), f"A folder cannot be read ({exc.strerror}).")
+            report.add(ERROR, "unreadable", folder, f"A folder cannot be read ({exc.strerror}).")
             continue
         for entry in entries:
-            relative = Path(entry.path).relative_to(root).as_posix()
+            relative = f"{folder_relative}/{entry.name}"
             if entry.is_symlink():
                 report.add(
                     ERROR,
@@ -578,7 +579,7 @@ def _payload_on_disk(root: Path, report: VerifyReport) -> dict[str, int]:
                     f"{relative} is a symbolic link; evidence files must be real files.",
                 )
             elif entry.is_dir(follow_symlinks=False):
-                stack.append(Path(entry.path))
+                stack.append((entry.path, relative))
             elif entry.is_file(follow_symlinks=False):
                 found[relative] = entry.stat(follow_symlinks=False).st_size
             else:
