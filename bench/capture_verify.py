@@ -3,7 +3,8 @@
     python bench/capture_verify.py [--big-gb 2] [--small-count 10000] [--small-kb 200] [--repeat 3]
 
 Prints, for each scenario, the median wall time of evidencekit and of the reference tool run in the
-same session on the same (page-cached) files, their ratio, and evidencekit's peak memory:
+same session on the same (page-cached) files, each run starting from a quiet disk (`sync`),
+their ratio, and evidencekit's peak memory:
 
 - capture of one big file        vs  openssl dgst -sha256           (target ≤ 1.3×)
 - verify of that case            vs  openssl dgst -sha256           (target ≤ 1.15×)
@@ -42,11 +43,18 @@ def timed(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None = 
 
 
 def median_run(make_cmd, repeat: int, before=None, **kw) -> tuple[float, int]:
+    """Median wall time and peak memory of `repeat` runs.
+
+    Before each run (untimed) the disk is made quiet with `sync`: otherwise the data a previous
+    run left unwritten (cp does not flush; evidencekit does) is written back during the next run
+    and slows whichever tool comes next."""
     times, peaks = [], []
     for _ in range(repeat):
         if before:
             before()
-        wall, rss = timed(make_cmd(), **kw)
+        cmd = make_cmd()
+        os.sync()
+        wall, rss = timed(cmd, **kw)
         times.append(wall)
         peaks.append(rss)
     return statistics.median(times), max(peaks)
