@@ -53,6 +53,8 @@ hostile_bytes = st.one_of(
             b"",
             b"\xff\xfe\x00",
             b"{" * 5000,
+            b"[" * 100_000 + b"]" * 100_000 + b"\n",  # valid JSON, too deep for Python's parser
+            b'{"id": "E0001", "x": ' + b"[" * 50_000 + b"]" * 50_000 + b"}\n",
             b"0" * 64 + b"  ../../etc/passwd\n",
             b"0" * 64 + b"  /etc/passwd\n",
             b"0" * 64 + b"  data/" + b"a" * 5000 + b"\n",

@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import getpass
 import hashlib
-import json
 import os
 import secrets
 import shutil
@@ -33,7 +32,7 @@ from evidencekit.case.bag import (
 )
 from evidencekit.case.custody import GENESIS, head_of, line_digest, make_entry
 from evidencekit.case.journal import Journal, recover
-from evidencekit.case.jsonlines import canonical_json, dumps_lines, loads_lines
+from evidencekit.case.jsonlines import canonical_json, dumps_lines, loads_lines, parse_json
 from evidencekit.case.lock import CaseLock
 from evidencekit.clock import Clock, iso_local, iso_utc, load_zone, local_zone_name, system_clock
 from evidencekit.errors import (
@@ -130,7 +129,7 @@ class Case:
                 hint="Create one with: evidencekit new FOLDER (or point --case at an existing case).",
             )
         try:
-            data = json.loads((self.root / layout.CASE_JSON).read_text(encoding="utf-8"))
+            data = parse_json((self.root / layout.CASE_JSON).read_text(encoding="utf-8"))
             return CaseInfo.from_json(data)
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise NotACaseError(

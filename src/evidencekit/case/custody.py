@@ -19,13 +19,12 @@ line's SHA-256) is written into bag-info.txt and, through the tag manifest, cove
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from evidencekit._version import __version__
-from evidencekit.case.jsonlines import canonical_json, iter_lines
+from evidencekit.case.jsonlines import canonical_json, iter_lines, parse_json
 from evidencekit.clock import iso_utc
 
 GENESIS = "0" * 64
@@ -86,7 +85,7 @@ def check_chain(text: str) -> ChainResult:
         problems.append(ChainProblem(0, "custody-truncated", "the last line is incomplete"))
     for number, line in iter_lines(text):
         try:
-            entry = json.loads(line)
+            entry = parse_json(line)
             if not isinstance(entry, dict):
                 raise ValueError("not an object")
         except ValueError:

@@ -24,6 +24,7 @@ from evidencekit.case.atomic import (
     make_private_dir,
     write_bytes_durably,
 )
+from evidencekit.case.jsonlines import parse_json
 from evidencekit.case.layout import TXN_DIR
 
 COMMIT_FILE = "COMMIT"
@@ -96,7 +97,7 @@ class Journal:
 def apply_commit(root: Path) -> None:
     """Carry out (or finish) a committed change. Safe to run any number of times."""
     stage = root / TXN_DIR
-    plan = json.loads((stage / COMMIT_FILE).read_text(encoding="utf-8"))
+    plan = parse_json((stage / COMMIT_FILE).read_text(encoding="utf-8"))
     touched: set[Path] = set()
     for source, final in plan["renames"]:
         src, dst = root / source, root / final

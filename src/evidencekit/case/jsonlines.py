@@ -28,12 +28,23 @@ def iter_lines(text: str) -> Iterator[tuple[int, str]]:
             yield number, line
 
 
+def parse_json(text: str | bytes) -> Any:
+    """`json.loads` for text that may have been tampered with: nesting too deep for Python's
+    parser (it raises RecursionError, which callers would not expect) becomes a JSONDecodeError,
+    like any other JSON that cannot be read."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        shown = text if isinstance(text, str) else text.decode("utf-8", "replace")
+        raise json.JSONDecodeError("nested too deeply to be a real record", shown, 0) from None
+
+
 def loads_lines(text: str) -> list[dict[str, Any]]:
     """Parse JSON Lines written by us; raises ValueError naming the bad line."""
     records = []
     for number, line in iter_lines(text):
         try:
-            record = json.loads(line)
+            record = parse_json(line)
         except json.JSONDecodeError as exc:
             raise ValueError(f"line {number} is not valid JSON ({exc.msg})") from exc
         if not isinstance(record, dict):

@@ -17,6 +17,7 @@ from pathlib import Path
 from types import TracebackType
 
 from evidencekit.case.atomic import FILE_MODE
+from evidencekit.case.jsonlines import parse_json
 from evidencekit.errors import CaseLockedError
 
 DEFAULT_WAIT_SECONDS = 5.0
@@ -120,7 +121,7 @@ class CaseLock:
         """Who holds the lock, in words ('capture, process 1234 on laptop, since 13:20:01')."""
         try:
             raw = self.path.read_bytes()
-            info = json.loads(raw or b"{}")
+            info = parse_json(raw or b"{}")
             return (
                 f"“{info.get('command', '?')}”, process {info.get('pid', '?')} on "
                 f"{info.get('host', '?')}, since {info.get('since', '?')}"

@@ -26,6 +26,7 @@ from typing import Any
 from evidencekit.case import layout
 from evidencekit.case.case import Case, CaseChange
 from evidencekit.case.custody import TOOL
+from evidencekit.case.jsonlines import parse_json
 from evidencekit.case.keys import load_or_create_key
 from evidencekit.clock import iso_utc
 from evidencekit.errors import EvidenceKitError
@@ -148,7 +149,7 @@ def _seal_files(
 
 def read_seal_json(case: Case, folder: str = layout.SEAL_DIR) -> dict[str, Any]:
     try:
-        return json.loads((case.root / folder / "seal.json").read_text(encoding="utf-8"))
+        return parse_json((case.root / folder / "seal.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
 

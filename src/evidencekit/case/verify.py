@@ -9,7 +9,6 @@ write-protected copy. The codes are a contract, listed in docs/reference/verify-
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import stat
 from collections.abc import Callable, Iterable
@@ -23,7 +22,7 @@ from evidencekit.case.bag import is_safe_bag_path, parse_bag_info, parse_manifes
 from evidencekit.case.custody import check_chain
 from evidencekit.case.hashing import SourceChangedError, hash_file
 from evidencekit.case.journal import pending_state
-from evidencekit.case.jsonlines import loads_lines
+from evidencekit.case.jsonlines import loads_lines, parse_json
 from evidencekit.errors import NotACaseError
 
 REPORT_FORMAT = "evidencekit-verify/1"
@@ -403,7 +402,7 @@ def _check_case_json(
     if text is None:
         return None
     try:
-        data = json.loads(text)
+        data = parse_json(text)
         if not isinstance(data, dict) or "id" not in data:
             raise ValueError
     except ValueError:
@@ -871,7 +870,7 @@ def _check_seal(bag: BagView, report: VerifyReport, custody: list[dict[str, Any]
     for severity, code, message in result:
         report.add(severity, code, layout.SEAL_DIR, message)
     try:
-        seal_info = json.loads(bag.read_bytes(layout.SEAL_JSON).decode("utf-8"))
+        seal_info = parse_json(bag.read_bytes(layout.SEAL_JSON).decode("utf-8"))
         report.sealed_at = seal_info.get("sealed_at")
         fingerprint = hashlib.sha256(tagmanifest).hexdigest()
         if seal_info.get("fingerprint") != fingerprint:

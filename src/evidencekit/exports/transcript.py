@@ -28,6 +28,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
+from evidencekit.case.jsonlines import parse_json
 from evidencekit.exports.base import MESSAGE, SYSTEM, Attachment, Message
 from evidencekit.exports.source import Source
 from evidencekit.exports.times import iso
@@ -304,12 +305,12 @@ class TranscriptWriter:
 def read_transcript(stream: IO[bytes]) -> tuple[dict[str, Any], Iterator[dict[str, Any]]]:
     """(header, messages) from a transcript.jsonl stream."""
     first = stream.readline()
-    header = json.loads(first.decode("utf-8")) if first.strip() else {}
+    header = parse_json(first.decode("utf-8")) if first.strip() else {}
 
     def messages() -> Iterator[dict[str, Any]]:
         for line in stream:
             if line.strip():
-                yield json.loads(line.decode("utf-8"))
+                yield parse_json(line.decode("utf-8"))
 
     return header, messages()
 

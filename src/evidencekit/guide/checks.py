@@ -8,12 +8,11 @@ the examiner's own policy, not damage: the case still verifies.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from evidencekit.case import layout
-from evidencekit.case.jsonlines import loads_lines
+from evidencekit.case.jsonlines import loads_lines, parse_json
 from evidencekit.case.verify import INFO, WARNING, VerifyReport
 
 _MEDIA_PREFIXES = ("image/", "video/")
@@ -29,7 +28,7 @@ def _is_media(record: dict[str, Any]) -> bool:
 
 def check_under_18(root: Path, report: VerifyReport) -> None:
     try:
-        case_json = json.loads((root / layout.CASE_JSON).read_text(encoding="utf-8"))
+        case_json = parse_json((root / layout.CASE_JSON).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return  # unreadable records are reported by verify's own checks
     if not isinstance(case_json, dict) or (case_json.get("flags") or {}).get("under_18") is not True:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from evidencekit.case.atomic import atomic_write_bytes, make_private_dir
+from evidencekit.case.jsonlines import parse_json
 from evidencekit.clock import iso_utc, system_clock
 
 PROGRESS_FORMAT = "evidencekit-wizard-progress/1"
@@ -81,7 +82,7 @@ class ProgressStore:
         if path is None:
             return {}
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = parse_json(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return {}
         return data if isinstance(data, dict) else {}

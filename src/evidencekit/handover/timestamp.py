@@ -30,6 +30,7 @@ from typing import Any
 
 from evidencekit._version import __version__
 from evidencekit.case import layout
+from evidencekit.case.jsonlines import parse_json
 from evidencekit.case.verify import ERROR, INFO, WARNING, BagView, VerifyReport, as_bag_view
 from evidencekit.clock import iso_utc, parse_iso
 
@@ -463,7 +464,7 @@ def _check_one(
 
 def _records(bag: BagView, path: str) -> dict[int, dict[str, Any]]:
     try:
-        data = json.loads(bag.read_bytes(path).decode("utf-8"))
+        data = parse_json(bag.read_bytes(path).decode("utf-8"))
         return {int(r["number"]): r for r in data.get("timestamps", []) if isinstance(r, dict)}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return {}
@@ -477,7 +478,7 @@ def _sealed_at(bag: BagView) -> datetime | None:
         return None
     for line in reversed(lines):
         try:
-            entry = json.loads(line)
+            entry = parse_json(line)
             if entry.get("action") == "sealed":
                 return parse_iso(entry["at"])
         except (ValueError, KeyError, TypeError, AttributeError):

@@ -13,12 +13,11 @@ re-written tag manifest (which an unsealed case cannot otherwise show), and says
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 from typing import Any
 
 from evidencekit.case import layout
-from evidencekit.case.jsonlines import iter_lines, loads_lines
+from evidencekit.case.jsonlines import iter_lines, loads_lines, parse_json
 from evidencekit.story.records import STORY_FILES
 
 ERROR = "error"
@@ -55,7 +54,7 @@ def check_story_records(root: Path, report: Any) -> None:
         seen: set[str] = set()
         for number, line in iter_lines(text):
             try:
-                record = json.loads(line)
+                record = parse_json(line)
                 record_id = str(record["id"])
             except (ValueError, KeyError, TypeError):
                 report.add(

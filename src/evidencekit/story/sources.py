@@ -14,7 +14,6 @@ case whose transcript was cut short.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +21,7 @@ from typing import Any
 
 from evidencekit.case import layout
 from evidencekit.case.case import Case
+from evidencekit.case.jsonlines import parse_json
 
 TRANSCRIPT_NAME = "transcript.jsonl"
 
@@ -112,7 +112,7 @@ def messages(transcript: Transcript) -> Iterator[dict[str, Any]]:
             if not line.strip():
                 continue
             try:
-                message = json.loads(line)
+                message = parse_json(line)
             except ValueError:
                 transcript.unreadable_lines += 1
                 continue
