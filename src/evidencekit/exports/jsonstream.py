@@ -14,7 +14,21 @@ import re
 from collections.abc import Iterator
 from typing import IO, Any
 
+from evidencekit.exports.base import ExportDamaged
+
 _BAD_ESCAPE = re.compile(rb"(?<!\\)((?:\\\\)*)\\x([0-9A-Fa-f]{2})")
+
+# Real exports nest a few levels (a chat, its messages, a message's text entities). A file nested
+# thousands of levels deep is hostile or broken, and ijson's C parser keeps every level's path in
+# memory (quadratic: 20,000 levels take about 1 GB), so reading stops long before that.
+MAX_DEPTH = 256
+_ESCAPE = re.compile(rb"\\.", re.S)
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+_STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
+
+
+class NestedTooDeeply(ExportDamaged):
+    """The JSON is nested far deeper than any real export."""
 
 
 class RepairingReader(io.RawIOBase):
@@ -28,6 +42,8 @@ class RepairingReader(io.RawIOBase):
         self._at = 0
         self._eof = False
         self.repairs = 0
+        self._depth = 0
+        self._in_string = False
         self._decoder = None
         start = raw.read(4)
         for bom, name in (
@@ -74,11 +90,37 @@ class RepairingReader(io.RawIOBase):
             self._out = self._fix(data[:cut])
 
     def _fix(self, data: bytes) -> bytes:
-        if b"\\x" not in data:
-            return data
-        fixed, count = _BAD_ESCAPE.subn(rb"\1\\u00\2", data)
-        self.repairs += count
-        return fixed
+        if b"\\x" in data:
+            data, count = _BAD_ESCAPE.subn(rb"\1\\u00\2", data)
+            self.repairs += count
+        self._check_depth(data)
+        return data
+
+    def _check_depth(self, data: bytes) -> None:
+        """Follow the nesting of the JSON passing through (outside strings) before the parser
+        sees it; raise NestedTooDeeply past MAX_DEPTH.
+
+        All in C-speed byte operations: escapes are dropped (blocks never end inside one, see
+        _fill), then quotes alternate between opening and closing a string, so splitting on them
+        leaves the text outside strings at every other piece."""
+        if b"\\" in data:
+            data = _ESCAPE.sub(b"", data)
+        pieces = data.split(b'"')
+        outside = b"".join(pieces[1::2] if self._in_string else pieces[0::2])
+        if len(pieces) % 2 == 0:  # an odd number of quotes: a string opens or closes for good
+            self._in_string = not self._in_string
+        brackets = outside.translate(None, _NOT_BRACKETS)
+        opening = brackets.count(b"[") + brackets.count(b"{")
+        if self._depth + opening <= MAX_DEPTH:
+            self._depth += 2 * opening - len(brackets)
+            return
+        for byte in brackets:
+            self._depth += _STEP[byte]
+            if self._depth > MAX_DEPTH:
+                raise NestedTooDeeply(
+                    f"the file is nested more than {MAX_DEPTH} levels deep, far deeper than any "
+                    "real export: it is damaged or was made to break readers"
+                )
 
     def readinto(self, buffer: Any) -> int:
         if self._at >= len(self._out):

@@ -1,0 +1,102 @@
+"""A JSON export nested thousands of levels deep is kept, reported, and never exhausts memory.
+
+ijson's C parser keeps the path of every open level, so memory grows with the square of the depth
+(20,000 levels: about 1 GB; 100,000: more than this machine has). The repairing reader every
+export parser reads through stops such a file before the parser sees it.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import resource
+import subprocess
+import sys
+
+import ijson
+import pytest
+
+from evidencekit.exports.jsonstream import MAX_DEPTH, NestedTooDeeply, repaired_stream
+from tests.conftest import BIN
+
+DEEP = 100_000
+
+
+def deep(levels: int) -> str:
+    return "[" * levels + "]" * levels
+
+
+def telegram_chat_with(text_json: str) -> str:
+    return (
+        '{"name": "Alex", "type": "personal_chat", "id": 1, "messages": ['
+        '{"id": 1, "type": "message", "date": "2026-03-14T21:05:00", "date_unixtime": "1773522300",'
+        f' "from": "Alex", "from_id": "user1", "text": {text_json}}}]}}'
+    )
+
+
+def read_all(data: bytes) -> bytes:
+    with repaired_stream(io.BytesIO(data)) as stream:
+        return stream.read()
+
+
+def test_real_json_passes_through_unchanged_even_with_brackets_inside_long_strings():
+    # Brackets and escaped quotes inside strings are text, not nesting, also when a string is
+    # split across the reader's 1 MiB blocks.
+    text = '[[[[{{{{ \\" ]]]] \\\\' * 200_000  # about 4 MB of one string
+    data = json.dumps({"messages": [{"text": text}, {"text": "[" * (MAX_DEPTH * 4)}]}).encode()
+    assert read_all(data) == data
+    with repaired_stream(io.BytesIO(data)) as stream:
+        texts = [m["text"] for m in ijson.items(stream, "messages.item")]
+    assert texts == [text, "[" * (MAX_DEPTH * 4)]
+
+
+def test_nesting_just_within_the_limit_is_read():
+    data = telegram_chat_with(deep(MAX_DEPTH - 4)).encode()
+    assert read_all(data) == data
+
+
+def test_deep_nesting_is_refused_before_the_parser_sees_it():
+    # 5,000 levels: far past the limit, yet small enough not to hurt if the guard ever broke
+    # (the 100,000-level files go to a child process with capped memory, below).
+    data = telegram_chat_with(deep(5_000)).encode()
+    with repaired_stream(io.BytesIO(data)) as stream, pytest.raises(NestedTooDeeply, match="more than"):
+        for _ in ijson.parse(stream):
+            pass
+
+
+def _limited_memory() -> None:  # in the child: a regression fails with MemoryError, not the OOM killer
+    resource.setrlimit(resource.RLIMIT_AS, (1536 << 20, 1536 << 20))
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="caps memory with RLIMIT_AS")
+@pytest.mark.parametrize("layout", ["telegram", "instagram"])
+def test_capturing_a_deeply_nested_export_keeps_it_and_says_why_it_has_no_transcript(tmp_path, layout):
+    if layout == "telegram":
+        export = tmp_path / "result.json"
+        export.write_text(telegram_chat_with(deep(DEEP)), encoding="utf-8")
+    else:
+        export = tmp_path / "messages"
+        thread = export / "inbox" / "alex_123"
+        thread.mkdir(parents=True)
+        (thread / "message_1.json").write_text(
+            '{"participants": [{"name": "Alex"}], "title": "Alex", "messages": ['
+            f'{{"sender_name": "Alex", "timestamp_ms": 1773522300000, "content": {deep(DEEP)}}}]}}',
+            encoding="utf-8",
+        )
+    env = dict(os.environ, EVIDENCEKIT_HOME=str(tmp_path / "home"), NO_COLOR="1")
+    ek = str(BIN / "evidencekit")
+    case = tmp_path / "case"
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [ek, *args], env=env, capture_output=True, text=True, timeout=60, preexec_fn=_limited_memory
+        )
+
+    assert run("new", str(case), "--no-under-18").returncode == 0
+    captured = run("capture", str(export), "--case", str(case))
+    assert captured.returncode == 0, captured.stdout + captured.stderr
+    said = " ".join((captured.stdout + captured.stderr).split())
+    assert "kept exactly as it is" in said
+    assert "nested more than" in said
+    assert run("verify", str(case)).returncode == 0
