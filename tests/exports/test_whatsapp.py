@@ -256,3 +256,31 @@ def test_any_chat_written_either_way_reads_back_exactly(read, tmp_path_factory, 
         (sender, "\n".join([first, *more])) for sender, first, more in messages
     ]
     assert [m["time"][11:16] for m in r.messages] == [f"21:{i:02d}" for i in range(len(messages))]
+
+
+def _chat_lines(count: int) -> str:
+    return "".join(f"14/03/2026, 21:{n % 60:02d} - Alex: message {n}\n" for n in range(count))
+
+
+def test_a_line_longer_than_any_message_stops_reading_there_without_holding_it(read, tmp_path):
+    # A 3 MB line (WhatsApp allows 65,536 characters): the messages before it are kept, and the
+    # reader never holds more than 1 MB of it.
+    export = tmp_path / "WhatsApp Chat with Alex.txt"
+    huge = "14/03/2026, 22:00 - Alex: " + "x" * (3 << 20) + "\n"
+    export.write_text(_chat_lines(60) + huge, encoding="utf-8")
+    result = read(export)
+    assert result.outcome.status == "partial"
+    assert "line 61 is longer than 1 MB" in result.outcome.problem
+    assert result.texts()[:60] == [f"message {n}" for n in range(60)]
+
+
+def test_a_message_of_endless_short_lines_stops_reading_there(read, tmp_path):
+    export = tmp_path / "WhatsApp Chat with Alex.txt"
+    endless = "14/03/2026, 22:00 - Alex: start\n" + ("y" * 999 + "\n") * 1_100
+    export.write_text(_chat_lines(60) + endless, encoding="utf-8")
+    result = read(export)
+    assert result.outcome.status == "partial"
+    assert "the message that starts at line 61 goes on for more than 1,000,000 characters" in (
+        result.outcome.problem
+    )
+    assert len(result.messages) == 60

@@ -11,12 +11,11 @@ saying why. The item itself is always kept exactly as it is; only reading it is 
 from __future__ import annotations
 
 import hashlib
-import io
 import posixpath
 import re
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -395,20 +394,6 @@ def open_source(
     if is_zip(path):
         return ZipSource(path, label)
     return FileSource(path, label, bag_path, sha256)
-
-
-def text_lines(stream: IO[bytes]) -> Iterator[bytes]:
-    """Lines of a binary stream, without their line endings (\\n, \\r\\n or a lone \\r)."""
-    buffered = stream if isinstance(stream, io.BufferedIOBase) else io.BufferedReader(stream)  # type: ignore[arg-type]
-    for line in buffered:
-        if line.endswith(b"\n"):
-            line = line[:-1]
-        if line.endswith(b"\r"):
-            line = line[:-1]
-        if b"\r" in line:
-            yield from line.split(b"\r")
-        else:
-            yield line
 
 
 def head_text(source: Source, name: str, size: int = 16384) -> str:

@@ -247,21 +247,52 @@ def detect(source: Source) -> Detection | None:
 # ---- reading the text ------------------------------------------------------------------------
 
 
+# WhatsApp limits a message to 65,536 characters. A line or a message many times that long is not
+# a chat message: the file is damaged or made to exhaust memory, so reading stops there.
+MAX_LINE_BYTES = 1 << 20
+MAX_MESSAGE_CHARS = 1_000_000
+
+
+class TooLong(ExportDamaged):
+    """A line or a message far longer than WhatsApp allows; `head` is the start of the line."""
+
+    def __init__(self, message: str, head: str | None = None) -> None:
+        super().__init__(message)
+        self.head = head
+
+
+def _too_long_line(number: int, head: str) -> TooLong:
+    return TooLong(
+        f"line {number:,} is longer than {MAX_LINE_BYTES >> 20} MB, far longer than any WhatsApp "
+        "message: the file is damaged or is not a chat export",
+        head,
+    )
+
+
 def _lines(stream: IO[bytes], counter: dict[str, int]) -> Iterator[str]:
     """Decoded lines. UTF-16 files (a BOM) are decoded as such; bytes that are not UTF-8 become
-    U+FFFD and are counted, so the transcript can say so instead of guessing an encoding."""
+    U+FFFD and are counted, so the transcript can say so instead of guessing an encoding.
+    Raises TooLong at a line longer than MAX_LINE_BYTES (never holding more than that)."""
     buffered = io.BufferedReader(stream) if not isinstance(stream, io.BufferedIOBase) else stream  # type: ignore[arg-type]
     start = buffered.peek(4)[:4] if hasattr(buffered, "peek") else b""
+    number = 0
     if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         text = io.TextIOWrapper(buffered, encoding="utf-16", errors="replace", newline=None)
         counter["utf16"] = 1
+        limit = MAX_LINE_BYTES // 2
         try:
-            for line in text:
+            while line := text.readline(limit + 1):
+                number += 1
+                if len(line) > limit:
+                    raise _too_long_line(number, line[:200])
                 yield line.rstrip("\n")
         finally:
             text.detach()  # the caller closes the stream itself
         return
-    for raw in buffered:
+    while raw := buffered.readline(MAX_LINE_BYTES + 1):
+        number += 1
+        if len(raw) > MAX_LINE_BYTES:
+            raise _too_long_line(number, raw[:200].decode("utf-8", errors="replace"))
         if raw.endswith(b"\n"):
             raw = raw[:-1]
         if raw.endswith(b"\r"):
@@ -388,10 +419,13 @@ class WhatsAppParser:
         counter: dict[str, int] = {}
         scan = _Scan()
         with source.open(chat_file) as stream:
-            for line in _lines(stream, counter):
-                m = HEADER.match(line)
-                if m:
-                    scan.add(m, line)
+            try:
+                for line in _lines(stream, counter):
+                    m = HEADER.match(line)
+                    if m:
+                        scan.add(m, line)
+            except TooLong:
+                pass  # decide from the lines before it; reading the messages stops there too
         if not scan.headers:
             raise ExportDamaged(f"“{chat_file}” has no lines that look like WhatsApp messages")
         order, why = decide_date_order(scan, context.date_order, context.not_after, source.label)
@@ -419,15 +453,22 @@ class WhatsAppParser:
         members = {n.rsplit("/", 1)[-1]: n for n in source.names() if n != chat_file}
         state = _State(context, order, conversation, chat_file, known_sorted, members)
         with source.open(chat_file) as stream:
-            for number, line in enumerate(_lines(stream, counter), start=1):
-                m = HEADER.match(line)
-                if m is not None:
+            try:
+                for number, line in enumerate(_lines(stream, counter), start=1):
+                    m = HEADER.match(line)
+                    if m is not None:
+                        done = state.flush()
+                        if done is not None:
+                            yield done
+                        state.start(m, number)
+                    else:
+                        state.more(line, number)
+            except TooLong as exc:
+                if exc.head is not None and HEADER.match(exc.head):  # the message before is whole
                     done = state.flush()
                     if done is not None:
                         yield done
-                    state.start(m, number)
-                else:
-                    state.more(line, number)
+                raise
         done = state.flush()
         if done is not None:
             yield done
@@ -477,6 +518,7 @@ class _State:
         self.seq = 0
         self.current: Message | None = None
         self.lines: list[str] = []
+        self.size = 0  # characters in `lines`
         self.previous_time: datetime | None = None
         self.referenced: set[str] = set()
         self.ios = False
@@ -503,6 +545,7 @@ class _State:
         self._set_time(msg, m)
         self.current = msg
         self.lines = [text]
+        self.size = len(text)
 
     def more(self, line: str, number: int) -> None:
         if self.current is None:
@@ -520,7 +563,15 @@ class _State:
                 source_line=number,
             )
             self.lines = [line]
+            self.size = len(line)
             return
+        self.size += len(line) + 1
+        if self.size > MAX_MESSAGE_CHARS:
+            raise TooLong(
+                f"the message that starts at line {self.current.source_line:,} goes on for more than "
+                f"{MAX_MESSAGE_CHARS:,} characters, far longer than any WhatsApp message: the file is "
+                "damaged or is not a chat export"
+            )
         self.lines.append(line)
 
     def _split(self, rest: str) -> tuple[str | None, str]:
