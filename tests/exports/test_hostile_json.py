@@ -100,3 +100,9 @@ def test_capturing_a_deeply_nested_export_keeps_it_and_says_why_it_has_no_transc
     assert "kept exactly as it is" in said
     assert "nested more than" in said
     assert run("verify", str(case)).returncode == 0
+
+
+def test_a_deeply_nested_side_file_is_treated_like_any_unreadable_json():
+    data = b'{"Basic Information": ' + deep(5_000).encode() + b"}"
+    with pytest.raises(ValueError), repaired_stream(io.BytesIO(data)) as stream:
+        json.load(stream)

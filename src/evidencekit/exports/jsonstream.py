@@ -27,8 +27,9 @@ _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 _STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
 
 
-class NestedTooDeeply(ExportDamaged):
-    """The JSON is nested far deeper than any real export."""
+class NestedTooDeeply(ExportDamaged, ValueError):
+    """The JSON is nested far deeper than any real export (also a ValueError, like any JSON that
+    cannot be read, for the callers that treat a small side file as optional)."""
 
 
 class RepairingReader(io.RawIOBase):
