@@ -73,3 +73,14 @@ def test_discord_chat_exporter(read, tmp_path):
     assert first["attachments"][0]["url"].endswith("pic.png")
     assert sorted(reply["flags"]) == ["edited", "reply"] and reply["time"] == "2024-03-14T21:08:00+00:00"
     assert joined["kind"] == "system"
+
+
+def test_a_discord_csv_with_a_field_longer_than_any_message_gives_a_partial_transcript(read, tmp_path):
+    package = samples.discord_package(tmp_path)
+    table = package / "messages" / "c333333333333333333" / "messages.csv"
+    with table.open("a", encoding="utf-8", newline="") as handle:
+        handle.write('1218000000000000099,2024-03-13 10:05:00.000000+00:00,"' + "z" * 300_000 + '",\n')
+    result = read(package)
+    assert result.outcome.status == "partial"
+    assert "a CSV file of the export is damaged" in result.outcome.problem
+    assert result.messages  # what came before is kept

@@ -7,6 +7,7 @@ why. Only problems writing our own files (a full disk) are raised.
 
 from __future__ import annotations
 
+import csv
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ _READ_ERRORS: tuple[type[BaseException], ...] = (
     EOFError,
     zipfile.BadZipFile,
     zlib.error,
+    csv.Error,  # e.g. a field longer than any message (the csv module's limit is 128 KB)
     KeyError,
     TypeError,
     AttributeError,
@@ -148,6 +150,8 @@ def _problem_sentence(exc: BaseException, count: int) -> str:
     text = str(exc).strip() or name
     if "Incomplete" in name or "premature EOF" in text or "no element found" in text:
         return f"the file ends too early: it looks cut off (reading stopped {after})"
+    if isinstance(exc, csv.Error):
+        return f"a CSV file of the export is damaged ({text}; reading stopped {after})"
     if isinstance(exc, UnicodeError):
         return f"the text is not in the expected encoding ({text}; reading stopped {after})"
     return (
