@@ -227,7 +227,15 @@ class ZipSource(Source):
         try:
             self._zip = zipfile.ZipFile(path)
             infos = self._zip.infolist()
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        except (
+            zipfile.BadZipFile,
+            zipfile.LargeZipFile,
+            OSError,
+            ValueError,
+            EOFError,
+            NotImplementedError,  # a damaged header naming an unknown version or method
+            RuntimeError,
+        ) as exc:
             raise SourceRefused(f"it is not a readable zip archive ({exc})") from None
         self._infos: dict[str, zipfile.ZipInfo] = {}
         self.all_members: list[dict[str, Any]] = []  # every entry, safe or not, for the item record
@@ -283,7 +291,13 @@ class ZipSource(Source):
                 )
 
     def open(self, name: str) -> IO[bytes]:
-        return self._zip.open(self._infos[name])
+        try:
+            return self._zip.open(self._infos[name])
+        except (NotImplementedError, RuntimeError) as exc:
+            # zipfile says NotImplementedError / RuntimeError for a damaged header (an unknown
+            # version, method or flag, or an encryption flag set by the damage): for a reader it
+            # is a damaged zip like any other.
+            raise zipfile.BadZipFile(f"“{name}”: {_zip_error(exc)}") from None
 
     def close(self) -> None:
         self._zip.close()
