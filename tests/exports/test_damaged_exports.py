@@ -77,6 +77,7 @@ def test_a_damaged_export_is_read_up_to_the_damage_or_refused_never_a_crash(
     if not recognised:
         return
     result = read_export(export, folder / "out")
+    assert not result.outcome.bug, result.outcome.problem
     assert result.outcome.status in {"complete", "partial", "unreadable", "needs-date-order"}
     if result.outcome.status in {"partial", "unreadable"}:
         assert result.outcome.problem

@@ -303,3 +303,32 @@ def test_the_html_version_of_an_export_gets_a_hint_to_export_json(case, tmp_path
 
     assert result.added[0]["export"]["status"] == "not-recognised"
     assert any("HTML version" in w and "JSON" in w for w in result.warnings)
+
+
+def test_a_bug_in_a_parser_still_keeps_the_export_and_says_it_is_our_fault(case, tmp_path, monkeypatch):
+    # Preserving the evidence matters more than its transcript: a parser failing in a way nobody
+    # foresaw (injected here) must not cost the victim the capture of the export itself.
+    from evidencekit.exports.whatsapp import WhatsAppParser
+
+    real_parse = WhatsAppParser.parse
+
+    def parse_then_fail(self, source, detection, context):
+        messages = real_parse(self, source, detection, context)
+        yield next(messages)
+        yield next(messages)
+        raise IndexError("list index out of range")
+
+    monkeypatch.setattr(WhatsAppParser, "parse", parse_then_fail)
+    path = samples.whatsapp_android_zip(tmp_path / "in")
+
+    result = capture(case, [path])
+
+    [item] = result.added
+    assert item["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert item["export"]["status"] == "partial"
+    assert item["export"]["messages"] + item["export"]["system_messages"] == 2
+    said = " ".join(result.warnings)
+    assert "a bug in evidencekit stopped the transcript (IndexError" in said
+    assert "please report this" in said and "Try exporting the chat again" not in said
+    assert verify_case(case.root).ok
+    assert_valid_bag(case.root)

@@ -246,7 +246,7 @@ def _outcome_warnings(item_id: str, name: str, outcome, parser_warnings: list[st
     elif outcome.status == UNREADABLE:
         out.append(
             f"{item_id} “{name}” was kept exactly as it is, but no messages could be read from it: "
-            f"{outcome.problem}. Try exporting the chat again."
+            f"{outcome.problem}." + ("" if outcome.bug else " Try exporting the chat again.")
         )
     elif outcome.status == PARTIAL:
         out.append(

@@ -69,6 +69,7 @@ class Outcome:
     header: dict[str, Any] = field(default_factory=dict)
     summary: dict[str, Any] = field(default_factory=dict)
     examples: list[str] = field(default_factory=list)
+    bug: bool = False  # the problem is a bug in evidencekit, not damage in the export
 
 
 def transcribe(
@@ -87,6 +88,7 @@ def transcribe(
     writer = TranscriptWriter(workdir, source, derived_prefix, reading_order)
     writer.newest_first = bool(detection.info.get("newest_first"))
     problem = None
+    bug = False
     errors = _read_errors()
     messages = parser.parse(source, detection, context)
     try:
@@ -101,6 +103,12 @@ def transcribe(
             except errors as exc:
                 problem = _problem_sentence(exc, writer.stats.messages + writer.stats.system)
                 break
+            except OSError:
+                raise  # the disk, not the export: the capture's own error handling explains it
+            except Exception as exc:  # noqa: BLE001 - see _bug_sentence
+                problem = _bug_sentence(exc, writer.stats.messages + writer.stats.system)
+                bug = True
+                break
             writer.add(message)
     except BaseException:
         writer.abandon()
@@ -108,7 +116,7 @@ def transcribe(
     count = writer.stats.messages + writer.stats.system
     if problem is not None and count == 0:
         writer.abandon()
-        return Outcome(UNREADABLE, problem)
+        return Outcome(UNREADABLE, problem, bug=bug)
     status = COMPLETE if problem is None else PARTIAL
     summary = writer.stats.summary()
     header = {
@@ -139,7 +147,20 @@ def transcribe(
     jsonl = writer.finish(header)
     files = list(writer.files)
     files.extend(render_files(jsonl.path, {"csv": workdir / CSV, "html": workdir / HTML}))
-    return Outcome(status, problem, files, header, summary)
+    return Outcome(status, problem, files, header, summary, bug=bug)
+
+
+def _bug_sentence(exc: BaseException, count: int) -> str:
+    """A parser failed in a way nobody foresaw. The export itself is already kept byte for byte,
+    and preserving it matters more than its transcript, so the capture goes on (partial or no
+    transcript) and the sentence says plainly that this is evidencekit's fault, to be reported."""
+    after = f"after {count:,} message(s)" if count else "before any message"
+    text = str(exc).strip()[:200]
+    return (
+        f"a bug in evidencekit stopped the transcript ({type(exc).__name__}{': ' + text if text else ''}; "
+        f"reading stopped {after}). The export itself is kept unchanged; please report this to the "
+        "evidencekit developers (never include images or messages)"
+    )
 
 
 def _problem_sentence(exc: BaseException, count: int) -> str:
