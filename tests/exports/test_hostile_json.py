@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import resource
 import subprocess
 import sys
 
@@ -66,6 +65,8 @@ def test_deep_nesting_is_refused_before_the_parser_sees_it():
 
 
 def _limited_memory() -> None:  # in the child: a regression fails with MemoryError, not the OOM killer
+    import resource  # POSIX only; the test using it is skipped elsewhere
+
     resource.setrlimit(resource.RLIMIT_AS, (1536 << 20, 1536 << 20))
 
 
