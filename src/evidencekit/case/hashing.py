@@ -118,6 +118,13 @@ class _Writer:
             _sync_file_range(self.fd, self.flushed, self.written - self.flushed, _SYNC_FILE_RANGE_WRITE)
             self.flushed = self.written
 
+    def finish(self) -> None:
+        """Start writing the tail of the copy to disk too, without waiting: by the time the change
+        is flushed before commit, most of the copy is already there."""
+        if _sync_file_range is not None and self.written > self.flushed:
+            _sync_file_range(self.fd, self.flushed, 0, _SYNC_FILE_RANGE_WRITE)
+            self.flushed = self.written
+
     def _copy_in_kernel(self, offset: int, length: int) -> None:
         done = 0
         while done < length:
@@ -176,10 +183,6 @@ def copy_and_hash(
         hashers = [sha] if md5 is None else [sha, md5]
         total = _stream(src, dst, first, hashers, progress)
         after = os.fstat(src)
-        if dst is not None and _sync_file_range is not None:
-            # Start writing the copy (or its tail) to disk now, without waiting: by the time the
-            # change is flushed before commit, most of it is already there.
-            _sync_file_range(dst, 0, 0, _SYNC_FILE_RANGE_WRITE)
     finally:
         os.close(src)
         if dst is not None:
@@ -213,6 +216,7 @@ def _stream(src: int, dst: int | None, first: bytes, hashers: list, progress: By
             hasher.update(first)
         if writer is not None and first:
             writer.write(first, 0)
+            writer.finish()
         if progress and first:
             progress(len(first))
         return len(first)
@@ -234,6 +238,8 @@ def _stream(src: int, dst: int | None, first: bytes, hashers: list, progress: By
             if progress:
                 progress(len(block))
             block = memoryview(buffer)[:count]
+    if writer is not None:
+        writer.finish()
     return total
 
 
