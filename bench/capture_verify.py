@@ -147,26 +147,21 @@ def main() -> int:
             (small / f"shot-{n:05d}.png").write_bytes(
                 payload[n % 97 :] + n.to_bytes(4, "big") + payload[: n % 97]
             )
-        names = sorted(str(p) for p in small.iterdir())
 
-        def cp_then_openssl() -> list[str]:
+        def cp_then_openssl(durable: bool = False) -> list[str]:
             target = work / "cp-copy"
             shutil.rmtree(target, ignore_errors=True)
+            flush = f"sync -f {target} && " if durable else ""
             return [
                 "bash",
                 "-c",
-                f"cp -r {small} {target} && "
+                f"cp -r {small} {target} && {flush}"
                 f"find {target} -type f -print0 | xargs -0 openssl dgst -sha256 > /dev/null",
             ]
 
         reference = median_run(cp_then_openssl, args.repeat)
-
-        def cp_sync_then_openssl() -> list[str]:
-            command = cp_then_openssl()
-            command[2] = command[2].replace(" && ", f" && sync -f {work / 'cp-copy'} && ", 1)
-            return command
-
-        durable_reference = median_run(cp_sync_then_openssl, args.repeat)  # context, as above
+        # Context, as above: the same with the copies flushed to disk, as capture does.
+        durable_reference = median_run(lambda: cp_then_openssl(durable=True), args.repeat)
         cases.clear()
 
         def capture_small() -> list[str]:
@@ -187,7 +182,6 @@ def main() -> int:
         results.append(
             row(f"verify {args.small_count}-file case", ours, bagit, "bagit.py --validate", "≤ 0.5×")
         )
-        del names
 
         for label, cmd in (("--help", [EK, "--help"]), ("status", [EK, "status", "--case", str(small_case)])):
             wall, rss = median_run(lambda cmd=cmd: cmd, max(5, args.repeat), env=env)
