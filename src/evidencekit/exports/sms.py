@@ -19,7 +19,15 @@ from collections.abc import Iterator
 from typing import IO, Any
 from xml.parsers import expat
 
-from evidencekit.exports.base import SYSTEM, Attachment, Conversation, Detection, Message, ParseContext
+from evidencekit.exports.base import (
+    SYSTEM,
+    Attachment,
+    Conversation,
+    Detection,
+    ExportDamaged,
+    Message,
+    ParseContext,
+)
 from evidencekit.exports.source import Source
 from evidencekit.exports.times import from_epoch_ms, shown
 
@@ -176,6 +184,11 @@ class _Reader:
                     yield from ready  # what was read before the fault is kept
                     ready.clear()
                     raise
+                except LookupError as exc:  # the XML declaration names an encoding Python does not know
+                    yield from ready
+                    ready.clear()
+                    problem = f"the backup names a text encoding that cannot be read ({exc})"
+                    raise ExportDamaged(problem) from exc
                 yield from ready
                 ready.clear()
                 if final:
