@@ -70,7 +70,9 @@ def html_title(body: bytes, content_type: str | None) -> str | None:
     charset = _charset(content_type, body)
     try:
         text = body.decode(charset, errors="replace")
-    except LookupError:
+    except (LookupError, UnicodeError, ValueError):
+        # The server names the charset, so it may be anything: unknown ("x"), not a text encoding
+        # ("zlib"), or one that refuses to decode at all ("undefined", "idna" with "replace").
         text = body.decode("utf-8", errors="replace")
     parser = _TitleParser()
     try:
