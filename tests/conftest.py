@@ -14,8 +14,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from evidencekit.case.case import Case, create_case
+
+# Reproducible property tests in the suite; random, deeper search with --hypothesis-profile=explore
+# (see tests/fuzzing.py). The example database is off so a run never depends on an earlier one.
+settings.register_profile("suite", derandomize=True, database=None)
+settings.register_profile("explore", derandomize=False, database=None)
+settings.load_profile("suite")
 
 BIN = Path(sys.executable).parent
 

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from evidencekit.exports.whatsapp import chat_name
 from tests.exports import samples
 from tests.exports.samples import LRM
+from tests.fuzzing import examples
 
 
 def test_an_android_export_is_read_message_by_message_with_every_marker(read, tmp_path):
@@ -235,7 +236,9 @@ _texts = st.text(
 ).filter(lambda t: t.strip() == t and not t.startswith(("<", "\u200e")) and "(" not in t)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     messages=st.lists(st.tuples(_names, _texts, st.lists(_texts, max_size=2)), min_size=2, max_size=12),
     ios=st.booleans(),

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from evidencekit.handover.tarstream import TarFormatError, TarWriter, iter_members
+from tests.fuzzing import examples
 
 NAMES = st.text(
     alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="/\\"),
@@ -29,7 +30,7 @@ def read_all(data: bytes) -> list[tuple[str, bytes]]:
     return out
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(st.lists(st.tuples(NAMES, st.binary(max_size=2000)), min_size=1, max_size=6, unique_by=lambda t: t[0]))
 def test_what_we_write_tarfile_reads_and_what_tarfile_writes_we_read(files):
     ours = io.BytesIO()

@@ -18,6 +18,7 @@ from evidencekit.errors import EvidenceKitError
 from evidencekit.intake.files import capture
 from evidencekit.intake.urls import add_url
 from tests.conftest import assert_valid_bag
+from tests.fuzzing import examples
 
 TAG_FILES = [
     layout.BAGIT_TXT,
@@ -67,7 +68,9 @@ hostile_bytes = st.one_of(
 )
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=examples(120), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(target=st.sampled_from(TAG_FILES), content=hostile_bytes)
 def test_verify_reports_any_damaged_record_as_findings_never_a_crash(
     template, tmp_path_factory, target, content
@@ -85,7 +88,9 @@ def test_verify_reports_any_damaged_record_as_findings_never_a_crash(
     assert all(f.code and f.message for f in report.findings)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     target=st.sampled_from([layout.ITEMS_JSONL, layout.CUSTODY_JSONL, layout.URLS_JSONL]),
     content=hostile_bytes,
@@ -110,7 +115,9 @@ names = st.text(
 ).filter(lambda n: n not in (".", "..") and len(os.fsencode(n)) < 250)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(name=names)
 def test_a_file_with_any_name_in_any_script_is_captured_and_verifies(tmp_path_factory, name):
     base = tmp_path_factory.mktemp("names")
