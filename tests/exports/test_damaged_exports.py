@@ -9,6 +9,7 @@ exception that would stop the capture as "a bug".
 from __future__ import annotations
 
 import itertools
+import json
 from pathlib import Path
 
 from hypothesis import HealthCheck, example, given, settings
@@ -61,6 +62,8 @@ def damage(data: bytes, how: str, where: float, noise: bytes) -> bytes:
 )
 # Found in CI: losing bytes in the XML declaration turned encoding="UTF-8" into "UTFes".
 @example(kind="sms-backup", pick=0, how="bytes lost", where=0.01953125, noise=b"\x00\x00")
+# Found by an exploring run: lost bytes made a Messenger timestamp larger than any date.
+@example(kind="messenger-e2ee", pick=0, how="bytes lost", where=0.625, noise=b"\x00" * 17)
 def test_a_damaged_export_is_read_up_to_the_damage_or_refused_never_a_crash(
     tmp_path: Path, kind: str, pick: int, how: str, where: float, noise: bytes
 ):
@@ -86,3 +89,17 @@ def test_a_damaged_export_is_read_up_to_the_damage_or_refused_never_a_crash(
     assert result.outcome.status in {"complete", "partial", "unreadable", "needs-date-order"}
     if result.outcome.status in {"partial", "unreadable"}:
         assert result.outcome.problem
+
+
+def test_a_time_at_the_edge_of_the_calendar_is_damage_with_a_sentence_not_a_bug(tmp_path: Path):
+    export = samples.discord_exporter(tmp_path / "export")
+    data = json.loads(export.read_text(encoding="utf-8"))
+    data["messages"][1]["timestamp"] = "0001-01-01T00:00:00+05:00"  # before year 1 in UTC
+    export.write_text(json.dumps(data), encoding="utf-8")
+
+    result = read_export(export, tmp_path / "out")
+
+    assert not result.outcome.bug
+    assert result.outcome.status == "partial"
+    assert "edge of the calendar" in (result.outcome.problem or "")
+    assert [m["text"] for m in result.messages] == ["send the money"]  # the message before is kept

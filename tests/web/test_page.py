@@ -39,7 +39,11 @@ def test_a_compressed_body_is_opened_but_never_beyond_the_limit():
 
 
 def test_a_login_wall_is_recognised_by_path_status_or_title_on_walled_platforms():
-    assert looks_like_login("https://www.instagram.com/accounts/login/?next=x", 200, None, walled_platform=True)
+    assert looks_like_login(
+        "https://www.instagram.com/accounts/login/?next=x", 200, None, walled_platform=True
+    )
     assert looks_like_login("https://example.org/page", 401, None, walled_platform=False)
-    assert looks_like_login("https://www.instagram.com/someone/", 200, "Login • Instagram", walled_platform=True)
+    assert looks_like_login(
+        "https://www.instagram.com/someone/", 200, "Login • Instagram", walled_platform=True
+    )
     assert not looks_like_login("https://example.org/help", 200, "How to sign in", walled_platform=False)

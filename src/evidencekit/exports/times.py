@@ -11,7 +11,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone, tzinfo
 
+from evidencekit.exports.base import ExportDamaged
+
 UTC = timezone.utc
+
+
+class ImpossibleTime(ExportDamaged, ValueError):
+    """A time field that no calendar date can hold: the export is damaged at that message."""
 
 
 def localise(naive: datetime, zone: tzinfo, previous: datetime | None = None) -> tuple[datetime, str | None]:
@@ -39,13 +45,24 @@ def localise(naive: datetime, zone: tzinfo, previous: datetime | None = None) ->
 
 def from_epoch(seconds: float, zone: tzinfo | None) -> datetime:
     """An epoch time (seconds, may be fractional) shown in `zone` (UTC when there is none)."""
-    moment = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(seconds=seconds)
-    return moment.astimezone(zone) if zone is not None else moment
+    try:
+        moment = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(seconds=seconds)
+        return moment.astimezone(zone) if zone is not None else moment
+    except (OverflowError, ValueError):
+        raise ImpossibleTime(
+            f"a message's time cannot be a real date ({seconds} seconds after 1970)"
+        ) from None
 
 
 def from_epoch_ms(ms: int | float, zone: tzinfo | None) -> datetime:
-    moment = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=ms)
-    return moment.astimezone(zone) if zone is not None else moment
+    """An epoch time in milliseconds shown in `zone` (UTC when there is none)."""
+    try:
+        moment = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=ms)
+        return moment.astimezone(zone) if zone is not None else moment
+    except (OverflowError, ValueError):
+        raise ImpossibleTime(
+            f"a message's time cannot be a real date ({ms} milliseconds after 1970)"
+        ) from None
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -57,4 +74,10 @@ def iso(moment: datetime | None) -> str | None:
 
 
 def shown(moment: datetime, zone: tzinfo | None) -> datetime:
-    return moment.astimezone(zone) if zone is not None else moment.astimezone(UTC)
+    """`moment` in the zone the transcript is shown in (UTC when there is none)."""
+    try:
+        return moment.astimezone(zone) if zone is not None else moment.astimezone(UTC)
+    except (OverflowError, ValueError):  # a moment at the very edge of what dates can hold (year 1 or 9999)
+        raise ImpossibleTime(
+            f"a message's time is at the edge of the calendar ({moment.isoformat()})"
+        ) from None
