@@ -64,6 +64,8 @@ def damage(data: bytes, how: str, where: float, noise: bytes) -> bytes:
 @example(kind="sms-backup", pick=0, how="bytes lost", where=0.01953125, noise=b"\x00\x00")
 # Found by an exploring run: lost bytes made a Messenger timestamp larger than any date.
 @example(kind="messenger-e2ee", pick=0, how="bytes lost", where=0.625, noise=b"\x00" * 17)
+# … and made a Telegram chat's name a number.
+@example(kind="telegram-full", pick=0, how="bytes lost", where=0.10260205210167264, noise=b"\x00" * 6)
 def test_a_damaged_export_is_read_up_to_the_damage_or_refused_never_a_crash(
     tmp_path: Path, kind: str, pick: int, how: str, where: float, noise: bytes
 ):

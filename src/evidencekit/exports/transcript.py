@@ -176,6 +176,7 @@ class TranscriptWriter:
     # ---- taking messages ----
 
     def add(self, msg: Message) -> None:
+        _text_fields_as_text(msg)
         record = self.record(msg)
         self.stats.add(msg, record)
         line = (dumps(record) + "\n").encode("utf-8")
@@ -652,3 +653,26 @@ def render_files(jsonl: Path, targets: dict[str, Path]) -> list[WrittenFile]:
         for _target, writer, _buffered, _text in opened:
             writer.close()
         raise
+
+
+def _text_fields_as_text(msg: Message) -> None:
+    """Names and texts as strings, whatever the export held there.
+
+    Exports are hostile input: a damaged JSON can put a number (or a list) where a chat name,
+    sender or text belongs. Written as its JSON text it stays visible in the transcript, and
+    every later step (CSV, HTML, report) can rely on strings.
+    """
+    msg.text = _as_text(msg.text) or ""
+    msg.sender = _as_text(msg.sender)
+    msg.sender_id = _as_text(msg.sender_id)
+    if msg.conversation is not None:
+        msg.conversation.name = _as_text(msg.conversation.name)
+        msg.conversation.kind = _as_text(msg.conversation.kind)
+
+
+def _as_text(value: Any) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    return (
+        json.dumps(value, ensure_ascii=False, default=str) if isinstance(value, (list, dict)) else str(value)
+    )
