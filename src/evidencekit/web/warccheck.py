@@ -87,7 +87,15 @@ def check_warc(path: Path) -> tuple[list[tuple[str, str]], int]:
                 _drain(record.raw_stream)
                 target = record.rec_headers.get_header("WARC-Target-URI") or "(no address)"
                 kind = record.rec_headers.get_header("WARC-Type")
-                if record.digest_checker.passed is False:
+                if _cut_short(record):
+                    problems.append(
+                        (
+                            "warc-unreadable",
+                            f"{_short(shown)}: the WARC {kind or ''} record for {target} is incomplete "
+                            "(the file was cut short).",
+                        )
+                    )
+                elif record.digest_checker.passed is False:
                     what = "; ".join(record.digest_checker.problems)
                     problems.append(
                         (
@@ -113,6 +121,18 @@ def check_warc(path: Path) -> tuple[list[tuple[str, str]], int]:
         problems.append(
             ("warc-unreadable", f"{_short(shown)} cannot be read as a WARC file ({_reason(exc)}).")
         )
+    except Exception as exc:  # noqa: BLE001 - warcio is not hardened against damaged files
+        # A cut-short or altered WARC can make warcio itself fail (AttributeError, KeyError,
+        # zlib.error…); to the officer that is the same answer: the file is no longer a whole WARC.
+        problems.append(
+            (
+                "warc-unreadable",
+                f"{_short(shown)} cannot be read as a WARC file any more ({type(exc).__name__}: "
+                f"{_reason(exc)}).",
+            )
+        )
+    if not problems:
+        problems += _gzip_problems(path, shown)
     if responses == 0 and not problems:
         problems.append(("warc-unreadable", f"{_short(shown)} holds no web server response."))
     return problems, unchecked
@@ -121,6 +141,38 @@ def check_warc(path: Path) -> tuple[list[tuple[str, str]], int]:
 def _drain(stream: Any) -> None:
     while stream.read(_BLOCK):
         pass
+
+
+def _gzip_problems(path: Path, shown: str) -> list[tuple[str, str]]:
+    """A .warc.gz whose gzip framing is damaged after the last whole record (a cut in the next
+    record's gzip header, stray bytes at the end) reads as a shorter, valid WARC; gzip sees it."""
+    import gzip
+    import zlib
+
+    try:
+        with open(path, "rb") as stream:
+            if stream.read(2) != b"\x1f\x8b":
+                return []  # an uncompressed .warc
+        with gzip.open(path, "rb") as stream:
+            while stream.read(_BLOCK):
+                pass
+    except (EOFError, OSError, zlib.error) as exc:  # gzip.BadGzipFile is an OSError
+        return [
+            (
+                "warc-unreadable",
+                f"{_short(shown)}: the compressed WARC file is cut short or damaged after its last whole "
+                f"record ({_reason(exc)}).",
+            )
+        ]
+    return []
+
+
+def _cut_short(record: Any) -> bool:
+    """The record ends before its own Content-Length says (a field WARC requires in every record);
+    warcio reads such a record without complaint when the cut falls in its headers."""
+    if not (record.rec_headers.get_header("Content-Length") or "").strip().isdigit():
+        return True
+    return bool(getattr(record.raw_stream, "limit", 0))  # bytes still owed after reading to the end
 
 
 def _has_digest(record: Any) -> bool:
