@@ -225,3 +225,51 @@ def test_deleting_the_list_of_items_is_named_and_its_files_are_flagged(sealed):
     codes = codes_at(sealed)
     assert ("tag-missing", layout.ITEMS_JSONL) in codes
     assert ("file-without-record", "data/items/E0001-chat.txt") in codes
+
+
+# ---- the seal's own files: not covered by the signature, so rebuilt from what is signed ----------
+
+
+def test_changed_instructions_for_the_officer_are_found(sealed):
+    verify_txt = sealed / layout.VERIFY_TXT
+    text = verify_txt.read_text(encoding="utf-8")
+    fingerprint = json.loads((sealed / layout.SEAL_JSON).read_text())["fingerprint"]
+    verify_txt.write_text(text.replace(fingerprint, "0" * 64), encoding="utf-8")
+    assert codes_at(sealed) == {("seal-instructions-changed", layout.VERIFY_TXT)}
+
+
+def test_a_changed_sealing_time_in_seal_json_is_found(sealed):
+    seal_json = sealed / layout.SEAL_JSON
+    info = json.loads(seal_json.read_text())
+    info["sealed_at"] = "2020-01-01T00:00:00.000Z"
+    seal_json.write_text(json.dumps(info, indent=2) + "\n")
+    report = verify_case(sealed)
+    assert [(f.code, f.path) for f in report.errors] == [("seal-info-changed", layout.SEAL_JSON)]
+    assert "sealed_at" in report.errors[0].message
+
+
+def test_an_allowed_signers_line_that_no_longer_matches_the_instructions_is_found(sealed):
+    allowed = sealed / layout.ALLOWED_SIGNERS
+    allowed.write_text(allowed.read_text().replace("evidencekit-seal", "someone-else"))
+    report = verify_case(sealed)
+    assert [f.code for f in report.errors] == ["seal-key-file-changed"]
+    assert "seal/allowed_signers" in report.errors[0].message
+
+
+def test_a_file_added_to_the_seal_folder_is_a_warning(sealed):
+    (sealed / "seal" / "note.txt").write_text("added later")
+    report = verify_case(sealed)
+    assert report.ok
+    assert ("seal-extra-file", "seal/note.txt") in {(f.code, f.path) for f in report.findings}
+
+
+def test_the_seal_files_match_what_verify_rebuilds_after_reopening_and_sealing_again(sealed):
+    from evidencekit.case.case import find_case
+    from evidencekit.case.seal import reopen_case
+
+    case = find_case(sealed)
+    reopen_case(case, "one more screenshot")
+    seal_case(case)
+    report = verify_case(sealed)
+    assert report.ok, report.errors
+    assert not [f for f in report.findings if f.code.startswith("seal-") and f.code != "seal-signature-ok"]

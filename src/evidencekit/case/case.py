@@ -359,9 +359,10 @@ class CaseChange:
     def move_file(self, source: str, final: str) -> None:
         self._moves.append((source, final))
 
-    def log(self, action: str, details: dict[str, Any]) -> None:
-        """Add an entry to the custody log (written at commit, in order)."""
-        self._custody.append((action, details, self.now()))
+    def log(self, action: str, details: dict[str, Any], at: datetime | None = None) -> None:
+        """Add an entry to the custody log (written at commit, in order); `at` when the entry must
+        carry the same moment as a file written with it (the seal's seal.json)."""
+        self._custody.append((action, details, at or self.now()))
 
     # ---- commit ----
 

@@ -31,6 +31,7 @@ SIGNER_PEM = "seal/signer.pem"
 ALLOWED_SIGNERS = "seal/allowed_signers"
 VERIFY_TXT = "seal/VERIFY.txt"
 SEAL_JSON = "seal/seal.json"
+TIMESTAMPS_JSON = "seal/timestamps.json"
 
 # Working files of a running command; never part of the evidence. Recognised (and cleaned up)
 # on the next open, ignored by BagIt validators because no manifest lists them.

@@ -16,8 +16,6 @@ bag-info.txt it signed, so an earlier seal can still be checked later; both even
 from __future__ import annotations
 
 import hashlib
-import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,23 +26,18 @@ from evidencekit.case.case import Case, CaseChange
 from evidencekit.case.custody import TOOL
 from evidencekit.case.jsonlines import parse_json
 from evidencekit.case.keys import load_or_create_key
+from evidencekit.case.seal_record import (
+    SEAL_FILE_NAMES,
+    TIMESTAMP_FILE,
+    allowed_signers_bytes,
+    seal_info,
+    seal_json_bytes,
+    signer_pub_bytes,
+)
 from evidencekit.clock import iso_utc
 from evidencekit.errors import EvidenceKitError
 
-SEAL_FORMAT = "evidencekit-seal/1"
-_SEAL_FILES = (
-    layout.SIGNATURE,
-    layout.SSH_SIGNATURE,
-    layout.SIGNER_PUB,
-    layout.SIGNER_PEM,
-    layout.ALLOWED_SIGNERS,
-    layout.VERIFY_TXT,
-    layout.SEAL_JSON,
-)
-# Trusted timestamps on the seal (handover/timestamp.py) move with it when the case is reopened.
-_MOVED_WITH_SEAL = re.compile(
-    r"^(tagmanifest-sha256\.txt(\.\d+)?\.tsr|tsa-chain(\.\d+)?\.pem|timestamps\.json)$"
-)
+_SEAL_FILES = tuple(f"{layout.SEAL_DIR}/{name}" for name in sorted(SEAL_FILE_NAMES))
 # Given the new tag manifest, returns extra seal/ files (e.g. RFC 3161 tokens) to commit with the seal.
 SealExtras = Callable[[bytes], dict[str, bytes]]
 
@@ -97,6 +90,7 @@ def seal_case(case: Case, extras: SealExtras | None = None) -> SealResult:
                 "items_by_reference": sum(1 for i in items if i.get("by_reference")),
                 "urls": len(change.existing_urls),
             },
+            at=sealed_at,  # the same moment as seal.json's, which verify checks against this entry
         )
         change.seal_with = lambda tagmanifest: _seal_files(case, change, key, tagmanifest, sealed_at, extras)
     fingerprint = case.fingerprint() or ""
@@ -120,30 +114,26 @@ def _seal_files(
     fingerprint = hashlib.sha256(tagmanifest).hexdigest()
     key_fp = sshsig.key_fingerprint(public)
     pub_line = sshsig.openssh_public_line(public)
-    seal_info = {
-        "format": SEAL_FORMAT,
-        "case_id": case.info.id,
-        "sealed_at": iso_utc(sealed_at),
-        "sealed_at_local": case.local_time(sealed_at),
-        "sealed_by": change.actor,
-        "fingerprint": fingerprint,
-        "signed_file": layout.TAGMANIFEST,
-        "signer_key_fingerprint": key_fp,
-        "signature_algorithm": "Ed25519",
-        "tool": TOOL,
-    }
+    info = seal_info(
+        case_id=case.info.id,
+        sealed_at=iso_utc(sealed_at),
+        sealed_at_local=case.local_time(sealed_at),
+        sealed_by=change.actor,
+        fingerprint=fingerprint,
+        signed_file=layout.TAGMANIFEST,
+        key_fingerprint=key_fp,
+        tool=TOOL,
+    )
     added = extras(tagmanifest) if extras is not None else {}
     return {
         **added,
         layout.SIGNATURE: key.sign(tagmanifest),
         layout.SSH_SIGNATURE: sshsig.sign(key, tagmanifest).encode("ascii"),
-        layout.SIGNER_PUB: (pub_line + "\n").encode("ascii"),
+        layout.SIGNER_PUB: signer_pub_bytes(pub_line),
         layout.SIGNER_PEM: public.public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo),
-        layout.ALLOWED_SIGNERS: (f'{sshsig.PRINCIPAL} namespaces="{sshsig.NAMESPACE}" {pub_line}\n').encode(
-            "ascii"
-        ),
-        layout.SEAL_JSON: (json.dumps(seal_info, indent=2, ensure_ascii=False) + "\n").encode("utf-8"),
-        layout.VERIFY_TXT: verify_txt(case, seal_info, added).encode("utf-8"),
+        layout.ALLOWED_SIGNERS: allowed_signers_bytes(pub_line),
+        layout.SEAL_JSON: seal_json_bytes(info),
+        layout.VERIFY_TXT: verify_txt(case, info, added).encode("utf-8"),
     }
 
 
@@ -176,7 +166,7 @@ def reopen_case(case: Case, reason: str | None = None) -> ReopenResult:
         timestamps = sorted(
             f"{layout.SEAL_DIR}/{p.name}"
             for p in (case.root / layout.SEAL_DIR).iterdir()
-            if p.is_file() and _MOVED_WITH_SEAL.match(p.name)
+            if p.is_file() and TIMESTAMP_FILE.match(p.name)
         )
         for relative in [*_SEAL_FILES, *timestamps]:
             if (case.root / relative).exists():

@@ -19,10 +19,11 @@ from typing import Any
 
 from evidencekit.case import layout, parallel
 from evidencekit.case.bag import is_safe_bag_path, parse_bag_info, parse_manifest
-from evidencekit.case.custody import check_chain
+from evidencekit.case.custody import TOOL, check_chain
 from evidencekit.case.hashing import SourceChangedError, hash_file
 from evidencekit.case.journal import pending_state
 from evidencekit.case.jsonlines import loads_lines, parse_json
+from evidencekit.case.seal_record import allowed_signers_bytes, signer_pub_bytes
 from evidencekit.errors import NotACaseError
 
 REPORT_FORMAT = "evidencekit-verify/1"
@@ -869,24 +870,13 @@ def _check_seal(bag: BagView, report: VerifyReport, custody: list[dict[str, Any]
     result = _check_signature(lambda name: bag.read_bytes(f"{layout.SEAL_DIR}/{name}"), tagmanifest)
     for severity, code, message in result:
         report.add(severity, code, layout.SEAL_DIR, message)
-    try:
-        seal_info = parse_json(bag.read_bytes(layout.SEAL_JSON).decode("utf-8"))
-        report.sealed_at = seal_info.get("sealed_at")
-        fingerprint = hashlib.sha256(tagmanifest).hexdigest()
-        if seal_info.get("fingerprint") != fingerprint:
-            report.add(
-                ERROR,
-                "seal-fingerprint-mismatch",
-                layout.SEAL_JSON,
-                "seal.json records a different fingerprint from the tag manifest's.",
-            )
-    except (OSError, ValueError):  # UnicodeDecodeError is a ValueError
-        report.add(
-            WARNING,
-            "seal-info-missing",
-            layout.SEAL_JSON,
-            "seal/seal.json is missing or unreadable (the signature itself was checked).",
-        )
+    from evidencekit.case.seal_check import check_seal_files
+
+    problems, seal_info = check_seal_files(bag, custody, tagmanifest, TOOL)
+    if seal_info is not None and isinstance(seal_info.get("sealed_at"), str):
+        report.sealed_at = seal_info["sealed_at"]
+    for severity, code, path, message in problems:
+        report.add(severity, code, path, message)
 
 
 def _read_bytes(bag: BagView, relative: str) -> bytes | None:
@@ -905,7 +895,7 @@ def _check_signature(read: Callable[[str], bytes], message: bytes) -> list[tuple
     """The signature checks, reading the seal files by name through `read`."""
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-    from cryptography.hazmat.primitives.serialization import load_pem_public_key, load_ssh_public_key
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat, load_pem_public_key
 
     from evidencekit.case import sshsig
 
@@ -937,20 +927,47 @@ def _check_signature(read: Callable[[str], bytes], message: bytes) -> list[tuple
             )
     except (OSError, UnicodeDecodeError):
         out.append((ERROR, "seal-sshsig-invalid", "The seal's SSH signature file is missing or unreadable."))
-    for name in ("signer.pub", "allowed_signers"):
+    public_line = sshsig.openssh_public_line(public)
+    written_by_seal = {
+        "signer.pem": public.public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo),
+        "signer.pub": signer_pub_bytes(public_line),
+        "allowed_signers": allowed_signers_bytes(public_line),
+    }
+    for name, expected in written_by_seal.items():
         try:
-            text = read(name).decode("ascii")
-            fields = text.split()
-            start = fields.index("ssh-ed25519")
-            other = load_ssh_public_key(f"{fields[start]} {fields[start + 1]}".encode("ascii"))
-            same = isinstance(other, Ed25519PublicKey) and sshsig.public_blob(other) == sshsig.public_blob(
-                public
+            written = read(name)
+        except OSError:
+            written = b""
+        if written == expected:
+            continue
+        if name == "signer.pem" or _holds_key(written, public):  # the key was read from signer.pem
+            out.append(
+                (
+                    ERROR,
+                    "seal-key-file-changed",
+                    f"seal/{name} holds the right key but is not what the seal wrote: it was changed "
+                    "after sealing (the checks in seal/VERIFY.txt that use it may fail).",
+                )
             )
-        except (OSError, ValueError, IndexError, UnicodeDecodeError):
-            same = False
-        if not same:
+        else:
             out.append((ERROR, "seal-key-mismatch", f"seal/{name} does not hold the same key as signer.pem."))
     return out
+
+
+def _holds_key(written: bytes, public: Any) -> bool:
+    """Whether an OpenSSH key line (signer.pub, allowed_signers) holds `public`."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    from cryptography.hazmat.primitives.serialization import load_ssh_public_key
+
+    from evidencekit.case import sshsig
+
+    try:
+        fields = written.decode("ascii").split()
+        start = fields.index("ssh-ed25519")
+        other = load_ssh_public_key(f"{fields[start]} {fields[start + 1]}".encode("ascii"))
+    except (ValueError, IndexError, UnicodeDecodeError):
+        return False
+    return isinstance(other, Ed25519PublicKey) and sshsig.public_blob(other) == sshsig.public_blob(public)
 
 
 def _check_history(bag: BagView, report: VerifyReport, manifest: dict[str, str]) -> None:

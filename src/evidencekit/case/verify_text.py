@@ -87,9 +87,28 @@ is itself unlawful. Their SHA-256 and MD5 are recorded so that the originals, wh
 def verify_txt(case: Any, seal_info: dict[str, Any], seal_files: dict[str, bytes] | None = None) -> str:
     """The text of seal/VERIFY.txt for this case and seal (`seal_files`: other seal/ files, e.g. tokens)."""
     history = case.root / layout.SEAL_HISTORY_DIR
-    earlier = sorted(p.name for p in history.glob("*")) if history.exists() else []
+    return render_verify_txt(
+        case_id=case.info.id,
+        title=case.info.title,
+        has_earlier_seals=history.exists() and any(history.iterdir()),
+        has_web_captures=any(item.get("kind") == "url-capture" for item in case.items()),
+        seal_info=seal_info,
+        timestamps_json=(seal_files or {}).get(layout.TIMESTAMPS_JSON),
+    )
+
+
+def render_verify_txt(
+    *,
+    case_id: str,
+    title: str | None,
+    has_earlier_seals: bool,
+    has_web_captures: bool,
+    seal_info: dict[str, Any],
+    timestamps_json: bytes | None,
+) -> str:
+    """VERIFY.txt from plain facts, so `verify` can rebuild it from the signed records and compare."""
     history_note = ""
-    if earlier:
+    if has_earlier_seals:
         history_note = (
             "\nEARLIER SEALS\n"
             "This case was sealed before, reopened to add more, and sealed again. Each earlier seal is\n"
@@ -100,7 +119,7 @@ def verify_txt(case: Any, seal_info: dict[str, Any], seal_files: dict[str, bytes
             "same SHA-256, in the current one (evidencekit verify checks this).\n"
         )
     web_note = ""
-    if any(item.get("kind") == "url-capture" for item in case.items()):
+    if has_web_captures:
         web_note = (
             "\nWEB PAGES SAVED AS WARC FILES\n"
             "Web captures are in data/web/ as WARC files (ISO 28500), the format web archives use.\n"
@@ -111,8 +130,8 @@ def verify_txt(case: Any, seal_info: dict[str, Any], seal_files: dict[str, bytes
             "showed it; the banner around the screenshot is added outside the page's own pixels.\n"
         )
     return _TEMPLATE.format(
-        case_id=case.info.id,
-        title=case.info.title,
+        case_id=case_id,
+        title=title,
         sealed_at=seal_info["sealed_at"],
         sealed_at_local=seal_info["sealed_at_local"],
         sealed_by=seal_info["sealed_by"],
@@ -123,15 +142,17 @@ def verify_txt(case: Any, seal_info: dict[str, Any], seal_files: dict[str, bytes
         namespace=NAMESPACE,
         history_note=history_note,
         web_note=web_note,
-    ) + _timestamp_section(seal_files or {})
+    ) + _timestamp_section(timestamps_json)
 
 
-def _timestamp_section(seal_files: dict[str, bytes]) -> str:
+def _timestamp_section(timestamps_json: bytes | None) -> str:
     """Step 5, when the seal carries RFC 3161 timestamp tokens: the `openssl ts -verify` commands."""
     import json
 
+    if timestamps_json is None:
+        return ""
     try:
-        records = json.loads(seal_files["seal/timestamps.json"].decode("utf-8"))["timestamps"]
+        records = json.loads(timestamps_json.decode("utf-8"))["timestamps"]
     except (KeyError, ValueError, TypeError):
         return ""
     lines = [
@@ -141,7 +162,11 @@ def _timestamp_section(seal_files: dict[str, bytes]) -> str:
         "the time shown (RFC 3161), so the case existed, exactly as sealed, at that time at the latest.",
         "This does not depend on the sealing computer's clock. Check each token with OpenSSL:",
     ]
+    if not isinstance(records, list):
+        return ""
     for record in records:
+        if not isinstance(record, dict):
+            continue
         token, chain = record.get("token"), record.get("chain")
         lines += ["", f"  {record.get('tsa')}, at {record.get('gen_time')} (UTC):"]
         if record.get("root_sha256"):

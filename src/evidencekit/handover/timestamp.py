@@ -34,7 +34,7 @@ from evidencekit.case.jsonlines import parse_json
 from evidencekit.case.verify import ERROR, INFO, WARNING, BagView, VerifyReport, as_bag_view
 from evidencekit.clock import iso_utc, parse_iso
 
-TIMESTAMPS_JSON = "seal/timestamps.json"
+TIMESTAMPS_JSON = layout.TIMESTAMPS_JSON
 TIMESTAMPS_FORMAT = "evidencekit-timestamps/1"
 MAX_REPLY = 1 << 20
 CLOCK_OFF_WARNING_SECONDS = 600

@@ -1,0 +1,217 @@
+"""Checking the seal's own files: seal.json and VERIFY.txt, rebuilt from what is signed.
+
+The signature covers the tag manifest, and through it every record; it cannot cover the files that
+sit beside it in seal/. Each of those is fully determined by signed facts (the custody log's last
+"sealed" entry, case.json, items.jsonl, the tag manifest) and by the key, so they are rebuilt here
+and compared byte for byte (see seal_record.py). Without this, someone could change the sealing
+time in seal.json or the expected fingerprint in the officer's instructions and `verify` would
+still say "nothing has changed".
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import TYPE_CHECKING, Any
+
+from evidencekit.case import layout
+from evidencekit.case.jsonlines import loads_lines, parse_json
+from evidencekit.case.seal_record import SEAL_FILE_NAMES, TIMESTAMP_FILE, seal_info, seal_json_bytes
+from evidencekit.clock import parse_iso
+
+if TYPE_CHECKING:
+    from evidencekit.case.verify import BagView
+
+ERROR, WARNING, INFO = "error", "warning", "info"
+Problem = tuple[str, str, str, str]  # severity, code, path, message
+
+
+def last_sealed_entry(custody: list[dict[str, Any]]) -> dict[str, Any] | None:
+    sealed = None
+    for entry in custody:
+        if entry.get("action") == "sealed":
+            sealed = entry
+        elif entry.get("action") == "reopened":
+            sealed = None
+    return sealed
+
+
+def check_seal_files(
+    bag: BagView,
+    custody: list[dict[str, Any]],
+    tagmanifest: bytes,
+    tool: str,
+) -> tuple[list[Problem], dict[str, Any] | None]:
+    """Findings about seal.json, VERIFY.txt and unexpected files in seal/; and seal.json's content."""
+    problems: list[Problem] = []
+    problems += _unexpected_files(bag)
+    try:
+        written = bag.read_bytes(layout.SEAL_JSON)
+    except OSError:
+        problems.append(
+            (
+                WARNING,
+                "seal-info-missing",
+                layout.SEAL_JSON,
+                "seal/seal.json is missing (the signature itself was checked).",
+            )
+        )
+        return problems, None
+    try:
+        info = parse_json(written.decode("utf-8"))
+        if not isinstance(info, dict):
+            raise ValueError("not a JSON object")
+    except ValueError:  # UnicodeDecodeError is a ValueError
+        problems.append(
+            (
+                ERROR,
+                "seal-info-changed",
+                layout.SEAL_JSON,
+                "seal/seal.json is damaged: it can no longer be read.",
+            )
+        )
+        return problems, None
+    fingerprint = hashlib.sha256(tagmanifest).hexdigest()
+    if info.get("fingerprint") != fingerprint:
+        problems.append(
+            (
+                ERROR,
+                "seal-fingerprint-mismatch",
+                layout.SEAL_JSON,
+                "seal.json records a different fingerprint from the tag manifest's.",
+            )
+        )
+        return problems, info
+    sealed = last_sealed_entry(custody)
+    case_json = _case_json(bag)
+    if sealed is None or case_json is None:
+        return problems, info  # the custody or case.json findings already say why
+    expected = _expected_info(sealed, case_json, info, fingerprint)
+    if seal_json_bytes(expected) != written:
+        changed = [key for key in expected if expected[key] != info.get(key)] + [
+            key for key in info if key not in expected
+        ]
+        what = ", ".join(changed) if changed else "its layout"
+        problems.append(
+            (
+                ERROR,
+                "seal-info-changed",
+                layout.SEAL_JSON,
+                f"seal/seal.json is not what the seal wrote ({what} changed; "
+                "the signed custody log and case.json say otherwise).",
+            )
+        )
+        return problems, info
+    problems += _check_instructions(bag, expected, case_json, sealed, tool)
+    return problems, info
+
+
+def _expected_info(
+    sealed: dict[str, Any], case_json: dict[str, Any], info: dict[str, Any], fingerprint: str
+) -> dict[str, Any]:
+    """seal.json as the seal wrote it, from signed facts. The local time is the one written, if it
+    names the same moment (the zone it is shown in depended on the sealing computer)."""
+    details = sealed.get("details") if isinstance(sealed.get("details"), dict) else {}
+    local = info.get("sealed_at_local")
+    if not (isinstance(local, str) and _same_moment(local, sealed.get("at"))):
+        local = f"(the moment of {sealed.get('at')})"
+    return seal_info(
+        case_id=str(case_json.get("id")),
+        sealed_at=str(sealed.get("at")),
+        sealed_at_local=local,
+        sealed_by=str(sealed.get("actor")),
+        fingerprint=fingerprint,
+        signed_file=layout.TAGMANIFEST,
+        key_fingerprint=str(details.get("signer_key_fingerprint")),
+        tool=str(sealed.get("tool")),
+    )
+
+
+def _check_instructions(
+    bag: BagView, info: dict[str, Any], case_json: dict[str, Any], sealed: dict[str, Any], tool: str
+) -> list[Problem]:
+    from evidencekit.case.verify_text import render_verify_txt
+
+    try:
+        written = bag.read_bytes(layout.VERIFY_TXT)
+    except OSError:
+        return [
+            (
+                WARNING,
+                "seal-instructions-missing",
+                layout.VERIFY_TXT,
+                "seal/VERIFY.txt (how to check the case with standard tools) is missing.",
+            )
+        ]
+    if sealed.get("tool") != tool:
+        return [
+            (
+                INFO,
+                "seal-instructions-not-compared",
+                layout.VERIFY_TXT,
+                f"seal/VERIFY.txt was written by {sealed.get('tool')}; this version ({tool}) does not "
+                "compare it with its own text.",
+            )
+        ]
+    try:
+        items = loads_lines(bag.read_bytes(layout.ITEMS_JSONL).decode("utf-8"))
+    except (OSError, ValueError):
+        return []  # the records' own findings say why
+    try:
+        timestamps: bytes | None = bag.read_bytes(layout.TIMESTAMPS_JSON)
+    except OSError:
+        timestamps = None
+    title = case_json.get("title")
+    expected = render_verify_txt(
+        case_id=str(case_json.get("id")),
+        title=title if isinstance(title, str) or title is None else str(title),
+        has_earlier_seals=bool(bag.folders_in(layout.SEAL_HISTORY_DIR)),
+        has_web_captures=any(item.get("kind") == "url-capture" for item in items),
+        seal_info=info,
+        timestamps_json=timestamps,
+    )
+    if expected.encode("utf-8") == written:
+        return []
+    return [
+        (
+            ERROR,
+            "seal-instructions-changed",
+            layout.VERIFY_TXT,
+            "seal/VERIFY.txt is not the text the seal wrote: the instructions for checking the case "
+            "were changed after sealing (do not follow them; the checks above do not depend on them).",
+        )
+    ]
+
+
+def _unexpected_files(bag: BagView) -> list[Problem]:
+    history = layout.SEAL_HISTORY_DIR + "/"
+    out: list[Problem] = []
+    for path in bag.files_under(layout.SEAL_DIR):
+        if path.startswith(history):
+            continue
+        name = path[len(layout.SEAL_DIR) + 1 :]
+        if name in SEAL_FILE_NAMES or TIMESTAMP_FILE.match(name):
+            continue
+        out.append(
+            (
+                WARNING,
+                "seal-extra-file",
+                path,
+                f"{path} was not written by the seal; it is not covered by the signature.",
+            )
+        )
+    return out
+
+
+def _case_json(bag: BagView) -> dict[str, Any] | None:
+    try:
+        data = parse_json(bag.read_bytes(layout.CASE_JSON).decode("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _same_moment(local: str, utc: Any) -> bool:
+    try:
+        return parse_iso(local) == parse_iso(str(utc))
+    except (ValueError, TypeError, OverflowError):
+        return False
