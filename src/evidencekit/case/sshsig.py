@@ -63,8 +63,28 @@ def sign(private_key: Ed25519PrivateKey, message: bytes, namespace: str = NAMESP
         + _string(b"sha512")
         + _string(_string(b"ssh-ed25519") + _string(signature))
     )
+    return _armor(blob)
+
+
+def _armor(blob: bytes) -> str:
     body = "\n".join(textwrap.wrap(base64.b64encode(blob).decode("ascii"), 70))
     return f"{_BEGIN}\n{body}\n{_END}\n"
+
+
+def rearmored(armored: str) -> str | None:
+    """The signature in `armored`, armored exactly as `sign` writes it (None if it cannot be read).
+
+    A valid signature whose text differs from this was edited after it was written (lines
+    re-wrapped, a newline lost): harmless to `ssh-keygen`, but a change all the same.
+    """
+    inner = armored.strip()
+    if not (inner.startswith(_BEGIN) and inner.endswith(_END)):
+        return None
+    try:
+        blob = base64.b64decode("".join(inner[len(_BEGIN) : -len(_END)].split()), validate=True)
+    except ValueError:
+        return None
+    return _armor(blob)
 
 
 def verify(armored: str, message: bytes, public_key: Ed25519PublicKey, namespace: str = NAMESPACE) -> bool:

@@ -925,6 +925,15 @@ def _check_signature(read: Callable[[str], bytes], message: bytes) -> list[tuple
             out.append(
                 (ERROR, "seal-sshsig-invalid", "The seal's SSH signature does not match the tag manifest.")
             )
+        elif sshsig.rearmored(armored) != armored:
+            out.append(
+                (
+                    ERROR,
+                    "seal-key-file-changed",
+                    "seal/tagmanifest-sha256.txt.sshsig holds a valid signature but is not the text "
+                    "the seal wrote: it was changed after sealing.",
+                )
+            )
     except (OSError, UnicodeDecodeError):
         out.append((ERROR, "seal-sshsig-invalid", "The seal's SSH signature file is missing or unreadable."))
     public_line = sshsig.openssh_public_line(public)
