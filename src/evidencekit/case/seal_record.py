@@ -13,8 +13,6 @@ import json
 import re
 from typing import Any
 
-from evidencekit.case.sshsig import NAMESPACE, PRINCIPAL
-
 SEAL_FORMAT = "evidencekit-seal/1"
 # The files a seal writes in seal/ (moved to seal/history/N/ when the case is reopened)…
 SEAL_FILE_NAMES = frozenset(
@@ -71,4 +69,6 @@ def signer_pub_bytes(public_line: str) -> bytes:
 
 def allowed_signers_bytes(public_line: str) -> bytes:
     """seal/allowed_signers: the line `ssh-keygen -Y verify -I evidencekit-seal -n evidencekit` needs."""
+    from evidencekit.case.sshsig import NAMESPACE, PRINCIPAL  # sshsig loads cryptography: not at start-up
+
     return f'{PRINCIPAL} namespaces="{NAMESPACE}" {public_line}\n'.encode("ascii")
