@@ -181,7 +181,10 @@ def copy_and_hash(
         first = _read_block(src, min(HEAD, before.st_size + 1))
         md5 = hashlib.md5(usedforsecurity=False) if inspect_head and inspect_head(first) else None
         hashers = [sha] if md5 is None else [sha, md5]
-        total = _stream(src, dst, first, hashers, progress)
+        if dst is not None and target is not None and _copy_file_range is not None and len(first) == HEAD:
+            total = _copy_in_kernel_and_hash_the_copy(src, dst, target, hashers, progress)
+        else:
+            total = _stream(src, dst, first, hashers, progress)
         after = os.fstat(src)
     finally:
         os.close(src)
@@ -202,6 +205,33 @@ def copy_and_hash(
         ctime_ns=before.st_ctime_ns,
         atime_ns=before.st_atime_ns,
     )
+
+
+def _copy_in_kernel_and_hash_the_copy(
+    src: int, dst: int, target: Path, hashers: list, progress: BytesProgress | None
+) -> int:
+    """Large files on Linux: see kernelcopy.py (the copy runs ahead; the copy is what is hashed)."""
+    from evidencekit.case.kernelcopy import copy_then_hash
+
+    def start_writeback(fd: int, offset: int, length: int) -> None:
+        if _sync_file_range is not None:
+            _sync_file_range(fd, offset, length, _SYNC_FILE_RANGE_WRITE)
+
+    copy_fd = os.open(target, os.O_RDONLY | _BINARY)
+    try:
+        return copy_then_hash(
+            src,
+            dst,
+            copy_fd,
+            hashers,
+            progress,
+            copy_range=_copy_file_range,
+            start_writeback=start_writeback if _sync_file_range is not None else None,
+            writeback_step=WRITEBACK_STEP,
+            block=BLOCK,
+        )
+    finally:
+        os.close(copy_fd)
 
 
 def _stream(src: int, dst: int | None, first: bytes, hashers: list, progress: BytesProgress | None) -> int:
