@@ -273,7 +273,12 @@ def verify_bag(
 ) -> VerifyReport:
     """Run every check on `bag` (a folder, or a bag read from an archive stream)."""
     report = report if report is not None else VerifyReport(source=bag.label)
-    _check_pending(bag, report)
+    if _check_pending(bag, report) == "committed":
+        # The folder is half-way through saving a change (some files renamed into place, others
+        # not yet): anything else found now describes that half-saved state, not the case. The
+        # verdict is still "problems found" until the next command finishes the saving.
+        _identify(bag, report)
+        return report
     _check_declaration(bag, report)
     bag_info = _check_bag_info(bag, report)
     case_json = _check_case_json(bag, report, bag_info)
@@ -336,7 +341,18 @@ def _read_text(bag: BagView, relative: str, report: VerifyReport, missing_code: 
 # ---- structure ---------------------------------------------------------------------------------
 
 
-def _check_pending(bag: BagView, report: VerifyReport) -> None:
+def _identify(bag: BagView, report: VerifyReport) -> None:
+    """Case id and title for the report's heading, from whatever case.json says (best effort)."""
+    try:
+        case_json = parse_json(bag.read_bytes(layout.CASE_JSON).decode("utf-8"))
+    except (OSError, ValueError):
+        return
+    if isinstance(case_json, dict):
+        report.case_id = case_json.get("id") if isinstance(case_json.get("id"), str) else None
+        report.title = case_json.get("title") if isinstance(case_json.get("title"), str) else None
+
+
+def _check_pending(bag: BagView, report: VerifyReport) -> str | None:
     state = bag.pending_state()
     if state == "committed":
         report.add(
@@ -354,6 +370,7 @@ def _check_pending(bag: BagView, report: VerifyReport) -> None:
             "An evidencekit command was interrupted before saving; its leftover files are not part "
             "of the case and will be removed by the next evidencekit command.",
         )
+    return state
 
 
 def _check_declaration(bag: BagView, report: VerifyReport) -> None:
