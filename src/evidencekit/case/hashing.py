@@ -1,10 +1,12 @@
 """Reading files once, fast: copy and hash in a single streaming pass.
 
-Large files are read in 4 MiB blocks; while one block is hashed (and written to the copy) the next is
-already being read. `hashlib` uses OpenSSL's hardware SHA-256 and releases the GIL on large
-updates, so the reading, hashing and writing threads really overlap. Memory stays flat whatever the
-file size. The source is opened read-only (and without touching its access time where the OS
-allows); the copy keeps the source's modification time.
+Large files are read in 4 MiB blocks; while one block is hashed the next is already being read.
+On Linux a large copy is made by the kernel on its own thread, and the copy is hashed as it lands
+(kernelcopy.py); elsewhere each block is written to the copy as it is hashed. `hashlib` uses
+OpenSSL's hardware SHA-256 and releases the GIL on large updates, so the reading, hashing and
+writing threads really overlap. Memory stays flat whatever the file size. The source is opened
+read-only (and without touching its access time where the OS allows); the copy keeps the
+source's modification time.
 """
 
 from __future__ import annotations
