@@ -19,6 +19,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from evidencekit.case.atomic import FILE_MODE
 
@@ -237,11 +238,7 @@ def _copy_in_kernel_and_hash_the_copy(
 
 
 def _stream(src: int, dst: int | None, first: bytes, hashers: list, progress: BytesProgress | None) -> int:
-    """Feed blocks to the hashers and the copy; overlap with reading the next block.
-
-    Blocks are read into three reusable buffers (a fresh 4 MiB buffer per block costs page faults
-    for every block): one being hashed and copied, one being read, one spare.
-    """
+    """Feed blocks to the hashers and the copy; overlap with reading the next block."""
     writer = _Writer(src, dst) if dst is not None else None
     if len(first) < HEAD:  # small file: everything is already in memory
         for hasher in hashers:
@@ -252,26 +249,51 @@ def _stream(src: int, dst: int | None, first: bytes, hashers: list, progress: By
         if progress and first:
             progress(len(first))
         return len(first)
-    buffers = [bytearray(BLOCK) for _ in range(3)]
+    consumers: list[BlockConsumer] = [_updater(hasher) for hasher in hashers]
+    if writer is not None:
+        consumers.append(writer.write)
+    total = feed_blocks(first, lambda buffer: _read_into(src, buffer), consumers, progress)
+    if writer is not None:
+        writer.finish()
+    return total
+
+
+BlockConsumer = Callable[[Any, int], object]  # (block, offset of the block in the file)
+
+
+def _updater(hasher: Any) -> BlockConsumer:
+    return lambda block, _offset: hasher.update(block)
+
+
+def feed_blocks(
+    first: bytes | memoryview,
+    read_into: Callable[[bytearray], int],
+    consumers: list[BlockConsumer],
+    progress: BytesProgress | None,
+    block_size: int = BLOCK,
+) -> int:
+    """Give every block to every consumer (each on its own thread) while the next block is read.
+
+    Blocks after `first` are read into three reusable buffers (a fresh 4 MiB buffer per block
+    costs page faults for every block): one being consumed, one being read, one spare. Returns
+    the number of bytes fed.
+    """
+    buffers = [bytearray(block_size) for _ in range(3)]
     block: bytes | memoryview = first
     total = 0
     turn = 0
-    with ThreadPoolExecutor(max_workers=len(hashers) + 1, thread_name_prefix="ek-hash") as pool:
+    with ThreadPoolExecutor(max_workers=len(consumers), thread_name_prefix="ek-hash") as pool:
         while block:
-            jobs = [pool.submit(h.update, block) for h in hashers]
-            if writer is not None:
-                jobs.append(pool.submit(writer.write, block, total))
+            jobs = [pool.submit(consume, block, total) for consume in consumers]
             buffer = buffers[turn % 3]
             turn += 1
-            count = _read_into(src, buffer)
+            count = read_into(buffer)
             for job in jobs:
                 job.result()
             total += len(block)
             if progress:
                 progress(len(block))
             block = memoryview(buffer)[:count]
-    if writer is not None:
-        writer.finish()
     return total
 
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 COPY_RANGE = 64 << 20  # bytes per copy_file_range call: large ranges are much cheaper per byte
@@ -112,11 +111,12 @@ def copy_then_hash(
     """Copy `src` into `dst` in the kernel while hashing the copy (read through `copy_fd`).
 
     Returns the number of bytes copied and hashed. Reading the next block of the copy overlaps
-    with hashing the current one (three reusable buffers, as in `hashing._stream`).
+    with hashing the current one (`hashing.feed_blocks`).
     """
+    from evidencekit.case.hashing import feed_blocks
+
     copier = KernelCopier(src, dst, copy_range, start_writeback, writeback_step)
     copier.start()
-    buffers = [bytearray(block) for _ in range(3)]
     offset = 0
 
     def read_next(buffer: bytearray) -> int:
@@ -128,23 +128,10 @@ def copy_then_hash(
         offset += count
         return count
 
-    total = 0
     try:
-        with ThreadPoolExecutor(max_workers=len(hashers), thread_name_prefix="ek-hash") as pool:
-            count = read_next(buffers[0])
-            current: memoryview = memoryview(buffers[0])[:count]
-            turn = 1
-            while current:
-                jobs = [pool.submit(hasher.update, current) for hasher in hashers]
-                buffer = buffers[turn % 3]
-                turn += 1
-                count = read_next(buffer)
-                for job in jobs:
-                    job.result()
-                total += len(current)
-                if progress:
-                    progress(len(current))
-                current = memoryview(buffer)[:count]
+        first = bytearray(block)
+        consumers = [lambda data, _offset, hasher=hasher: hasher.update(data) for hasher in hashers]
+        total = feed_blocks(memoryview(first)[: read_next(first)], read_next, consumers, progress, block)
     finally:
         copier.stop()
     if copier.error is not None:

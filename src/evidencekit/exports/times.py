@@ -45,24 +45,20 @@ def localise(naive: datetime, zone: tzinfo, previous: datetime | None = None) ->
 
 def from_epoch(seconds: float, zone: tzinfo | None) -> datetime:
     """An epoch time (seconds, may be fractional) shown in `zone` (UTC when there is none)."""
-    try:
-        moment = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(seconds=seconds)
-        return moment.astimezone(zone) if zone is not None else moment
-    except (OverflowError, ValueError):
-        raise ImpossibleTime(
-            f"a message's time cannot be a real date ({seconds} seconds after 1970)"
-        ) from None
+    return _after_1970(zone, f"{seconds} seconds", seconds=seconds)
 
 
 def from_epoch_ms(ms: int | float, zone: tzinfo | None) -> datetime:
     """An epoch time in milliseconds shown in `zone` (UTC when there is none)."""
+    return _after_1970(zone, f"{ms} milliseconds", milliseconds=ms)
+
+
+def _after_1970(zone: tzinfo | None, written: str, **delta: float) -> datetime:
     try:
-        moment = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=ms)
+        moment = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(**delta)
         return moment.astimezone(zone) if zone is not None else moment
-    except (OverflowError, ValueError):
-        raise ImpossibleTime(
-            f"a message's time cannot be a real date ({ms} milliseconds after 1970)"
-        ) from None
+    except (OverflowError, ValueError):  # beyond year 9999, before year 1, inf, nan
+        raise ImpossibleTime(f"a message's time cannot be a real date ({written} after 1970)") from None
 
 
 def iso(moment: datetime | None) -> str | None:
