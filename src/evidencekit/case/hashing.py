@@ -1,8 +1,8 @@
 """Reading files once, fast: copy and hash in a single streaming pass.
 
 Large files are read in 4 MiB blocks; while one block is hashed the next is already being read.
-On Linux a large copy is made by the kernel on its own thread, and the copy is hashed as it lands
-(kernelcopy.py); elsewhere each block is written to the copy as it is hashed. `hashlib` uses
+On Linux a large copy is made by the kernel on its own thread meanwhile (kernelcopy.py);
+elsewhere each block is written to the copy as it is hashed. `hashlib` uses
 OpenSSL's hardware SHA-256 and releases the GIL on large updates, so the reading, hashing and
 writing threads really overlap. Memory stays flat whatever the file size. The source is opened
 read-only (and without touching its access time where the OS allows); the copy keeps the
@@ -184,8 +184,8 @@ def copy_and_hash(
         first = _read_block(src, min(HEAD, before.st_size + 1))
         md5 = hashlib.md5(usedforsecurity=False) if inspect_head and inspect_head(first) else None
         hashers = [sha] if md5 is None else [sha, md5]
-        if dst is not None and target is not None and _copy_file_range is not None and len(first) == HEAD:
-            total = _copy_in_kernel_and_hash_the_copy(src, dst, target, hashers, progress)
+        if dst is not None and _copy_file_range is not None and len(first) == HEAD:
+            total = _copy_in_kernel_while_hashing(src, dst, first, hashers, progress)
         else:
             total = _stream(src, dst, first, hashers, progress)
         after = os.fstat(src)
@@ -210,31 +210,35 @@ def copy_and_hash(
     )
 
 
-def _copy_in_kernel_and_hash_the_copy(
-    src: int, dst: int, target: Path, hashers: list, progress: BytesProgress | None
+def _copy_in_kernel_while_hashing(
+    src: int, dst: int, first: bytes, hashers: list, progress: BytesProgress | None
 ) -> int:
-    """Large files on Linux: see kernelcopy.py (the copy runs ahead; the copy is what is hashed)."""
-    from evidencekit.case.kernelcopy import copy_then_hash
+    """Large files on Linux: the kernel copies on its own thread while this one hashes the
+    original (see kernelcopy.py). Returns the length hashed, which is also the length copied."""
+    from evidencekit.case.kernelcopy import KernelCopier
 
     def start_writeback(fd: int, offset: int, length: int) -> None:
         if _sync_file_range is not None:
             _sync_file_range(fd, offset, length, _SYNC_FILE_RANGE_WRITE)
 
-    copy_fd = os.open(target, os.O_RDONLY | _BINARY)
+    copier = KernelCopier(
+        src,
+        dst,
+        _copy_file_range,
+        start_writeback if _sync_file_range is not None else None,
+        WRITEBACK_STEP,
+    )
+    copier.start()
     try:
-        return copy_then_hash(
-            src,
-            dst,
-            copy_fd,
-            hashers,
-            progress,
-            copy_range=_copy_file_range,
-            start_writeback=start_writeback if _sync_file_range is not None else None,
-            writeback_step=WRITEBACK_STEP,
-            block=BLOCK,
-        )
-    finally:
-        os.close(copy_fd)
+        consumers = [_updater(hasher) for hasher in hashers]
+        total = feed_blocks(first, lambda buffer: _read_into(src, buffer), consumers, progress)
+        copied = copier.finish()
+    except BaseException:
+        copier.stop()
+        raise
+    if copied != total:  # the original changed length between the two reads
+        raise SourceChangedError("the file changed while it was copied")
+    return total
 
 
 def _stream(src: int, dst: int | None, first: bytes, hashers: list, progress: BytesProgress | None) -> int:
