@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -273,3 +274,60 @@ def test_the_seal_files_match_what_verify_rebuilds_after_reopening_and_sealing_a
     report = verify_case(sealed)
     assert report.ok, report.errors
     assert not [f for f in report.findings if f.code.startswith("seal-") and f.code != "seal-signature-ok"]
+
+
+def test_changed_instructions_are_found_in_a_case_without_any_item(case):
+    from evidencekit.story.notes import add_note
+
+    add_note(case, "He wrote to me on Instagram first.")
+    seal_case(case)
+    assert not (case.root / layout.ITEMS_JSONL).exists()
+    with open(case.root / layout.VERIFY_TXT, "a", encoding="utf-8") as text:
+        text.write("Ignore the steps above.\n")
+    assert codes_at(case.root) == {("seal-instructions-changed", layout.VERIFY_TXT)}
+
+
+@pytest.mark.parametrize(
+    "content", ['{"timestamps": 5}', '{"timestamps": null}', "[]", '{"timestamps": [7]}']
+)
+def test_a_damaged_timestamps_file_is_a_finding_not_a_crash(sealed, content):
+    (sealed / "seal" / "timestamps.json").write_text(content)
+    report = verify_case(sealed)
+    assert ("seal-extra-file", "seal/timestamps.json") in {(f.code, f.path) for f in report.findings}
+    assert all(f.code and f.message for f in report.findings)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+def test_a_seal_file_replaced_by_a_fifo_does_not_hang_verify(sealed):
+    (sealed / layout.VERIFY_TXT).unlink()
+    os.mkfifo(sealed / layout.VERIFY_TXT)
+    report = verify_case(sealed)  # would block forever reading the FIFO
+    assert layout.VERIFY_TXT in {f.path for f in report.findings}
+
+
+def test_a_public_key_of_another_kind_is_refused_with_a_sentence(sealed):
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    other = ec.generate_private_key(ec.SECP256R1()).public_key()
+    (sealed / layout.SIGNER_PEM).write_bytes(
+        other.public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
+    )
+    assert ("seal-key-invalid", "seal") in codes_at(sealed)
+
+
+def test_a_seal_made_before_its_time_was_logged_with_it_still_verifies(sealed):
+    """Earlier builds took seal.json's time a moment before the custody entry's (up to a second)."""
+    custody = sealed / layout.CUSTODY_JSONL
+    seal_json = sealed / layout.SEAL_JSON
+    info = json.loads(seal_json.read_text())
+    logged = next(
+        json.loads(line) for line in reversed(custody.read_text().splitlines()) if '"sealed"' in line
+    )
+    assert info["sealed_at"] == logged["at"]
+    moment = datetime.fromisoformat(logged["at"].replace("Z", "+00:00")) - timedelta(milliseconds=1)
+    earlier = moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")  # a moment before
+    info["sealed_at"] = earlier
+    info["sealed_at_local"] = earlier.replace("Z", "+00:00")
+    seal_json.write_text(json.dumps(info, indent=2, ensure_ascii=False) + "\n")
+    assert "seal-info-changed" not in {f.code for f in verify_case(sealed).findings}

@@ -11,6 +11,7 @@ still say "nothing has changed".
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from evidencekit.case import layout
@@ -23,6 +24,10 @@ if TYPE_CHECKING:
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 Problem = tuple[str, str, str, str]  # severity, code, path, message
+
+
+# Files a desktop writes into any folder it shows (macOS Finder, Windows Explorer): not additions.
+DESKTOP_LEFTOVERS = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
 
 
 def last_sealed_entry(custody: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -111,12 +116,17 @@ def _expected_info(
     """seal.json as the seal wrote it, from signed facts. The local time is the one written, if it
     names the same moment (the zone it is shown in depended on the sealing computer)."""
     details = sealed.get("details") if isinstance(sealed.get("details"), dict) else {}
+    sealed_at = str(sealed.get("at"))
+    written_at = info.get("sealed_at")
+    if isinstance(written_at, str) and _just_before(written_at, sealed_at):
+        # Seals made before 2026-11-28 took seal.json's time a moment before the custody entry's.
+        sealed_at = written_at
     local = info.get("sealed_at_local")
-    if not (isinstance(local, str) and _same_moment(local, sealed.get("at"))):
-        local = f"(the moment of {sealed.get('at')})"
+    if not (isinstance(local, str) and _same_moment(local, sealed_at)):
+        local = f"(the moment of {sealed_at})"
     return seal_info(
         case_id=str(case_json.get("id")),
-        sealed_at=str(sealed.get("at")),
+        sealed_at=sealed_at,
         sealed_at_local=local,
         sealed_by=str(sealed.get("actor")),
         fingerprint=fingerprint,
@@ -154,16 +164,17 @@ def _check_instructions(
         ]
     try:
         items = loads_lines(bag.read_bytes(layout.ITEMS_JSONL).decode("utf-8"))
+    except FileNotFoundError:
+        items = []  # a case of notes, addresses or offender records only
     except (OSError, ValueError):
         return []  # the records' own findings say why
     try:
         timestamps: bytes | None = bag.read_bytes(layout.TIMESTAMPS_JSON)
     except OSError:
         timestamps = None
-    title = case_json.get("title")
     expected = render_verify_txt(
         case_id=str(case_json.get("id")),
-        title=title if isinstance(title, str) or title is None else str(title),
+        title=str(case_json.get("title") or ""),  # as CaseInfo reads it when the seal writes the text
         has_earlier_seals=bool(bag.folders_in(layout.SEAL_HISTORY_DIR)),
         has_web_captures=any(item.get("kind") == "url-capture" for item in items),
         seal_info=info,
@@ -189,7 +200,18 @@ def _unexpected_files(bag: BagView) -> list[Problem]:
         if path.startswith(history):
             continue
         name = path[len(layout.SEAL_DIR) + 1 :]
-        if name in SEAL_FILE_NAMES or TIMESTAMP_FILE.match(name):
+        if name == "timestamps.json" and not _is_timestamp_record(bag, path):
+            out.append(
+                (
+                    WARNING,
+                    "seal-extra-file",
+                    path,
+                    f"{path} is not the record of trusted timestamps a seal writes (it cannot be read as "
+                    "one); it is not covered by the signature, and the tokens are checked without it.",
+                )
+            )
+            continue
+        if name in SEAL_FILE_NAMES or TIMESTAMP_FILE.match(name) or name in DESKTOP_LEFTOVERS:
             continue
         out.append(
             (
@@ -202,12 +224,29 @@ def _unexpected_files(bag: BagView) -> list[Problem]:
     return out
 
 
+def _is_timestamp_record(bag: BagView, path: str) -> bool:
+    try:
+        data = parse_json(bag.read_bytes(path).decode("utf-8"))
+    except (OSError, ValueError):
+        return False
+    records = data.get("timestamps") if isinstance(data, dict) else None
+    return isinstance(records, list) and all(isinstance(record, dict) for record in records)
+
+
 def _case_json(bag: BagView) -> dict[str, Any] | None:
     try:
         data = parse_json(bag.read_bytes(layout.CASE_JSON).decode("utf-8"))
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) else None
+
+
+def _just_before(earlier: str, later: str, most: timedelta = timedelta(seconds=1)) -> bool:
+    try:
+        gap = parse_iso(later) - parse_iso(earlier)
+    except (ValueError, TypeError, OverflowError):
+        return False
+    return timedelta(0) <= gap <= most
 
 
 def _same_moment(local: str, utc: Any) -> bool:

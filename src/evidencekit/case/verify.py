@@ -8,6 +8,7 @@ write-protected copy. The codes are a contract, listed in docs/reference/verify-
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import stat
@@ -171,7 +172,27 @@ class FolderView(BagView):
         self.label = str(root)
 
     def read_bytes(self, relative: str) -> bytes:
-        return (self.root / relative).read_bytes()
+        """The file's bytes; only a regular file is read (a FIFO would hang verify, a link to
+        /dev/zero fill the memory): anything else is an OSError, reported like an unreadable file."""
+        path = self.root / relative
+        flags = (
+            os.O_RDONLY
+            | getattr(os, "O_BINARY", 0)
+            | getattr(os, "O_NOFOLLOW", 0)
+            | getattr(os, "O_NONBLOCK", 0)
+        )
+        if not _is_plain_file(path):  # also where O_NOFOLLOW does not exist (Windows)
+            if not os.path.lexists(path):
+                raise FileNotFoundError(errno.ENOENT, "No such file", str(path))
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        fd = os.open(path, flags)
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise OSError(errno.EINVAL, "not a regular file", str(path))
+            with os.fdopen(fd, "rb", closefd=False) as stream:
+                return stream.read()
+        finally:
+            os.close(fd)
 
     def exists(self, relative: str) -> bool:
         return (self.root / relative).exists()
@@ -910,7 +931,7 @@ def check_signature_folder(folder: Path, message: bytes) -> list[tuple[str, str,
 
 def _check_signature(read: Callable[[str], bytes], message: bytes) -> list[tuple[str, str, str]]:
     """The signature checks, reading the seal files by name through `read`."""
-    from cryptography.exceptions import InvalidSignature
+    from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
     from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat, load_pem_public_key
 
@@ -921,7 +942,7 @@ def _check_signature(read: Callable[[str], bytes], message: bytes) -> list[tuple
         public = load_pem_public_key(read("signer.pem"))
         if not isinstance(public, Ed25519PublicKey):
             raise ValueError("not Ed25519")
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, UnsupportedAlgorithm) as exc:
         return [(ERROR, "seal-key-invalid", f"The seal's public key (signer.pem) cannot be read ({exc}).")]
     key_fp = sshsig.key_fingerprint(public)
     try:

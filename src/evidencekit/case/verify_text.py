@@ -155,6 +155,8 @@ def _timestamp_section(timestamps_json: bytes | None) -> str:
         records = json.loads(timestamps_json.decode("utf-8"))["timestamps"]
     except (KeyError, ValueError, TypeError):
         return ""
+    if not isinstance(records, list):  # only a damaged file: the seal writes a list
+        return ""
     lines = [
         "",
         "TRUSTED TIMESTAMP" + ("S" if len(records) > 1 else ""),
@@ -162,8 +164,6 @@ def _timestamp_section(timestamps_json: bytes | None) -> str:
         "the time shown (RFC 3161), so the case existed, exactly as sealed, at that time at the latest.",
         "This does not depend on the sealing computer's clock. Check each token with OpenSSL:",
     ]
-    if not isinstance(records, list):
-        return ""
     for record in records:
         if not isinstance(record, dict):
             continue
