@@ -89,52 +89,25 @@ def _load_sync_file_range():  # -> callable or None
 _sync_file_range = _load_sync_file_range()
 
 
+def _start_writeback(fd: int, offset: int, length: int) -> None:
+    """Start writing `length` bytes from `offset` (0: to the end) to disk, without waiting."""
+    if _sync_file_range is not None:
+        _sync_file_range(fd, offset, length, _SYNC_FILE_RANGE_WRITE)
+
+
 class _Writer:
-    """Writes the copy and starts its writeback early, so the flush before commit only waits for
-    the last few megabytes instead of the whole file.
+    """Writes the copy of a small file, or of a large one where the kernel cannot copy it
+    (kernelcopy.py does that on Linux), and starts its writeback when done, so the flush before
+    commit finds most of it already on disk."""
 
-    Where the OS offers it (Linux's copy_file_range), the bytes are copied by the kernel, from the
-    source's pages that the reading just brought into memory, at the same offsets: the data is
-    not copied through Python a second time, and the storage is still read only once. Anywhere
-    else (or if the kernel refuses, e.g. across file systems) the block we read is written.
-    """
-
-    def __init__(self, src: int, dst: int) -> None:
-        self.src = src
+    def __init__(self, dst: int) -> None:
         self.fd = dst
-        self.written = 0
-        self.flushed = 0
-        self.in_kernel = _copy_file_range is not None
 
-    def write(self, data: bytes | bytearray | memoryview, offset: int) -> None:
-        if self.in_kernel:
-            try:
-                self._copy_in_kernel(offset, len(data))
-            except OSError:
-                self.in_kernel = False  # not supported here: write this block and the rest
-                os.lseek(self.fd, offset, os.SEEK_SET)
-                _write_all(self.fd, data)
-        else:
-            _write_all(self.fd, data)
-        self.written = offset + len(data)
-        if _sync_file_range is not None and self.written - self.flushed >= WRITEBACK_STEP:
-            _sync_file_range(self.fd, self.flushed, self.written - self.flushed, _SYNC_FILE_RANGE_WRITE)
-            self.flushed = self.written
+    def write(self, data: bytes | bytearray | memoryview, _offset: int) -> None:
+        _write_all(self.fd, data)  # blocks arrive in order
 
     def finish(self) -> None:
-        """Start writing the tail of the copy to disk too, without waiting: by the time the change
-        is flushed before commit, most of the copy is already there."""
-        if _sync_file_range is not None and self.written > self.flushed:
-            _sync_file_range(self.fd, self.flushed, 0, _SYNC_FILE_RANGE_WRITE)
-            self.flushed = self.written
-
-    def _copy_in_kernel(self, offset: int, length: int) -> None:
-        done = 0
-        while done < length:
-            copied = _copy_file_range(self.src, self.fd, length - done, offset + done, offset + done)
-            if copied == 0:  # the source ended early: it is changing under us
-                raise SourceChangedError("the file became shorter while it was copied")
-            done += copied
+        _start_writeback(self.fd, 0, 0)
 
 
 _copy_file_range = getattr(os, "copy_file_range", None) if sys.platform.startswith("linux") else None
@@ -217,17 +190,8 @@ def _copy_in_kernel_while_hashing(
     original (see kernelcopy.py). Returns the length hashed, which is also the length copied."""
     from evidencekit.case.kernelcopy import KernelCopier
 
-    def start_writeback(fd: int, offset: int, length: int) -> None:
-        if _sync_file_range is not None:
-            _sync_file_range(fd, offset, length, _SYNC_FILE_RANGE_WRITE)
-
-    copier = KernelCopier(
-        src,
-        dst,
-        _copy_file_range,
-        start_writeback if _sync_file_range is not None else None,
-        WRITEBACK_STEP,
-    )
+    start_writeback = _start_writeback if _sync_file_range is not None else None
+    copier = KernelCopier(src, dst, _copy_file_range, start_writeback, WRITEBACK_STEP)
     copier.start()
     try:
         consumers = [_updater(hasher) for hasher in hashers]
@@ -243,7 +207,7 @@ def _copy_in_kernel_while_hashing(
 
 def _stream(src: int, dst: int | None, first: bytes, hashers: list, progress: BytesProgress | None) -> int:
     """Feed blocks to the hashers and the copy; overlap with reading the next block."""
-    writer = _Writer(src, dst) if dst is not None else None
+    writer = _Writer(dst) if dst is not None else None
     if len(first) < HEAD:  # small file: everything is already in memory
         for hasher in hashers:
             hasher.update(first)
@@ -274,7 +238,6 @@ def feed_blocks(
     read_into: Callable[[bytearray], int],
     consumers: list[BlockConsumer],
     progress: BytesProgress | None,
-    block_size: int = BLOCK,
 ) -> int:
     """Give every block to every consumer (each on its own thread) while the next block is read.
 
@@ -282,7 +245,7 @@ def feed_blocks(
     costs page faults for every block): one being consumed, one being read, one spare. Returns
     the number of bytes fed.
     """
-    buffers = [bytearray(block_size) for _ in range(3)]
+    buffers = [bytearray(BLOCK) for _ in range(3)]
     block: bytes | memoryview = first
     total = 0
     turn = 0
