@@ -15,7 +15,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from evidencekit.case import layout
-from evidencekit.case.jsonlines import loads_lines, parse_json
+from evidencekit.case.jsonlines import parse_json
 from evidencekit.case.seal_record import SEAL_FILE_NAMES, TIMESTAMP_FILE, seal_info, seal_json_bytes
 from evidencekit.clock import parse_iso
 
@@ -42,11 +42,16 @@ def last_sealed_entry(custody: list[dict[str, Any]]) -> dict[str, Any] | None:
 
 def check_seal_files(
     bag: BagView,
-    custody: list[dict[str, Any]],
+    sealed: dict[str, Any] | None,
+    case_json: dict[str, Any] | None,
+    items: list[dict[str, Any]] | None,
     tagmanifest: bytes,
     tool: str,
 ) -> tuple[list[Problem], dict[str, Any] | None]:
-    """Findings about seal.json, VERIFY.txt and unexpected files in seal/; and seal.json's content."""
+    """Findings about seal.json, VERIFY.txt and unexpected files in seal/; and seal.json's content.
+
+    `sealed` is the custody log's last "sealed" entry, `case_json` and `items` the records as
+    verify read them (None where they could not be read: their own findings say why)."""
     problems: list[Problem] = []
     problems += _unexpected_files(bag)
     try:
@@ -86,8 +91,6 @@ def check_seal_files(
             )
         )
         return problems, info
-    sealed = last_sealed_entry(custody)
-    case_json = _case_json(bag)
     if sealed is None or case_json is None:
         return problems, info  # the custody or case.json findings already say why
     expected = _expected_info(sealed, case_json, info, fingerprint)
@@ -106,7 +109,7 @@ def check_seal_files(
             )
         )
         return problems, info
-    problems += _check_instructions(bag, expected, case_json, sealed, tool)
+    problems += _check_instructions(bag, expected, case_json, items, sealed, tool)
     return problems, info
 
 
@@ -137,7 +140,12 @@ def _expected_info(
 
 
 def _check_instructions(
-    bag: BagView, info: dict[str, Any], case_json: dict[str, Any], sealed: dict[str, Any], tool: str
+    bag: BagView,
+    info: dict[str, Any],
+    case_json: dict[str, Any],
+    items: list[dict[str, Any]] | None,
+    sealed: dict[str, Any],
+    tool: str,
 ) -> list[Problem]:
     from evidencekit.case.verify_text import render_verify_txt
 
@@ -162,12 +170,8 @@ def _check_instructions(
                 "compare it with its own text.",
             )
         ]
-    try:
-        items = loads_lines(bag.read_bytes(layout.ITEMS_JSONL).decode("utf-8"))
-    except FileNotFoundError:
-        items = []  # a case of notes, addresses or offender records only
-    except (OSError, ValueError):
-        return []  # the records' own findings say why
+    if items is None:
+        return []  # items.jsonl cannot be read: its own finding says why
     try:
         timestamps: bytes | None = bag.read_bytes(layout.TIMESTAMPS_JSON)
     except OSError:
@@ -231,14 +235,6 @@ def _is_timestamp_record(bag: BagView, path: str) -> bool:
         return False
     records = data.get("timestamps") if isinstance(data, dict) else None
     return isinstance(records, list) and all(isinstance(record, dict) for record in records)
-
-
-def _case_json(bag: BagView) -> dict[str, Any] | None:
-    try:
-        data = parse_json(bag.read_bytes(layout.CASE_JSON).decode("utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
 
 
 def _just_before(earlier: str, later: str, most: timedelta = timedelta(seconds=1)) -> bool:

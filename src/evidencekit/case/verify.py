@@ -30,6 +30,10 @@ from evidencekit.errors import NotACaseError
 REPORT_FORMAT = "evidencekit-verify/1"
 SMALL_FILE = 4 << 20  # up to this size, many files go to worker processes (see parallel.py)
 ERROR, WARNING, INFO = "error", "warning", "info"
+# Never follow a last symlink, never wait on a FIFO (where the OS has those flags).
+_READ_FLAGS = (
+    os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+)
 _IGNORED_AT_ROOT = {layout.LOCK_FILE}
 _KNOWN_AT_ROOT = {
     layout.BAGIT_TXT,
@@ -175,17 +179,9 @@ class FolderView(BagView):
         """The file's bytes; only a regular file is read (a FIFO would hang verify, a link to
         /dev/zero fill the memory): anything else is an OSError, reported like an unreadable file."""
         path = self.root / relative
-        flags = (
-            os.O_RDONLY
-            | getattr(os, "O_BINARY", 0)
-            | getattr(os, "O_NOFOLLOW", 0)
-            | getattr(os, "O_NONBLOCK", 0)
-        )
-        if not _is_plain_file(path):  # also where O_NOFOLLOW does not exist (Windows)
-            if not os.path.lexists(path):
-                raise FileNotFoundError(errno.ENOENT, "No such file", str(path))
+        if not stat.S_ISREG(os.lstat(path).st_mode):  # also where O_NOFOLLOW does not exist (Windows)
             raise OSError(errno.EINVAL, "not a regular file", str(path))
-        fd = os.open(path, flags)
+        fd = os.open(path, _READ_FLAGS)
         try:
             if not stat.S_ISREG(os.fstat(fd).st_mode):
                 raise OSError(errno.EINVAL, "not a regular file", str(path))
@@ -306,8 +302,8 @@ def verify_bag(
     _check_tag_manifest(bag, report)
     manifest, hashing = _check_payload(bag, report, bag_info, progress, workers)
     custody = _check_custody(bag, report, bag_info)
-    _check_records(bag, report, manifest, custody, check_originals)
-    _check_seal(bag, report, custody)
+    items = _check_records(bag, report, manifest, custody, check_originals)
+    _check_seal(bag, report, custody, case_json, items)
     _check_history(bag, report, manifest)
     _check_extras(bag, report)
     _run_extra_checks(bag, report)
@@ -735,20 +731,21 @@ def _check_records(
     manifest: dict[str, str],
     custody: list[dict[str, Any]],
     check_originals: bool,
-) -> None:
+) -> list[dict[str, Any]] | None:
+    """Check every item record; returns the records (None if items.jsonl cannot be read)."""
     # No items.jsonl means nothing was captured yet. If it was deleted, the tag manifest says so
     # (tag-missing), and any evidence file left without its record is named (file-without-record).
     if bag.exists(layout.ITEMS_JSONL):
         text = _read_text(bag, layout.ITEMS_JSONL, report, "items-missing", "The list of items")
         if text is None:
-            return
+            return None
     else:
         text = ""
     try:
         items = loads_lines(text)
     except ValueError as exc:
         report.add(ERROR, "records-invalid", layout.ITEMS_JSONL, f"items.jsonl {exc}.")
-        return
+        return None
     claimed: set[str] = set()
     ids = set()
     logged = {e.get("details", {}).get("item") for e in custody if e.get("action") == "item-captured"}
@@ -817,6 +814,7 @@ def _check_records(
         )
         if check_originals:
             _check_originals(report, by_reference)
+    return items
 
 
 def _item_files(item: dict[str, Any]) -> Iterable[tuple[str, str | None]]:
@@ -873,13 +871,18 @@ def _check_originals(report: VerifyReport, items: list[dict[str, Any]]) -> None:
 # ---- seal ---------------------------------------------------------------------------------------
 
 
-def _check_seal(bag: BagView, report: VerifyReport, custody: list[dict[str, Any]]) -> None:
-    last_state = None
-    for entry in custody:
-        if entry.get("action") in ("sealed", "reopened"):
-            last_state = entry.get("action")
+def _check_seal(
+    bag: BagView,
+    report: VerifyReport,
+    custody: list[dict[str, Any]],
+    case_json: dict[str, Any] | None,
+    items: list[dict[str, Any]] | None,
+) -> None:
+    from evidencekit.case.seal_check import check_seal_files, last_sealed_entry
+
+    sealed = last_sealed_entry(custody)  # None unless the log ends in a sealed state
     if not bag.exists(layout.SIGNATURE):
-        if last_state == "sealed":
+        if sealed is not None:
             report.add(
                 ERROR,
                 "seal-missing",
@@ -895,7 +898,7 @@ def _check_seal(bag: BagView, report: VerifyReport, custody: list[dict[str, Any]
             )
         return
     report.sealed = True
-    if last_state != "sealed":
+    if sealed is None:
         report.add(
             ERROR,
             "seal-not-logged",
@@ -908,9 +911,7 @@ def _check_seal(bag: BagView, report: VerifyReport, custody: list[dict[str, Any]
     result = _check_signature(lambda name: bag.read_bytes(f"{layout.SEAL_DIR}/{name}"), tagmanifest)
     for severity, code, message in result:
         report.add(severity, code, layout.SEAL_DIR, message)
-    from evidencekit.case.seal_check import check_seal_files
-
-    problems, seal_info = check_seal_files(bag, custody, tagmanifest, TOOL)
+    problems, seal_info = check_seal_files(bag, sealed, case_json, items, tagmanifest, TOOL)
     if seal_info is not None and isinstance(seal_info.get("sealed_at"), str):
         report.sealed_at = seal_info["sealed_at"]
     for severity, code, path, message in problems:
