@@ -27,7 +27,7 @@ from evidencekit.case.custody import TOOL
 from evidencekit.case.jsonlines import parse_json
 from evidencekit.case.keys import load_or_create_key
 from evidencekit.case.seal_record import (
-    SEAL_FILE_NAMES,
+    SEAL_FILES,
     TIMESTAMP_FILE,
     allowed_signers_bytes,
     seal_info,
@@ -37,7 +37,6 @@ from evidencekit.case.seal_record import (
 from evidencekit.clock import iso_utc
 from evidencekit.errors import EvidenceKitError
 
-_SEAL_FILES = tuple(f"{layout.SEAL_DIR}/{name}" for name in sorted(SEAL_FILE_NAMES))
 # Given the new tag manifest, returns extra seal/ files (e.g. RFC 3161 tokens) to commit with the seal.
 SealExtras = Callable[[bytes], dict[str, bytes]]
 
@@ -168,7 +167,7 @@ def reopen_case(case: Case, reason: str | None = None) -> ReopenResult:
             for p in (case.root / layout.SEAL_DIR).iterdir()
             if p.is_file() and TIMESTAMP_FILE.match(p.name)
         )
-        for relative in [*_SEAL_FILES, *timestamps]:
+        for relative in [*SEAL_FILES, *timestamps]:
             if (case.root / relative).exists():
                 change.move_file(relative, f"{folder}/{relative.rsplit('/', 1)[-1]}")
         for relative in (layout.TAGMANIFEST, layout.MANIFEST, layout.BAG_INFO_TXT):

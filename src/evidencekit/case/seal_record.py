@@ -13,19 +13,20 @@ import json
 import re
 from typing import Any
 
+from evidencekit.case import layout
+
 SEAL_FORMAT = "evidencekit-seal/1"
 # The files a seal writes in seal/ (moved to seal/history/N/ when the case is reopened)…
-SEAL_FILE_NAMES = frozenset(
-    {
-        "tagmanifest-sha256.txt.sig",
-        "tagmanifest-sha256.txt.sshsig",
-        "signer.pub",
-        "signer.pem",
-        "allowed_signers",
-        "VERIFY.txt",
-        "seal.json",
-    }
+SEAL_FILES = (
+    layout.SIGNATURE,
+    layout.SSH_SIGNATURE,
+    layout.SIGNER_PUB,
+    layout.SIGNER_PEM,
+    layout.ALLOWED_SIGNERS,
+    layout.VERIFY_TXT,
+    layout.SEAL_JSON,
 )
+SEAL_FILE_NAMES = frozenset(path.rsplit("/", 1)[1] for path in SEAL_FILES)
 # …and RFC 3161 timestamps on the seal (handover/timestamp.py), which may be added to a sealed case.
 TIMESTAMP_FILE = re.compile(
     r"^(tagmanifest-sha256\.txt(\.\d+)?\.tsr|tsa-chain(\.\d+)?\.pem|timestamps\.json)$"

@@ -71,31 +71,35 @@ def _armor(blob: bytes) -> str:
     return f"{_BEGIN}\n{body}\n{_END}\n"
 
 
+def _unarmor(armored: str) -> bytes | None:
+    """The signature blob inside the armor, or None if it is not armored base64."""
+    inner = armored.strip()
+    if not (inner.startswith(_BEGIN) and inner.endswith(_END)):
+        return None
+    try:
+        return base64.b64decode("".join(inner[len(_BEGIN) : -len(_END)].split()), validate=True)
+    except ValueError:
+        return None
+
+
 def rearmored(armored: str) -> str | None:
     """The signature in `armored`, armored exactly as `sign` writes it (None if it cannot be read).
 
     A valid signature whose text differs from this was edited after it was written (lines
     re-wrapped, a newline lost): harmless to `ssh-keygen`, but a change all the same.
     """
-    inner = armored.strip()
-    if not (inner.startswith(_BEGIN) and inner.endswith(_END)):
-        return None
-    try:
-        blob = base64.b64decode("".join(inner[len(_BEGIN) : -len(_END)].split()), validate=True)
-    except ValueError:
-        return None
-    return _armor(blob)
+    blob = _unarmor(armored)
+    return None if blob is None else _armor(blob)
 
 
 def verify(armored: str, message: bytes, public_key: Ed25519PublicKey, namespace: str = NAMESPACE) -> bool:
     """True when `armored` is a valid SSHSIG by `public_key` over `message` in `namespace`."""
     from cryptography.exceptions import InvalidSignature
 
+    blob = _unarmor(armored)
+    if blob is None:
+        return False
     try:
-        inner = armored.strip()
-        if not (inner.startswith(_BEGIN) and inner.endswith(_END)):
-            return False
-        blob = base64.b64decode("".join(inner[len(_BEGIN) : -len(_END)].split()), validate=True)
         if not blob.startswith(_MAGIC) or blob[6:10] != struct.pack(">I", 1):
             return False
         offset = 10

@@ -528,16 +528,6 @@ def existing_records(bag_root: Path) -> list[dict[str, Any]]:
     return list(_records(as_bag_view(bag_root), TIMESTAMPS_JSON).values())
 
 
-def timestamp_files(folder_files: list[str]) -> list[str]:
-    """The timestamp files among a seal folder's files (moved with the seal when it is reopened)."""
-    names = []
-    for name in folder_files:
-        base = name.rsplit("/", 1)[-1]
-        if _TOKEN.match(base) or re.match(r"^tsa-chain(\.\d+)?\.pem$", base) or base == "timestamps.json":
-            names.append(name)
-    return names
-
-
 def add_timestamps(case: Any, timestamper: Timestamper) -> list[TsaOutcome]:
     """Time-stamp a case that is already sealed (its fingerprint does not change).
 
