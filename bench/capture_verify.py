@@ -2,9 +2,9 @@
 
     python bench/capture_verify.py [--big-gb 2] [--small-count 10000] [--small-kb 200] [--repeat 3]
 
-Prints, for each scenario, the median wall time of evidencekit and of the reference tool run in the
-same session on the same (page-cached) files, each run starting from a quiet disk (`sync`),
-their ratio, and evidencekit's peak memory:
+Prints, for each scenario, the median wall time of evidencekit and of the reference tool, timed in
+alternation on the same (page-cached) files, each run starting from a quiet disk (`sync`); the
+median of the pairs' ratios and their range; and evidencekit's peak memory:
 
 - capture of one big file        vs  openssl dgst -sha256           (target ≤ 1.3×)
 - verify of that case            vs  openssl dgst -sha256           (target ≤ 1.15×)
@@ -46,7 +46,7 @@ def median_run(make_cmd, repeat: int, before=None, **kw) -> tuple[float, int]:
     """Median wall time and peak memory of `repeat` runs.
 
     Before each run (untimed) the disk is made quiet with `sync`: otherwise the data a previous
-    run left unwritten (cp does not flush; evidencekit does) is written back during the next run
+    run left unwritten (cp does not flush; evidencekit does) is written back during the next one
     and slows whichever tool comes next."""
     times, peaks = [], []
     for _ in range(repeat):
@@ -60,11 +60,50 @@ def median_run(make_cmd, repeat: int, before=None, **kw) -> tuple[float, int]:
     return statistics.median(times), max(peaks)
 
 
-def row(name: str, ours: tuple[float, int], ref: tuple[float, int], ref_name: str, target: str) -> dict:
-    ratio = ours[0] / ref[0] if ref[0] else float("inf")
+class Pairs:
+    """evidencekit and a reference tool timed in alternation: reference, ours, reference, ours...
+
+    This virtual disk's speed drifts by up to a factor of two within minutes (`cp -r` of the same
+    files took 1 s in one run and 5 s a few minutes later), so timing all of one tool and then all
+    of the other measures the drift as much as the tools. Alternating puts each pair under the
+    same conditions; the ratio reported is the median of the pairs' ratios, with their range."""
+
+    def __init__(self) -> None:
+        self.ours: list[float] = []
+        self.refs: list[float] = []
+        self.peak = 0
+
+    def run(self, make_ours, make_ref, repeat: int, ours_env: dict[str, str]) -> Pairs:
+        for _ in range(repeat):
+            ref_cmd = make_ref()
+            os.sync()
+            self.refs.append(timed(ref_cmd)[0])
+            ours_cmd = make_ours()
+            os.sync()
+            wall, rss = timed(ours_cmd, env=ours_env)
+            self.ours.append(wall)
+            self.peak = max(self.peak, rss)
+        return self
+
+    @property
+    def ratios(self) -> list[float]:
+        return [ours / ref for ours, ref in zip(self.ours, self.refs, strict=True) if ref]
+
+
+def row(
+    name: str,
+    ours: tuple[float, int],
+    ref: tuple[float, int],
+    ref_name: str,
+    target: str,
+    ratios: list[float] | None = None,
+) -> dict:
+    """Print and return one result; with `ratios` (from Pairs) the ratio is their median."""
+    ratio = statistics.median(ratios) if ratios else (ours[0] / ref[0] if ref[0] else float("inf"))
+    spread = f"  (pairs {min(ratios):.2f}–{max(ratios):.2f})" if ratios else ""
     print(
         f"{name:<34} evidencekit {ours[0]:7.2f} s ({ours[1]:4d} MB)  {ref_name:<26} {ref[0]:7.2f} s"
-        f"  ratio {ratio:5.2f}×  target {target}"
+        f"  ratio {ratio:5.2f}×  target {target}{spread}"
     )
     return {
         "scenario": name,
@@ -73,8 +112,31 @@ def row(name: str, ours: tuple[float, int], ref: tuple[float, int], ref_name: st
         "reference": ref_name,
         "reference_s": ref[0],
         "ratio": ratio,
+        "pair_ratios": ratios,
         "target": target,
     }
+
+
+def paired_row(name: str, pairs: Pairs, ref_name: str, target: str) -> dict:
+    return row(
+        name,
+        (statistics.median(pairs.ours), pairs.peak),
+        (statistics.median(pairs.refs), 0),
+        ref_name,
+        target,
+        ratios=pairs.ratios,
+    )
+
+
+def compile_bytecode() -> None:
+    """Byte-compile evidencekit as `pip install` does for a user, so that no timed run pays for
+    compiling sources (an editable install run with PYTHONDONTWRITEBYTECODE=1 never caches them)."""
+    import compileall
+    import importlib.util
+
+    spec = importlib.util.find_spec("evidencekit")
+    for folder in spec.submodule_search_locations or []:
+        compileall.compile_dir(folder, quiet=1)
 
 
 def main() -> int:
@@ -93,6 +155,7 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="ek-bench-", dir=args.workdir))
     env = dict(os.environ, EVIDENCEKIT_HOME=str(work / "home"), NO_COLOR="1")
     results = []
+    compile_bytecode()
     try:
         print(f"work folder: {work}  ({os.cpu_count()} cores)")
         big = work / "recording.bin"
@@ -117,25 +180,25 @@ def main() -> int:
             cases.append(case)
             return [EK, "capture", str(big), "--case", str(case)]
 
-        openssl_big = median_run(lambda: ["openssl", "dgst", "-sha256", str(big)], args.repeat)
+        openssl_big = lambda: ["openssl", "dgst", "-sha256", str(big)]  # noqa: E731
 
         def durable_copy() -> list[str]:
             copy = work / "plain-copy.bin"
             copy.unlink(missing_ok=True)
             return ["sh", "-c", f"cp '{big}' '{copy}' && sync '{copy}'"]
 
+        label = f"capture {args.big_gb:g} GB file"
+        pairs = Pairs().run(capture_big, openssl_big, args.repeat, env)
+        results.append(paired_row(label, pairs, "openssl dgst -sha256", "≤ 1.3×"))
         # For context: what writing the copy to disk costs alone (capture must flush before it
         # commits: a copy that is not on disk yet is not evidence).
-        cp_big = median_run(durable_copy, args.repeat)
+        pairs = Pairs().run(capture_big, durable_copy, args.repeat, env)
+        results.append(paired_row(label, pairs, "cp + sync (durable copy)", "context"))
         (work / "plain-copy.bin").unlink(missing_ok=True)
-        ours = median_run(capture_big, args.repeat, env=env)
-        label = f"capture {args.big_gb:g} GB file"
-        results.append(row(label, ours, openssl_big, "openssl dgst -sha256", "≤ 1.3×"))
-        results.append(row(label, ours, cp_big, "cp + sync (durable copy)", "context"))
         big_case = cases[-1]
-        ours = median_run(lambda: [EK, "verify", str(big_case)], args.repeat, env=env)
+        pairs = Pairs().run(lambda: [EK, "verify", str(big_case)], openssl_big, args.repeat, env)
         results.append(
-            row(f"verify {args.big_gb:g} GB case", ours, openssl_big, "openssl dgst -sha256", "≤ 1.15×")
+            paired_row(f"verify {args.big_gb:g} GB case", pairs, "openssl dgst -sha256", "≤ 1.15×")
         )
         shutil.rmtree(big_case)
         big.unlink()
@@ -159,9 +222,6 @@ def main() -> int:
                 f"find {target} -type f -print0 | xargs -0 openssl dgst -sha256 > /dev/null",
             ]
 
-        reference = median_run(cp_then_openssl, args.repeat)
-        # Context, as above: the same with the copies flushed to disk, as capture does.
-        durable_reference = median_run(lambda: cp_then_openssl(durable=True), args.repeat)
         cases.clear()
 
         def capture_small() -> list[str]:
@@ -170,17 +230,22 @@ def main() -> int:
             cases.append(case)
             return [EK, "capture", str(small), "--case", str(case)]
 
-        ours = median_run(capture_small, args.repeat, env=env)
         label = f"capture {args.small_count} × {args.small_kb} KB"
-        results.append(row(label, ours, reference, "cp -r + openssl dgst", "≤ 2×"))
-        results.append(row(label, ours, durable_reference, "cp -r + sync + openssl", "context"))
+        pairs = Pairs().run(capture_small, cp_then_openssl, args.repeat, env)
+        results.append(paired_row(label, pairs, "cp -r + openssl dgst", "≤ 2×"))
+        # Context, as above: the same with the copies flushed to disk, as capture does.
+        pairs = Pairs().run(capture_small, lambda: cp_then_openssl(durable=True), args.repeat, env)
+        results.append(paired_row(label, pairs, "cp -r + sync + openssl", "context"))
+        shutil.rmtree(work / "cp-copy", ignore_errors=True)
         small_case = cases[-1]
-        bagit = median_run(
-            lambda: [str(BIN / "bagit.py"), "--validate", "--quiet", str(small_case)], args.repeat
+        pairs = Pairs().run(
+            lambda: [EK, "verify", str(small_case)],
+            lambda: [str(BIN / "bagit.py"), "--validate", "--quiet", str(small_case)],
+            args.repeat,
+            env,
         )
-        ours = median_run(lambda: [EK, "verify", str(small_case)], args.repeat, env=env)
         results.append(
-            row(f"verify {args.small_count}-file case", ours, bagit, "bagit.py --validate", "≤ 0.5×")
+            paired_row(f"verify {args.small_count}-file case", pairs, "bagit.py --validate", "≤ 0.5×")
         )
 
         for label, cmd in (("--help", [EK, "--help"]), ("status", [EK, "status", "--case", str(small_case)])):
