@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -87,3 +89,45 @@ def test_waiting_gives_up_after_the_set_time(case):
         with pytest.raises(CaseLockedError), CaseLock(case.root, "seal", wait=0.3):
             pass
         assert 0.25 < time.monotonic() - started < 3
+
+
+HOLD_WITH_WORKERS = """
+import multiprocessing, sys, time
+from pathlib import Path
+from evidencekit.case import parallel
+from evidencekit.case.lock import CaseLock
+
+def slow(part):
+    time.sleep(30)
+    return part
+
+if __name__ == "__main__":
+    lock = CaseLock(Path(sys.argv[1]), "capture")
+    lock.acquire()
+    results = parallel.start_chunks(slow, list(range(8)), chunk=1)
+    print("locked", *[worker.pid for worker in multiprocessing.active_children()], flush=True)
+    time.sleep(60)
+"""
+
+
+def test_workers_left_behind_by_a_killed_command_do_not_keep_the_case_locked(case, evidence, tmp_path):
+    """A command killed while its worker processes still run: the workers (forked, so they share
+    the lock file) must not hold the case, or the next command would be told it is busy."""
+    script = tmp_path / "hold_with_workers.py"
+    script.write_text(HOLD_WITH_WORKERS)
+    holder = subprocess.Popen(
+        [sys.executable, str(script), str(case.root)], stdout=subprocess.PIPE, text=True
+    )
+    said, *workers = holder.stdout.readline().split()
+    assert said == "locked"
+    stop(holder)
+    try:
+        assert workers, "the command had started no worker processes"
+        for pid in workers:
+            os.kill(int(pid), 0)  # still running (raises if not)
+        with CaseLock(case.root, "capture", wait=0):
+            pass
+    finally:
+        for pid in workers:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(pid), signal.SIGKILL)

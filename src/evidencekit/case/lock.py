@@ -25,6 +25,23 @@ DEFAULT_WAIT_SECONDS = 5.0
 # stays readable by the process that is told to wait.
 _WINDOWS_LOCK_OFFSET = 1 << 30
 
+# Lock files this process holds open. A `flock` belongs to the open file, which a forked child
+# shares: a worker process (parallel.py) that outlived a killed command would keep the case
+# locked. So a forked child closes its copies at once (closing, not unlocking: unlocking would
+# release the parent's lock too).
+_HELD: set[int] = set()
+
+
+def _close_held_in_child() -> None:
+    for fd in _HELD:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _HELD.clear()
+
+
+if hasattr(os, "register_at_fork"):  # POSIX
+    os.register_at_fork(after_in_child=_close_held_in_child)
+
 
 def _try_lock(fd: int) -> bool:
     if os.name == "nt":  # pragma: no cover - exercised on Windows only
@@ -82,6 +99,7 @@ class CaseLock:
             if _try_lock(fd):
                 if self._still_our_file(fd):
                     self._fd = fd
+                    _HELD.add(fd)
                     self._write_holder(fd)
                     return
                 os.close(fd)  # the previous holder removed it as we opened it: try again
@@ -133,6 +151,7 @@ class CaseLock:
         if self._fd is None:
             return
         fd, self._fd = self._fd, None
+        _HELD.discard(fd)
         if os.name != "nt":
             with contextlib.suppress(OSError):
                 self.path.unlink()

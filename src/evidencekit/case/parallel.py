@@ -7,17 +7,23 @@ one, two processes at 2.2×. So when a job has many files, it is cut into chunks
 worker process per core; large files stay with the caller, where `copy_and_hash` already overlaps
 reading, hashing and writing on threads (few, long system calls: no GIL trouble).
 
-Workers are started with "spawn" on every OS: it is what Windows and macOS use anyway, and on Linux
-it avoids forking a process that may be running threads (a progress bar's, for one). The functions
-given must be module-level (they are pickled by name) and return plain data.
+How workers start: on Linux, by forking, but only while this process runs a single thread; else
+(and always on Windows and macOS) with "spawn". A forked worker is ready at once; a spawned one is a
+new interpreter that imports what it needs, which costs about 0.05 s of a core per worker plus a
+resource-tracker process, a tenth of a second in a one-second `verify`. Forking a process that runs
+other threads is not safe (a lock another thread held at that moment stays held in the child), so
+the work is handed out, and the workers forked, in the calling thread before it starts any other
+(see `start_chunks`). The functions given must be module-level (a spawned worker finds them by
+name) and return plain data.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures.process import BrokenProcessPool
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -39,6 +45,16 @@ def worth_processes(count: int) -> bool:
     return count >= PROCESS_MIN_FILES and worker_count() > 1
 
 
+def _context():  # -> a multiprocessing context
+    """Fork where it is safe and cheap (Linux, one thread), else spawn (see the module notes)."""
+    import multiprocessing
+    import threading
+
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
 def map_chunks(
     function: Callable[[list[T]], list[R]],
     items: Sequence[T],
@@ -50,28 +66,56 @@ def map_chunks(
 
     `on_chunk(chunk_items, chunk_results)` is called in this process as each chunk finishes, in
     order (for progress). If the workers cannot be started (a locked-down system), the chunks run
-    here instead: slower, never wrong.
+    here instead: slower, never wrong. The work is handed out on the first `next()`.
     """
+    yield from start_chunks(function, items, chunk=chunk, on_chunk=on_chunk)
+
+
+def start_chunks(
+    function: Callable[[list[T]], list[R]],
+    items: Sequence[T],
+    *,
+    chunk: int | None = None,
+    on_chunk: Callable[[list[T], list[R]], None] | None = None,
+) -> Iterator[R]:
+    """Like `map_chunks`, but the workers are started and given all the work now, in this thread;
+    the results may then be read from another thread (verify collects them while it goes on)."""
     if chunk is None:  # a few chunks per worker: little IPC, yet the load stays balanced
         chunk = max(CHUNK, min(1000, -(-len(items) // (worker_count() * 16))))
     chunks = [list(items[i : i + chunk]) for i in range(0, len(items), chunk)]
-    done = 0
+    pool = futures = None
     try:
-        import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        context = multiprocessing.get_context("spawn")
-        pool = ProcessPoolExecutor(max_workers=worker_count(), mp_context=context)
+        pool = ProcessPoolExecutor(max_workers=worker_count(), mp_context=_context())
+        futures = [pool.submit(function, part) for part in chunks]
+    except (ImportError, OSError, NotImplementedError, BrokenProcessPool):
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+        pool = futures = None  # workers could not start: everything runs in the reading thread
+    return _results(function, chunks, pool, futures, on_chunk)
+
+
+def _results(
+    function: Callable[[list[T]], list[R]],
+    chunks: list[list[T]],
+    pool: Any,
+    futures: list[Any] | None,
+    on_chunk: Callable[[list[T], list[R]], None] | None,
+) -> Iterator[R]:
+    done = 0
+    if pool is not None and futures is not None:
         try:
-            for results in pool.map(function, chunks):
+            for future in futures:
+                results = future.result()
                 if on_chunk:
                     on_chunk(chunks[done], results)
                 done += 1
                 yield from results
+        except BrokenProcessPool:
+            pass  # a worker died: do the rest here (slower, never wrong)
         finally:  # also when the caller stops early (an error, Ctrl-C): drop what has not started
             pool.shutdown(wait=True, cancel_futures=True)
-    except (ImportError, OSError, NotImplementedError, BrokenProcessPool):
-        pass  # workers could not start or died: do the rest here (slower, never wrong)
     for part in chunks[done:]:
         results = function(part)
         if on_chunk:

@@ -11,6 +11,7 @@ still say "nothing has changed".
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -44,7 +45,7 @@ def check_seal_files(
     bag: BagView,
     sealed: dict[str, Any] | None,
     case_json: dict[str, Any] | None,
-    items: list[dict[str, Any]] | None,
+    items: Sequence[dict[str, Any]] | None,
     tagmanifest: bytes,
     tool: str,
 ) -> tuple[list[Problem], dict[str, Any] | None]:
@@ -143,7 +144,7 @@ def _check_instructions(
     bag: BagView,
     info: dict[str, Any],
     case_json: dict[str, Any],
-    items: list[dict[str, Any]] | None,
+    items: Sequence[dict[str, Any]] | None,
     sealed: dict[str, Any],
     tool: str,
 ) -> list[Problem]:

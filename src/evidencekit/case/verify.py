@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import itertools
 import os
 import stat
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +24,7 @@ from evidencekit.case.bag import is_safe_bag_path, parse_bag_info, parse_manifes
 from evidencekit.case.custody import TOOL, check_chain
 from evidencekit.case.hashing import SourceChangedError, hash_file
 from evidencekit.case.journal import pending_state
-from evidencekit.case.jsonlines import loads_lines, parse_json
+from evidencekit.case.jsonlines import loads_lines, parse_json, shared_lines
 from evidencekit.case.seal_record import allowed_signers_bytes, signer_pub_bytes
 from evidencekit.errors import NotACaseError
 
@@ -224,6 +225,26 @@ class FolderView(BagView):
     def hash_files(
         self, jobs: list[tuple[str, str, int]], workers: int | None
     ) -> Iterable[tuple[str, str, str | None, str | None]]:
+        # Many small files: worker processes, because threads do not scale for short system calls
+        # (see parallel.py); they are started and given their work now, in the calling thread.
+        # Large files: threads (each pipelines its own reading and hashing), meanwhile.
+        small = [job for job in jobs if job[2] <= SMALL_FILE]
+        if not parallel.worth_processes(len(small)):
+            return self._hash_in_threads(jobs, workers)
+        large = [job for job in jobs if job[2] > SMALL_FILE]
+        root = f"{self.root}/"  # plain strings: pathlib would cost a tenth of the checking here
+        started = parallel.start_chunks(parallel.hash_chunk, [root + job[0] for job in small])
+        return itertools.chain(
+            self._hash_in_threads(large, workers),
+            (
+                (path, expected, actual, problem)
+                for (path, expected, _size), (actual, problem) in zip(small, started, strict=True)
+            ),
+        )
+
+    def _hash_in_threads(
+        self, jobs: list[tuple[str, str, int]], workers: int | None
+    ) -> Iterator[tuple[str, str, str | None, str | None]]:
         root = self.root
 
         def one(job: tuple[str, str, int]) -> tuple[str, str, str | None, str | None]:
@@ -236,20 +257,11 @@ class FolderView(BagView):
             except OSError as exc:
                 return path, expected, None, exc.strerror or str(exc)
 
-        # Large files: threads (each pipelines its own reading and hashing). Many small files:
-        # worker processes, because threads do not scale for short system calls (see parallel.py).
-        large = [job for job in jobs if job[2] > SMALL_FILE]
-        small = [job for job in jobs if job[2] <= SMALL_FILE]
+        if not jobs:
+            return
         count = workers or min(32, (os.cpu_count() or 2) * 2)
-        if large or not parallel.worth_processes(len(small)):
-            threaded = large + small if not parallel.worth_processes(len(small)) else large
-            with ThreadPoolExecutor(max_workers=count, thread_name_prefix="ek-verify") as pool:
-                yield from pool.map(one, threaded)
-        if parallel.worth_processes(len(small)):
-            paths = [str(root / path) for path, _expected, _size in small]
-            results = parallel.map_chunks(parallel.hash_chunk, paths)
-            for (path, expected, _size), (actual, problem) in zip(small, results, strict=True):
-                yield path, expected, actual, problem
+        with ThreadPoolExecutor(max_workers=count, thread_name_prefix="ek-verify") as pool:
+            yield from pool.map(one, jobs)
 
 
 def as_bag_view(root: Path | BagView) -> BagView:
@@ -645,22 +657,24 @@ class _PendingHashes:
         self._error: BaseException | None = None
         self._files = self._bytes = 0
         jobs = sorted(jobs, key=lambda j: -j[2])  # big files first keeps every core busy to the end
+        # Worker processes are started here, in the calling thread, before the collecting thread
+        # exists (parallel.py forks only a process that runs a single thread).
+        results = bag.hash_files(jobs, workers)
         self._thread = threading.Thread(
-            target=self._run, args=(bag, jobs, progress, workers), name="ek-verify-hashes", daemon=True
+            target=self._run, args=(results, jobs, progress), name="ek-verify-hashes", daemon=True
         )
         self._thread.start()
 
     def _run(
         self,
-        bag: BagView,
+        results: Iterable[tuple[str, str, str | None, str | None]],
         jobs: list[tuple[str, str, int]],
         progress: BytesProgress | None,
-        workers: int | None,
     ) -> None:
         total = sum(size for _, _, size in jobs)
         sizes = {path: size for path, _, size in jobs}
         try:
-            for path, expected, actual, problem in bag.hash_files(jobs, workers):
+            for path, expected, actual, problem in results:
                 self._files += 1
                 self._bytes += sizes[path]
                 if progress:
@@ -731,7 +745,7 @@ def _check_records(
     manifest: dict[str, str],
     custody: list[dict[str, Any]],
     check_originals: bool,
-) -> list[dict[str, Any]] | None:
+) -> Sequence[dict[str, Any]] | None:
     """Check every item record; returns the records (None if items.jsonl cannot be read)."""
     # No items.jsonl means nothing was captured yet. If it was deleted, the tag manifest says so
     # (tag-missing), and any evidence file left without its record is named (file-without-record).
@@ -742,7 +756,7 @@ def _check_records(
     else:
         text = ""
     try:
-        items = loads_lines(text)
+        items = shared_lines(text)
     except ValueError as exc:
         report.add(ERROR, "records-invalid", layout.ITEMS_JSONL, f"items.jsonl {exc}.")
         return None
@@ -876,7 +890,7 @@ def _check_seal(
     report: VerifyReport,
     custody: list[dict[str, Any]],
     case_json: dict[str, Any] | None,
-    items: list[dict[str, Any]] | None,
+    items: Sequence[dict[str, Any]] | None,
 ) -> None:
     from evidencekit.case.seal_check import check_seal_files, last_sealed_entry
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -117,13 +118,22 @@ def progress_bar(description: str, total: int, unit: str = "bytes") -> Iterator[
     else:
         columns += [MofNCompleteColumn(), TimeRemainingColumn()]
     columns.append(TextColumn("[dim]{task.fields[current]}", justify="left"))
-    with Progress(*columns, console=stderr, transient=True) as progress:
+    # Redrawn when the work reports progress (at most ten times a second), not by Rich's own
+    # refresh thread: a process running one thread can start its workers by forking, which is
+    # much cheaper (see case/parallel.py).
+    with Progress(*columns, console=stderr, transient=True, auto_refresh=False) as progress:
         task = progress.add_task(description, total=max(total, 1), current="")
+        progress.refresh()
+        last = [0.0]
 
         def update(done: int, current: str = "", total: int | None = None) -> None:
             if total is not None:
                 progress.update(task, total=max(total, 1))
             progress.update(task, completed=done, current=escape(current[-40:]))
+            now = time.monotonic()
+            if now - last[0] >= 0.1:
+                last[0] = now
+                progress.refresh()
 
         yield update
 

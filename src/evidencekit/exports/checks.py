@@ -12,13 +12,13 @@ from typing import Any
 
 from evidencekit.case import layout
 from evidencekit.case.bag import parse_manifest
-from evidencekit.case.jsonlines import loads_lines
+from evidencekit.case.jsonlines import loads_lines, shared_lines
 from evidencekit.case.verify import ERROR, VerifyReport
 
 
 def check_transcripts(root: Path, report: VerifyReport) -> None:
     try:
-        items = loads_lines((root / layout.ITEMS_JSONL).read_text(encoding="utf-8"))
+        items = shared_lines((root / layout.ITEMS_JSONL).read_text(encoding="utf-8"))
         custody = loads_lines((root / layout.CUSTODY_JSONL).read_text(encoding="utf-8"))
         manifest_text = (root / layout.MANIFEST).read_text(encoding="utf-8")
     except (OSError, ValueError, UnicodeError):

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from evidencekit.case import layout
-from evidencekit.case.jsonlines import loads_lines, parse_json
+from evidencekit.case.jsonlines import parse_json, shared_lines
 from evidencekit.case.verify import INFO, WARNING, VerifyReport
 
 _MEDIA_PREFIXES = ("image/", "video/")
@@ -34,7 +34,7 @@ def check_under_18(root: Path, report: VerifyReport) -> None:
     if not isinstance(case_json, dict) or (case_json.get("flags") or {}).get("under_18") is not True:
         return
     try:
-        items = loads_lines((root / layout.ITEMS_JSONL).read_text(encoding="utf-8"))
+        items = shared_lines((root / layout.ITEMS_JSONL).read_text(encoding="utf-8"))
     except FileNotFoundError:
         items = []  # nothing captured yet
     except (OSError, ValueError):

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from evidencekit.case import layout
-from evidencekit.case.jsonlines import loads_lines
+from evidencekit.case.jsonlines import shared_lines
 from evidencekit.case.verify import ERROR, INFO, WARNING, VerifyReport
 
 _BLOCK = 1 << 20
@@ -53,7 +53,7 @@ def check_web_captures(root: Path, report: VerifyReport) -> None:
 
 def _warc_files(root: Path) -> list[str]:
     try:
-        items = loads_lines((root / layout.ITEMS_JSONL).read_text(encoding="utf-8"))
+        items = shared_lines((root / layout.ITEMS_JSONL).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return []  # verify's record checks report an unreadable items.jsonl
     found = []
