@@ -14,8 +14,7 @@ The few names a Python user needs; everything else is internal. Imports are lazy
 
 from __future__ import annotations
 
-from typing import Any
-
+from evidencekit._lazy import lazy_names
 from evidencekit._version import __version__
 
 __all__ = [
@@ -44,16 +43,4 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _LAZY:
-        raise AttributeError(f"module 'evidencekit' has no attribute {name!r}")
-    import importlib
-
-    module, attribute = _LAZY[name]
-    value = getattr(importlib.import_module(module), attribute)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_names(__name__, _LAZY)

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from evidencekit.case.atomic import FILE_MODE
+from evidencekit.case.libc import linux_libc
 
 BLOCK = 4 << 20
 HEAD = 1 << 20
@@ -72,17 +73,16 @@ _SYNC_FILE_RANGE_WRITE = 2
 
 def _load_sync_file_range():  # -> callable or None
     """Linux's sync_file_range(2): start writing a range to disk without waiting for it."""
-    if not sys.platform.startswith("linux"):
+    libc = linux_libc()
+    if libc is None:
         return None
     try:
         import ctypes
-        import ctypes.util
 
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
         function = libc.sync_file_range
         function.argtypes = [ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint]
         return function
-    except (OSError, AttributeError):
+    except AttributeError:
         return None
 
 

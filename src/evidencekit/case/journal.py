@@ -14,7 +14,6 @@ import contextlib
 import json
 import os
 import shutil
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from evidencekit.case.atomic import (
 )
 from evidencekit.case.jsonlines import parse_json
 from evidencekit.case.layout import TXN_DIR
+from evidencekit.case.libc import linux_libc
 
 COMMIT_FILE = "COMMIT"
 
@@ -175,15 +175,12 @@ SYNCFS_MIN_FILES = 256
 
 def _syncfs(folder: Path) -> bool:
     """Linux's syncfs(2) on the file system holding `folder`; False where it is not available."""
-    if not sys.platform.startswith("linux"):
+    libc = linux_libc()
+    if libc is None:
         return False
     try:
-        import ctypes
-        import ctypes.util
-
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
         fd = os.open(folder, os.O_RDONLY)
-    except (OSError, AttributeError):
+    except OSError:
         return False
     try:
         return libc.syncfs(fd) == 0

@@ -8,9 +8,22 @@ capture enricher (`enrich`) and the `transcript` command do that, inside a case 
 from __future__ import annotations
 
 import importlib
+from typing import TYPE_CHECKING
 
-from evidencekit.exports.base import Detection, Parser
-from evidencekit.exports.source import Source
+from evidencekit._lazy import lazy_names
+
+if TYPE_CHECKING:
+    from evidencekit.exports.base import Detection, Parser
+    from evidencekit.exports.source import Source
+
+__getattr__, __dir__ = lazy_names(
+    __name__,
+    {
+        "Detection": ("evidencekit.exports.base", "Detection"),
+        "Parser": ("evidencekit.exports.base", "Parser"),
+        "Source": ("evidencekit.exports.source", "Source"),
+    },
+)
 
 # One module per format; each has PARSER. Order matters only for ties.
 PARSER_MODULES = (

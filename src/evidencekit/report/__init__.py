@@ -7,6 +7,19 @@ case or beside it (build.py). `checks.check_report_files` is the verify check fo
 
 from __future__ import annotations
 
-from evidencekit.report.build import FORMATS, ReportFile, ReportResult, build_report, parse_formats
+from typing import TYPE_CHECKING
+
+from evidencekit._lazy import lazy_names
+
+if TYPE_CHECKING:
+    from evidencekit.report.build import FORMATS, ReportFile, ReportResult, build_report, parse_formats
+
+__getattr__, __dir__ = lazy_names(
+    __name__,
+    {
+        name: ("evidencekit.report.build", name)
+        for name in ("FORMATS", "ReportFile", "ReportResult", "build_report", "parse_formats")
+    },
+)
 
 __all__ = ["FORMATS", "ReportFile", "ReportResult", "build_report", "parse_formats"]
