@@ -56,7 +56,26 @@ def test_unsafe_paths_are_recognised():
         "data\\x",
         "data//x",
         "data/./x",
+        "data/x/",
+        "data/..",
+        "./data/x",
+        "data/x\x00.png",
         "",
     ):
         assert not is_safe_bag_path(bad), bad
-    assert is_safe_bag_path("data/items/E0001-chat.png")
+    for good in ("data/items/E0001-chat.png", "data/...", "data/.hidden", "data/x.", "data/a~b", "data/a:b"):
+        assert is_safe_bag_path(good), good
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab./\\~:C\x00 é")), max_size=12))
+def test_a_path_is_safe_exactly_when_every_segment_is_a_real_name(path):
+    segments = path.split("/")
+    expected = (
+        bool(path)
+        and not path.startswith("~")
+        and not (len(path) >= 2 and path[0].isascii() and path[0].isalpha() and path[1] == ":")
+        and "\\" not in path
+        and "\x00" not in path
+        and all(segment not in ("", ".", "..") for segment in segments)
+    )
+    assert is_safe_bag_path(path) == expected

@@ -48,7 +48,7 @@ class Digest:
     atime_ns: int
 
 
-def open_source(path: Path) -> int:
+def open_source(path: str | Path) -> int:
     """Open an original read-only, without updating its access time when the OS allows it."""
     flags = os.O_RDONLY | _BINARY
     noatime = getattr(os, "O_NOATIME", 0)
@@ -264,15 +264,16 @@ def feed_blocks(
     return total
 
 
-def hash_small_file(path: Path, limit: int = HEAD) -> tuple[str, int]:
+def hash_small_file(path: str | Path, limit: int = HEAD) -> tuple[str, int]:
     """(SHA-256, size) of a file up to `limit` bytes with one read; larger ones go to hash_file.
 
-    The lean path for checking thousands of small files (one open, one fstat, one read)."""
+    The lean path for checking thousands of small files (one open, one fstat, one read; a plain
+    string path saves building a Path for each)."""
     fd = open_source(path)
     try:
         size = os.fstat(fd).st_size
         if size > limit:
-            return hash_file(path)
+            return hash_file(Path(path))
         data = os.read(fd, size + 1)
     finally:
         os.close(fd)

@@ -125,14 +125,12 @@ def _results(
 
 def hash_chunk(paths: list[str]) -> list[tuple[str | None, str | None]]:
     """Worker: (sha256, None) or (None, problem) for each path."""
-    from pathlib import Path
-
     from evidencekit.case.hashing import SourceChangedError, hash_small_file
 
     out: list[tuple[str | None, str | None]] = []
     for path in paths:
         try:
-            out.append((hash_small_file(Path(path))[0], None))
+            out.append((hash_small_file(path)[0], None))
         except SourceChangedError:
             out.append((None, "it changed while it was being checked"))
         except OSError as exc:
