@@ -56,6 +56,51 @@ def _exif_datetime(value: str | None, offset: str | None) -> str | None:
     return iso
 
 
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_PNG_MAX_CHUNKS = 100_000  # a hostile file may hold millions of empty chunks
+_EXIF_MAX_BYTES = 1 << 20
+
+
+def _exif_without_pixels(im: Any, path: Path) -> Any:
+    """The image's EXIF, read without decoding its pixels.
+
+    Pillow's PNG reader decodes the whole image to look for an eXIf chunk after the pixel data
+    (`PngImageFile.getexif` calls `load()`). That would render sensitive images in memory, take
+    hundreds of megabytes for a hostile "decompression bomb" (warnings about those are silenced
+    here, because nothing is decoded), and cost more than the rest of a capture per screenshot. So
+    for a PNG whose EXIF Pillow has not met before the pixels, the chunks are walked instead."""
+    from PIL import Image
+
+    if im.format != "PNG" or "exif" in im.info:
+        return im.getexif()
+    exif = Image.Exif()
+    data = _png_exif_chunk(path)
+    if data:
+        exif.load(data)
+    return exif
+
+
+def _png_exif_chunk(path: Path) -> bytes | None:
+    """The eXIf chunk's bytes, found by reading chunk headers only (the pixel data is skipped)."""
+    with open(path, "rb") as handle:
+        if handle.read(8) != _PNG_SIGNATURE:
+            return None
+        for _ in range(_PNG_MAX_CHUNKS):
+            header = handle.read(8)
+            if len(header) < 8:
+                return None
+            length, kind = int.from_bytes(header[:4], "big"), header[4:]
+            if kind == b"eXIf":
+                if length > _EXIF_MAX_BYTES:
+                    return None
+                data = handle.read(length)
+                return data if len(data) == length else None
+            if kind == b"IEND":
+                return None
+            handle.seek(length + 4, 1)  # the chunk's data and its CRC
+    return None
+
+
 def image_facts(path: Path) -> dict[str, Any] | None:
     """Facts for an image file, or None when Pillow cannot read its header."""
     from PIL import ExifTags, Image, UnidentifiedImageError
@@ -71,7 +116,7 @@ def image_facts(path: Path) -> dict[str, Any] | None:
                     "height": im.height,
                     "frames": getattr(im, "n_frames", 1),
                 }
-                exif = im.getexif()
+                exif = _exif_without_pixels(im, path)
                 exif_ifd = exif.get_ifd(ExifTags.IFD.Exif) if exif else {}
                 gps_ifd = exif.get_ifd(ExifTags.IFD.GPSInfo) if exif else {}
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
