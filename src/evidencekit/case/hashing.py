@@ -130,8 +130,8 @@ def _read_block(fd: int, size: int = BLOCK) -> bytes:
 
 
 def copy_and_hash(
-    source: Path,
-    target: Path | None,
+    source: str | Path,
+    target: str | Path | None,
     *,
     inspect_head: HeadInspector | None = None,
     progress: BytesProgress | None = None,
@@ -169,7 +169,7 @@ def copy_and_hash(
     if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns) or total != after.st_size:
         if target is not None:
             with contextlib.suppress(OSError):
-                target.unlink()
+                os.unlink(target)
         raise SourceChangedError(str(source))
     if target is not None:
         os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns))

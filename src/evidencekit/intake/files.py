@@ -308,10 +308,10 @@ def _classify(mime: str | None, name: str, facts: dict[str, Any] | None) -> str:
     return "other"
 
 
-def _file_facts(digest: Digest, ftype: filetype.FileType, readable_copy: Path) -> dict[str, Any]:
+def _file_facts(digest: Digest, ftype: filetype.FileType, readable_copy: str | Path) -> dict[str, Any]:
     facts = None
     if ftype.mime and ftype.mime.startswith("image/"):
-        facts = image_facts(readable_copy)
+        facts = image_facts(Path(readable_copy))
     return {
         "size": digest.size,
         "sha256": digest.sha256,
@@ -452,19 +452,23 @@ class _Counter:
 
 
 def _read_one(
-    source: Path, target: Path | None, sensitive: bool, progress: Callable[[int], None] | None = None
+    source: str | Path,
+    target: str | Path | None,
+    sensitive: bool,
+    progress: Callable[[int], None] | None = None,
 ) -> tuple[str, Digest | None, dict[str, Any] | None]:
     """Copy (or only hash) one file and describe it: ("ok", digest, facts), or a problem code.
 
-    Module-level and returning plain data, so worker processes can run it too."""
+    Module-level and returning plain data, so worker processes can run it too. Paths may be plain
+    strings: workers handle thousands of files, and a Path for each costs more than its copy."""
     seen: list[filetype.FileType] = []
 
     def inspect_head(head: bytes) -> bool:
-        seen.append(filetype.detect(head, source.name))
+        seen.append(filetype.detect(head, os.path.basename(source)))
         return _md5_wanted(seen[0], sensitive)
 
     if target is not None and os.path.lexists(target):
-        target.unlink()  # a worker that died left a partial copy in the staging area: redo it
+        os.unlink(target)  # a worker that died left a partial copy in the staging area: redo it
     try:
         digest = copy_and_hash(source, target, inspect_head=inspect_head, progress=progress)
     except SourceChangedError:
@@ -480,10 +484,7 @@ def _read_chunk(
     jobs: list[tuple[str, str | None, bool]],
 ) -> list[tuple[str, Digest | None, dict[str, Any] | None]]:
     """Worker process: `_read_one` for each (source, target, sensitive)."""
-    return [
-        _read_one(Path(source), Path(target) if target else None, sensitive)
-        for source, target, sensitive in jobs
-    ]
+    return [_read_one(source, target or None, sensitive) for source, target, sensitive in jobs]
 
 
 def _refuse(code: str, source: Path) -> InputFileError:
