@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 import threading
+import time
 
 import pytest
 
@@ -54,3 +56,70 @@ def test_results_come_in_order_and_progress_is_reported_per_chunk():
 
     assert [square for square, _ in results] == [n * n for n in range(7)]
     assert seen == [[0, 1], [2, 3], [4, 5], [6]]
+
+
+def run_script(tmp_path, source: str, *args: str) -> tuple[str, float]:
+    script = tmp_path / "script.py"
+    script.write_text(source)
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, str(script), *args], capture_output=True, text=True, timeout=120, check=True
+    )
+    return done.stdout.strip(), time.monotonic() - started
+
+
+ABANDON = """
+import time
+from evidencekit.case import parallel
+
+def slow(part):
+    time.sleep(1)
+    return part
+
+if __name__ == "__main__":
+    run = parallel.start_chunks(slow, list(range(40)), chunk=1)
+    time.sleep(0.5)
+    run.close()
+    print("closed")
+"""
+
+
+def test_work_handed_out_then_abandoned_does_not_keep_the_program_running(tmp_path):
+    said, seconds = run_script(tmp_path, ABANDON)
+
+    assert said == "closed"
+    assert seconds < 8, f"{seconds:.1f} s: the program waited for all 40 chunks (20 s of work)"
+
+
+FORK_FAILS = """
+import os
+from evidencekit.case import parallel
+
+real_fork = os.fork
+forks = [0]
+
+def fork_that_fails_the_second_time():
+    forks[0] += 1
+    if forks[0] == 2:
+        raise OSError(11, "Resource temporarily unavailable")
+    return real_fork()
+
+os.fork = fork_that_fails_the_second_time
+
+def squares(part):
+    return [n * n for n in part]
+
+if __name__ == "__main__":
+    print(sum(parallel.map_chunks(squares, list(range(100)), chunk=10)))
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked only on Linux")
+def test_when_a_worker_cannot_be_started_the_work_is_done_here_and_the_program_ends(tmp_path):
+    if parallel.worker_count() < 2:
+        pytest.skip("needs two cores, so that a second worker is forked")
+
+    said, seconds = run_script(tmp_path, FORK_FAILS)
+
+    assert said == str(sum(n * n for n in range(100)))
+    assert seconds < 30

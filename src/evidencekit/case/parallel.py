@@ -19,11 +19,12 @@ name) and return plain data.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -77,9 +78,10 @@ def start_chunks(
     *,
     chunk: int | None = None,
     on_chunk: Callable[[list[T], list[R]], None] | None = None,
-) -> Iterator[R]:
+) -> ChunkRun[T, R]:
     """Like `map_chunks`, but the workers are started and given all the work now, in this thread;
-    the results may then be read from another thread (verify collects them while it goes on)."""
+    the results may then be read from another thread (verify collects them while it goes on).
+    Whoever starts the work must `close()` the run if it stops before reading every result."""
     if chunk is None:  # a few chunks per worker: little IPC, yet the load stays balanced
         chunk = max(CHUNK, min(1000, -(-len(items) // (worker_count() * 16))))
     chunks = [list(items[i : i + chunk]) for i in range(0, len(items), chunk)]
@@ -91,36 +93,68 @@ def start_chunks(
         futures = [pool.submit(function, part) for part in chunks]
     except (ImportError, OSError, NotImplementedError, BrokenProcessPool):
         if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+            _stop_started_workers(pool)
         pool = futures = None  # workers could not start: everything runs in the reading thread
-    return _results(function, chunks, pool, futures, on_chunk)
+    return ChunkRun(function, chunks, pool, futures, on_chunk)
 
 
-def _results(
-    function: Callable[[list[T]], list[R]],
-    chunks: list[list[T]],
-    pool: Any,
-    futures: list[Any] | None,
-    on_chunk: Callable[[list[T], list[R]], None] | None,
-) -> Iterator[R]:
-    done = 0
-    if pool is not None and futures is not None:
-        try:
-            for future in futures:
-                results = future.result()
-                if on_chunk:
-                    on_chunk(chunks[done], results)
-                done += 1
-                yield from results
-        except BrokenProcessPool:
-            pass  # a worker died: do the rest here (slower, never wrong)
-        finally:  # also when the caller stops early (an error, Ctrl-C): drop what has not started
-            pool.shutdown(wait=True, cancel_futures=True)
-    for part in chunks[done:]:
-        results = function(part)
-        if on_chunk:
-            on_chunk(part, results)
-        yield from results
+def _stop_started_workers(pool: Any) -> None:
+    """A fork failed part-way (too many processes, no memory): the workers already forked wait for
+    work that will never come, and Python would wait for them at exit, forever. (Forked workers are
+    all started before the pool's own thread, which would otherwise stop them.)"""
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        with contextlib.suppress(Exception):
+            process.kill()
+            process.join(5)
+    with contextlib.suppress(Exception):
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+class ChunkRun(Generic[T, R]):
+    """Work handed to worker processes: iterate for the results (in order, once), or `close()` to
+    stop early from any thread; work not yet started is dropped and nobody waits for it."""
+
+    def __init__(
+        self,
+        function: Callable[[list[T]], list[R]],
+        chunks: list[list[T]],
+        pool: Any,
+        futures: list[Any] | None,
+        on_chunk: Callable[[list[T], list[R]], None] | None,
+    ) -> None:
+        self._function = function
+        self._chunks = chunks
+        self._pool = pool
+        self._futures = futures
+        self._on_chunk = on_chunk
+        self._closed = False
+
+    def close(self) -> None:
+        self._closed = True
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def __iter__(self) -> Iterator[R]:
+        done = 0
+        if self._pool is not None and self._futures is not None:
+            try:
+                for future in self._futures:
+                    results = future.result()
+                    if self._on_chunk:
+                        self._on_chunk(self._chunks[done], results)
+                    done += 1
+                    yield from results
+            except BrokenProcessPool:
+                pass  # a worker died: do the rest here (slower, never wrong)
+            finally:  # also when the caller stops early (an error, Ctrl-C): drop what has not started
+                self._pool.shutdown(wait=not self._closed, cancel_futures=True)
+        for part in self._chunks[done:]:
+            if self._closed:
+                return
+            results = self._function(part)
+            if self._on_chunk:
+                self._on_chunk(part, results)
+            yield from results
 
 
 def hash_chunk(paths: list[str]) -> list[tuple[str | None, str | None]]:

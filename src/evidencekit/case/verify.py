@@ -234,12 +234,15 @@ class FolderView(BagView):
         large = [job for job in jobs if job[2] > SMALL_FILE]
         root = f"{self.root}/"  # plain strings: pathlib would cost a tenth of the checking here
         started = parallel.start_chunks(parallel.hash_chunk, [root + job[0] for job in small])
-        return itertools.chain(
-            self._hash_in_threads(large, workers),
-            (
-                (path, expected, actual, problem)
-                for (path, expected, _size), (actual, problem) in zip(small, started, strict=True)
+        return _Hashing(
+            itertools.chain(
+                self._hash_in_threads(large, workers),
+                (
+                    (path, expected, actual, problem)
+                    for (path, expected, _size), (actual, problem) in zip(small, started, strict=True)
+                ),
             ),
+            stop=started.close,
         )
 
     def _hash_in_threads(
@@ -262,6 +265,18 @@ class FolderView(BagView):
         count = workers or min(32, (os.cpu_count() or 2) * 2)
         with ThreadPoolExecutor(max_workers=count, thread_name_prefix="ek-verify") as pool:
             yield from pool.map(one, jobs)
+
+
+class _Hashing:
+    """Hashing results still to come, and how to stop the worker processes producing them (from
+    any thread) when verify stops early: Ctrl-C, or an error in another check."""
+
+    def __init__(self, results: Iterable[tuple[str, str, str | None, str | None]], stop: Callable[[], None]):
+        self._results = results
+        self.close = stop
+
+    def __iter__(self) -> Iterator[tuple[str, str, str | None, str | None]]:
+        return iter(self._results)
 
 
 def as_bag_view(root: Path | BagView) -> BagView:
@@ -313,14 +328,19 @@ def verify_bag(
     case_json = _check_case_json(bag, report, bag_info)
     _check_tag_manifest(bag, report)
     manifest, hashing = _check_payload(bag, report, bag_info, progress, workers)
-    custody = _check_custody(bag, report, bag_info)
-    items = _check_records(bag, report, manifest, custody, check_originals)
-    _check_seal(bag, report, custody, case_json, items)
-    _check_history(bag, report, manifest)
-    _check_extras(bag, report)
-    _run_extra_checks(bag, report)
-    if hashing is not None:
-        hashing.finish()
+    try:
+        custody = _check_custody(bag, report, bag_info)
+        items = _check_records(bag, report, manifest, custody, check_originals)
+        _check_seal(bag, report, custody, case_json, items)
+        _check_history(bag, report, manifest)
+        _check_extras(bag, report)
+        _run_extra_checks(bag, report)
+        if hashing is not None:
+            hashing.finish()
+    except BaseException:
+        if hashing is not None:
+            hashing.cancel()  # Ctrl-C or a failure: the workers must not go on hashing every file
+        raise
     report.case_id = (case_json or {}).get("id") or dict(bag_info).get("External-Identifier")
     report.title = (case_json or {}).get("title")
     report.fingerprint = bag.sha256(layout.TAGMANIFEST)
@@ -660,6 +680,7 @@ class _PendingHashes:
         # Worker processes are started here, in the calling thread, before the collecting thread
         # exists (parallel.py forks only a process that runs a single thread).
         results = bag.hash_files(jobs, workers)
+        self._stop = getattr(results, "close", None)
         self._thread = threading.Thread(
             target=self._run, args=(results, jobs, progress), name="ek-verify-hashes", daemon=True
         )
@@ -695,6 +716,11 @@ class _PendingHashes:
                     )
         except BaseException as exc:  # noqa: BLE001 - re-raised in finish(), in the caller's thread
             self._error = exc
+
+    def cancel(self) -> None:
+        """Stop the hashing: work not yet started is dropped, and nothing waits for it."""
+        if self._stop is not None:
+            self._stop()
 
     def finish(self) -> None:
         """Wait for the hashing and add what it found to the report."""

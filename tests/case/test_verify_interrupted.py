@@ -1,0 +1,56 @@
+"""A verify that stops early (Ctrl-C, or a failure in one of its checks) stops its worker
+processes too, instead of leaving them to hash every remaining file before the program can end."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+from evidencekit.case import parallel
+from evidencekit.intake.files import capture
+
+STOPS_EARLY = """
+import sys, time
+from pathlib import Path
+from evidencekit.case import parallel, verify
+
+real_hash_chunk = parallel.hash_chunk
+
+def slow_hash_chunk(paths):
+    time.sleep(0.5)  # a slow disk: 0.5 s per chunk of files
+    return real_hash_chunk(paths)
+
+parallel.hash_chunk = slow_hash_chunk
+
+def failing_check(root, report):
+    raise RuntimeError("a check failed")
+
+verify.EXTRA_CHECKS.append("__main__:failing_check")
+
+if __name__ == "__main__":
+    try:
+        verify.verify_case(Path(sys.argv[1]))
+    except RuntimeError:
+        print("stopped", flush=True)
+"""
+
+
+def test_verify_stopped_by_a_failure_does_not_wait_for_its_workers(case, tmp_path):
+    folder = tmp_path / "camera-roll"
+    folder.mkdir()
+    count = 3 * parallel.PROCESS_MIN_FILES  # chunks of 64 files: 19 chunks, about 5 s of hashing
+    for n in range(count):
+        (folder / f"shot-{n:04d}.bin").write_bytes(n.to_bytes(4, "big") * 100)
+    capture(case, [folder])
+    script = tmp_path / "stops_early.py"
+    script.write_text(STOPS_EARLY)
+
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, str(script), str(case.root)], capture_output=True, text=True, timeout=120
+    )
+    seconds = time.monotonic() - started
+
+    assert done.stdout.strip() == "stopped", done.stderr
+    assert seconds < 3.5, f"{seconds:.1f} s: the workers went on hashing every file"
