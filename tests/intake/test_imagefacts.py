@@ -105,3 +105,22 @@ def test_a_jpeg_and_a_plain_png_give_their_facts(tmp_path):
     assert image_facts(photo)["format"] == "JPEG"
     assert (image_facts(shot)["format"], image_facts(shot)["width"]) == ("PNG", 30)
     assert image_facts(Path(__file__)) is None  # not an image
+
+
+def test_exif_that_imagemagick_stored_as_text_is_still_read(tmp_path):
+    """ImageMagick keeps a PNG's EXIF in a "Raw profile type exif" text chunk, in hexadecimal."""
+    from PIL import PngImagePlugin
+
+    exif = Image.Exif()
+    exif[0x010F] = "Canon"  # Make
+    exif.get_ifd(0x8769)[0x9003] = "2025:12:24 18:30:00"  # DateTimeOriginal
+    raw = exif.tobytes()
+    text = PngImagePlugin.PngInfo()
+    text.add_text("Raw profile type exif", f"\nexif\n{len(raw):8d}\n{raw.hex()}\n")
+    photo = tmp_path / "IMG_0042.png"
+    Image.new("RGB", (40, 30)).save(photo, pnginfo=text)
+
+    facts = image_facts(photo)
+
+    assert facts["camera_make"] == "Canon"
+    assert facts["exif_datetime_original"] == "2025:12:24 18:30:00"

@@ -73,11 +73,12 @@ def _exif_without_pixels(im: Any, path: Path) -> Any:
 
     if im.format != "PNG" or "exif" in im.info:
         return im.getexif()
-    exif = Image.Exif()
     data = _png_exif_chunk(path)
     if data:
-        exif.load(data)
-    return exif
+        im.info["exif"] = data
+    # The base class's reading, which takes what the header gave (also ImageMagick's "Raw profile
+    # type exif" text and XMP) without decoding anything.
+    return Image.Image.getexif(im)
 
 
 def _png_exif_chunk(path: Path) -> bytes | None:
