@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import subprocess
 import sys
 import threading
@@ -123,3 +126,54 @@ def test_when_a_worker_cannot_be_started_the_work_is_done_here_and_the_program_e
 
     assert said == str(sum(n * n for n in range(100)))
     assert seconds < 30
+
+
+ORPHANS = """
+import multiprocessing, time
+from evidencekit.case import parallel
+
+def slow(part):
+    time.sleep(30)
+    return part
+
+if __name__ == "__main__":
+    run = parallel.start_chunks(slow, list(range(8)), chunk=1)
+    time.sleep(0.5)
+    print(*[worker.pid for worker in multiprocessing.active_children()], flush=True)
+    time.sleep(60)
+"""
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie (dead, not yet reaped) is not running
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return True
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux only (PR_SET_PDEATHSIG)")
+def test_workers_end_when_the_command_that_started_them_is_killed(tmp_path):
+    """Killed with SIGKILL, a command cannot stop its workers; they must not live on, writing
+    into a staging folder the next command is clearing."""
+    script = tmp_path / "orphans.py"
+    script.write_text(ORPHANS)
+    command = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    workers = [int(pid) for pid in command.stdout.readline().split()]
+    assert workers, "no worker processes were started"
+    try:
+        command.kill()
+        command.wait()
+        deadline = time.monotonic() + 5
+        while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not any(alive(pid) for pid in workers), "workers outlived the killed command"
+    finally:
+        command.stdout.close()
+        for pid in workers:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)

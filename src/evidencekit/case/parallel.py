@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures.process import BrokenProcessPool
@@ -89,13 +90,38 @@ def start_chunks(
     try:
         from concurrent.futures import ProcessPoolExecutor
 
-        pool = ProcessPoolExecutor(max_workers=worker_count(), mp_context=_context())
+        pool = ProcessPoolExecutor(
+            max_workers=worker_count(),
+            mp_context=_context(),
+            initializer=_end_with_parent,
+            initargs=(os.getpid(),),
+        )
         futures = [pool.submit(function, part) for part in chunks]
     except (ImportError, OSError, NotImplementedError, BrokenProcessPool):
         if pool is not None:
             _stop_started_workers(pool)
         pool = futures = None  # workers could not start: everything runs in the reading thread
     return ChunkRun(function, chunks, pool, futures, on_chunk)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _end_with_parent(parent: int) -> None:
+    """Worker start-up (Linux): be killed as soon as the command that started us dies.
+
+    A worker waits for work on a pipe it holds both ends of, so it would never notice a command
+    killed with SIGKILL (or crashed): it would finish its files, writing into the staging folder
+    that the next command is clearing, then wait forever."""
+    from evidencekit.case.libc import linux_libc
+
+    libc = linux_libc()
+    if libc is None:
+        return
+    with contextlib.suppress(AttributeError, OSError):
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the command died before the line above took effect
+        os._exit(1)
 
 
 def _stop_started_workers(pool: Any) -> None:
