@@ -10,7 +10,9 @@ SIGKILL after a random delay, and then checks, as a user would:
    renames), never anything else;
 2. the next command (`evidencekit status`) finishes or discards the interrupted change, and then
    `verify` passes;
-3. no item record points at a missing file (part of verify) and no staging folder is left.
+3. no item record points at a missing file (part of verify) and no staging folder is left;
+4. no process of the killed command lives on (the folder capture's worker processes must end with
+   it: a worker that outlived the kill would go on writing into the staging folder).
 
 Prints a summary; exit 1 if any trial broke the case. POSIX only (SIGKILL).
 """
@@ -31,6 +33,7 @@ from pathlib import Path
 
 BIN = Path(sys.executable).parent
 EK = str(BIN / "evidencekit")
+FOLDER_FILES = 450
 
 
 def run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -48,6 +51,9 @@ def main() -> int:
     parser.add_argument("--trials", type=int, default=200)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--max-delay", type=float, default=5.0, help="longest wait before the kill (s)")
+    parser.add_argument(
+        "--only", nargs="*", default=None, help="only these scenarios (with seal/reopen to keep going)"
+    )
     args = parser.parse_args()
     rng = random.Random(args.seed)
 
@@ -56,8 +62,9 @@ def main() -> int:
     case = work / "case"
     sources = work / "sources"
     sources.mkdir()
-    for n in range(300):
-        (sources / f"shot-{n:03d}.png").write_bytes(os.urandom(30_000 + n))
+    # More files than parallel.PROCESS_MIN_FILES, so that the capture runs on worker processes.
+    for n in range(FOLDER_FILES):
+        (sources / f"shot-{n:03d}.png").write_bytes(os.urandom(10_000 + n))
     big = work / "recording.mp4"
     big.write_bytes(os.urandom(200 * 1024 * 1024))
     run("new", str(case), env=env).check_returncode()
@@ -84,6 +91,8 @@ def main() -> int:
             _recipient(identity),
         ]
 
+    if args.only:
+        scenarios = {name: make for name, make in scenarios.items() if name in {*args.only, "seal", "reopen"}}
     # Only commands that make sense in the case's current state (a sealed case refuses capture).
     when_sealed = {"reopen", "seal-encrypt"}
     durations: dict[str, float] = {}
@@ -114,6 +123,10 @@ def main() -> int:
                 counts["finished-before-kill"] += 1
             proc.wait()
             counts["trials"] += 1
+            survivors = _survivors(str(case))
+            if survivors:
+                counts["failures"] += 1
+                print(f"trial {trial} ({name}): processes outlived the kill: {survivors}")
 
             first = json.loads(run("verify", str(case), "--json", env=env).stdout)
             codes = {f["code"] for f in first["findings"] if f["severity"] == "error"}
@@ -144,9 +157,30 @@ def _fresh_folder(sources: Path, work: Path, n: int) -> Path:
     """A folder with unique content each time (identical content would just be a duplicate)."""
     folder = work / f"folder-{n}"
     folder.mkdir()
-    for source in sorted(sources.iterdir())[:100]:
+    for source in sorted(sources.iterdir()):
         (folder / source.name).write_bytes(source.read_bytes() + n.to_bytes(4, "big"))
     return folder
+
+
+def _survivors(case: str, wait: float = 3.0) -> list[int]:
+    """Processes still running a command on `case` after it was killed (Linux /proc), given
+    `wait` seconds to end."""
+    deadline = time.monotonic() + wait
+    while True:
+        found = []
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                cmdline = (entry / "cmdline").read_bytes().split(b"\0")
+                state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+            except OSError:
+                continue
+            if state != "Z" and case.encode() in cmdline and any(b"evidencekit" in part for part in cmdline):
+                found.append(int(entry.name))
+        if not found or time.monotonic() >= deadline:
+            return found
+        time.sleep(0.05)
 
 
 def _fresh_big(big: Path, work: Path, n: int) -> Path:
