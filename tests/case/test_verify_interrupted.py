@@ -18,7 +18,7 @@ from evidencekit.case import parallel, verify
 real_hash_chunk = parallel.hash_chunk
 
 def slow_hash_chunk(paths):
-    time.sleep(0.5)  # a slow disk: 0.5 s per chunk of files
+    time.sleep(1.0)  # a slow disk: 1 s per chunk of files
     return real_hash_chunk(paths)
 
 parallel.hash_chunk = slow_hash_chunk
@@ -39,7 +39,7 @@ if __name__ == "__main__":
 def test_verify_stopped_by_a_failure_does_not_wait_for_its_workers(case, tmp_path):
     folder = tmp_path / "camera-roll"
     folder.mkdir()
-    count = 3 * parallel.PROCESS_MIN_FILES  # chunks of 64 files: 19 chunks, about 5 s of hashing
+    count = 3 * parallel.PROCESS_MIN_FILES  # chunks of 64 files: 19 chunks, about 10 s of hashing
     for n in range(count):
         (folder / f"shot-{n:04d}.bin").write_bytes(n.to_bytes(4, "big") * 100)
     capture(case, [folder])
@@ -53,4 +53,4 @@ def test_verify_stopped_by_a_failure_does_not_wait_for_its_workers(case, tmp_pat
     seconds = time.monotonic() - started
 
     assert done.stdout.strip() == "stopped", done.stderr
-    assert seconds < 3.5, f"{seconds:.1f} s: the workers went on hashing every file"
+    assert seconds < 6, f"{seconds:.1f} s: the workers went on hashing every file"
