@@ -197,3 +197,47 @@ def test_the_archive_cannot_go_inside_the_case(cli, sealed, age_key):
     result = cli("seal", "-C", sealed.root, "-r", age_key.recipient, "--out", sealed.root / "data")
     assert result.exit_code == 2
     assert "inside the case folder" in result.stderr
+
+
+def ordinary_key_beginning_with_pq() -> tuple[str, str]:
+    """(identity, recipient) of an ordinary age key whose own characters begin with "pq"."""
+    from pyrage import x25519
+
+    for _ in range(200_000):  # one key in 1,024 does
+        identity = x25519.Identity.generate()
+        recipient = str(identity.to_public())
+        if recipient.startswith("age1pq"):
+            return str(identity), recipient
+    raise AssertionError("no such key found")
+
+
+def test_an_ordinary_key_that_happens_to_read_age1pq_is_used(cli, sealed, tmp_path):
+    """Post-quantum keys read `age1pq1…`; an ordinary key reading `age1pq…` was refused as one."""
+    require_tool("age")
+    identity, recipient = ordinary_key_beginning_with_pq()
+    key = tmp_path / "officer-key.txt"
+    key.write_text(identity + "\n")
+
+    result = cli("seal", "-C", sealed.root, "-r", recipient, "--out", tmp_path / "o")
+
+    assert result.exit_code == 0, result.output
+    archive = tmp_path / "o" / f"{sealed.info.id}.tar.age"
+    out = tmp_path / "opened.tar"
+    subprocess.run(["age", "-d", "-i", str(key), "-o", str(out), str(archive)], check=True, timeout=60)
+    assert tarfile.is_tarfile(out)
+
+
+def test_post_quantum_and_hardware_age_keys_are_refused_with_a_reason(cli, sealed, tmp_path):
+    for kind in ("age1pq1", "age1tag1"):
+        result = cli(
+            "seal",
+            "-C",
+            sealed.root,
+            "-r",
+            kind + "qpzry9x8gf2tvdw0s3jn54khce6mua7l",
+            "--out",
+            tmp_path / "o",
+        )
+        assert result.exit_code == 2
+        assert "post-quantum or hardware" in result.stderr
+        assert not (tmp_path / "o").exists()

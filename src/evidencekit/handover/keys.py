@@ -40,7 +40,10 @@ def parse_recipient(text: str, where: str = "--recipient") -> RecipientKey:
     value = text.strip()
     try:
         if value.startswith("age1"):
-            if value.startswith(("age1pq", "age1tag")):
+            # The kind is the Bech32 prefix before the last "1": "age" for an ordinary key; newer
+            # kinds read "age1pq1…" or "age1tag1…". (An ordinary key's own characters can begin
+            # with "pq": one in 1,024 does; the "1" cannot occur in them.)
+            if value.lower().rpartition("1")[0] != "age":
                 raise InvalidValueError(
                     f"The key in {where} is a kind of age key (post-quantum or hardware) that the "
                     "widely installed age 1.1 cannot use.",
