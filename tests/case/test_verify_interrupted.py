@@ -54,3 +54,33 @@ def test_verify_stopped_by_a_failure_does_not_wait_for_its_workers(case, tmp_pat
 
     assert done.stdout.strip() == "stopped", done.stderr
     assert seconds < 6, f"{seconds:.1f} s: the workers went on hashing every file"
+
+
+def test_stopping_a_verify_of_an_archive_leaves_its_own_error_intact():
+    """An archive is hashed as it is read (a plain generator, run by the collecting thread).
+    Stopping while it runs must not replace the reason verify stopped (Ctrl-C, say) with an error
+    of its own."""
+    import threading
+
+    from evidencekit.case.verify import BagView, VerifyReport, _PendingHashes
+
+    running, release = threading.Event(), threading.Event()
+
+    class ArchiveLikeView(BagView):
+        label = "archive"
+
+        def hash_files(self, jobs, workers):
+            for path, expected, _size in jobs:
+                running.set()
+                release.wait(10)
+                yield path, expected, expected, None
+
+    pending = _PendingHashes(
+        ArchiveLikeView(), VerifyReport(source="archive"), [("data/a", "0" * 64, 1)], None, None
+    )
+    assert running.wait(10)
+    try:
+        pending.cancel()  # raised "generator already executing"
+    finally:
+        release.set()
+    pending.finish()

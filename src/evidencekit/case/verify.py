@@ -273,7 +273,7 @@ class _Hashing:
 
     def __init__(self, results: Iterable[tuple[str, str, str | None, str | None]], stop: Callable[[], None]):
         self._results = results
-        self.close = stop
+        self.stop = stop
 
     def __iter__(self) -> Iterator[tuple[str, str, str | None, str | None]]:
         return iter(self._results)
@@ -680,7 +680,9 @@ class _PendingHashes:
         # Worker processes are started here, in the calling thread, before the collecting thread
         # exists (parallel.py forks only a process that runs a single thread).
         results = bag.hash_files(jobs, workers)
-        self._stop = getattr(results, "close", None)
+        # Only worker processes can be stopped from here; other views hash as they are read (a
+        # generator's close() from this thread would fail while the collecting thread runs it).
+        self._stop = results.stop if isinstance(results, _Hashing) else None
         self._thread = threading.Thread(
             target=self._run, args=(results, jobs, progress), name="ek-verify-hashes", daemon=True
         )
