@@ -15,7 +15,7 @@ import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
-from evidencekit.errors import StorageError
+from evidencekit.errors import EvidenceKitError, StorageError
 
 FILE_MODE = 0o600
 DIR_MODE = 0o700
@@ -86,6 +86,8 @@ def storage_errors(action: str) -> Iterator[None]:
     """Turn a low-level OSError while writing into a sentence a person can act on."""
     try:
         yield
+    except EvidenceKitError:
+        raise  # already a sentence (a refused path is also an OSError: see safepath)
     except OSError as exc:
         raise storage_error(exc, action) from exc
 
