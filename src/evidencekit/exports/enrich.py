@@ -1,6 +1,6 @@
 """The capture enricher for chat exports, and the same work for `evidencekit transcript --rebuild`.
 
-Registered in `intake.files.CAPTURE_ENRICHERS`, it runs for every newly captured item inside the
+Imported by `intake.files` (CAPTURE_ENRICHERS), it runs for every newly captured item inside the
 capture's all-or-nothing change. When the item is a chat export it records `kind: chat-export`,
 an `export` summary and (for a zip) every member's SHA-256 in the item record, and stages
 `transcript.jsonl`, `.csv` and `.html` under `data/derived/<item id>/`. A damaged export is kept as
@@ -18,6 +18,7 @@ from typing import Any
 
 from evidencekit.case import layout
 from evidencekit.case.case import CaseChange
+from evidencekit.case.flags import under_18
 from evidencekit.clock import iso_utc, load_zone
 from evidencekit.errors import InvalidValueError
 
@@ -171,7 +172,7 @@ def _refuse_embedded_media_in_under_18_case(
     under-18 case they need the person's confirmation, or the whole capture is called off (nothing
     is kept, as for a folder of pictures)."""
     embedded = (summary.get("attachments") or {}).get("embedded_media", 0)
-    if not embedded or not change.case.info.flags.get("under_18") or record.get("not_intimate_confirmed"):
+    if not embedded or not under_18(change.case) or record.get("not_intimate_confirmed"):
         return
     from evidencekit.intake.safeguard import MediaFinding, UnderEighteenMediaError
 

@@ -9,11 +9,12 @@ its record are never edited, so the new summary goes into the custody log (`tran
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from pathlib import Path
 from typing import Any
 
-from evidencekit.case import layout
+from evidencekit.case import layout, safepath
 from evidencekit.case.case import Case
 from evidencekit.errors import EvidenceKitError, InputFileError
 from evidencekit.exports.transcript import JSONL
@@ -90,8 +91,8 @@ def transcript_path(case: Case, item: dict[str, Any]) -> Path:
     path = case.root / bag_path
     expected = case.manifest().get(bag_path)
     try:
-        actual = _sha256(path)
-    except OSError:
+        actual = _sha256(case.root, bag_path)
+    except OSError:  # also UnsafeCasePathError: a link or a folder where the transcript should be
         actual = None
     if expected is None or actual != expected:
         raise TranscriptChangedError(
@@ -102,11 +103,15 @@ def transcript_path(case: Case, item: dict[str, Any]) -> Path:
     return path
 
 
-def _sha256(path: Path) -> str:
+def _sha256(root: Path, bag_path: str) -> str:
+    """The SHA-256 of a file in the case, read through the case's one door (never via a link)."""
     sha = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
+    fd = safepath.open_regular(root, bag_path)
+    try:
+        while block := os.read(fd, 1 << 20):
             sha.update(block)
+    finally:
+        os.close(fd)
     return sha.hexdigest()
 
 

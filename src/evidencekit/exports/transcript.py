@@ -47,11 +47,30 @@ _ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=
 dumps = _ENCODER.encode  # canonical JSON, like the case's own records
 
 
+FILE_MODE = 0o600  # like every other file in the case: transcripts quote private messages
+
+
+def _private_file(path: Path, *, exclusive: bool) -> IO[bytes]:
+    """A new file only its owner can read, whatever the umask (open() would give 0644, or 0666
+    under umask 000). The mode is given to the system call itself, so there is no moment when
+    the file is readable by others; the caller closes the returned file."""
+    flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0)
+    flags |= os.O_EXCL if exclusive else os.O_TRUNC
+    fd = os.open(path, flags, FILE_MODE)
+    try:
+        if hasattr(os, "fchmod"):  # a file left by an earlier run keeps its old mode otherwise
+            os.fchmod(fd, FILE_MODE)
+        return os.fdopen(fd, "wb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 class HashingWriter(io.RawIOBase):
     """A binary file that hashes what is written to it (the derived file's manifest entry)."""
 
     def __init__(self, path: Path) -> None:
-        self._fh = open(path, "xb")  # noqa: SIM115 - closed in close()
+        self._fh = _private_file(path, exclusive=True)
         self.sha = hashlib.sha256()
         self.size = 0
 
@@ -163,7 +182,7 @@ class TranscriptWriter:
         self.stats = Stats()
         self.files: list[WrittenFile] = []
         self._body_path = workdir / "transcript.body.tmp"
-        self._body = open(self._body_path, "wb")  # noqa: SIM115 - closed in finish()
+        self._body = _private_file(self._body_path, exclusive=False)
         self._offset = 0
         self._keys = array("q")
         self._offsets = array("q")

@@ -23,6 +23,7 @@ from typing import Any
 
 from evidencekit.case import layout
 from evidencekit.case.case import Case, CaseChange
+from evidencekit.case.flags import under_18
 from evidencekit.case.hashing import Digest, SourceChangedError, copy_and_hash
 from evidencekit.case.names import (
     display_name,
@@ -33,7 +34,8 @@ from evidencekit.case.names import (
 )
 from evidencekit.clock import iso_utc
 from evidencekit.errors import InputFileError, InvalidValueError
-from evidencekit.intake import filetype
+from evidencekit.exports.enrich import enrich_capture
+from evidencekit.intake import filetype, safeguard
 from evidencekit.intake.imagefacts import image_facts, looks_like_screenshot
 
 KINDS = (
@@ -49,13 +51,18 @@ KINDS = (
 )
 SMALL_FILE = 1 << 20
 
-# Modules that look at each newly captured item and may add facts to its record or derived files
+Enricher = Callable[[CaseChange, dict[str, Any], "Path | None", dict[str, Any]], list[str]]
+
+# Functions that look at each newly captured item and may add facts to its record or derived files
 # (e.g. a chat transcript under data/derived/<id>/), inside the same all-or-nothing change.
-# Each entry is "module:function", called as function(change, record, readable_path, options) and
-# returning a list of warnings (sentences). `readable_path` is the stored copy, or the original for
-# an item recorded by reference; `options` is the `enricher_options` given to capture() (e.g. how
-# to read dates in a chat export). Missing modules are skipped.
-CAPTURE_ENRICHERS: list[str] = ["evidencekit.exports.enrich:enrich_capture"]
+# Each is called as function(change, record, readable_path, options) and returns a list of
+# warnings (sentences). `readable_path` is the stored copy, or the original for an item recorded
+# by reference; `options` is the `enricher_options` given to capture() (e.g. how to read dates in a
+# chat export). They are imported here, not looked up by name: the chat-export enricher also
+# holds the under-18 guard for pictures inside exports, which must never be skipped silently.
+# One that cannot run (part of evidencekit missing) is a warning; see `_enrich` for what then
+# happens in an under-18 case.
+CAPTURE_ENRICHERS: tuple[tuple[str, Enricher], ...] = (("a chat export", enrich_capture),)
 _DOCUMENT_TYPES = (
     "application/pdf",
     "application/msword",
@@ -167,8 +174,8 @@ def _plan_file(path: Path, st: os.stat_result) -> _Plan:
 
 
 def _plan_folder(root: Path, skip_problems: bool) -> _Plan:
-    """List every file under `root`; symlinks may point only inside it."""
-    real_root = root.resolve()
+    """List every file under `root`. Links inside it are never followed: each is a problem."""
+    lexical_root = Path(os.path.abspath(root))
     members: list[_Member] = []
     problems: list[Skipped] = []
 
@@ -187,25 +194,13 @@ def _plan_folder(root: Path, skip_problems: bool) -> _Plan:
             symlink_target = None
             try:
                 if entry.is_symlink():
-                    target = path.resolve()
-                    if not _is_inside(target, real_root):
-                        problems.append(
-                            Skipped(
-                                original_rel, "it is a shortcut (symlink) to something outside the folder"
-                            )
-                        )
-                        continue
-                    symlink_target = os.readlink(path)
-                    st = target.stat()
-                else:
-                    st = entry.stat(follow_symlinks=False)
+                    problems.append(Skipped(original_rel, _link_reason(path, lexical_root)))
+                    continue
+                st = entry.stat(follow_symlinks=False)
             except OSError as exc:
                 problems.append(Skipped(original_rel, f"it cannot be read ({exc.strerror})"))
                 continue
             if stat.S_ISDIR(st.st_mode):
-                if symlink_target is not None:
-                    problems.append(Skipped(original_rel, "it is a shortcut (symlink) to a folder"))
-                    continue
                 walk(path, original_rel, safe_rel)
             elif stat.S_ISREG(st.st_mode):
                 problem = _check_readable(path)
@@ -226,6 +221,44 @@ def _plan_folder(root: Path, skip_problems: bool) -> _Plan:
             "capture the rest (what was left out is recorded).",
         )
     return _Plan(root, True, members, problems)
+
+
+_LINK_STEPS = 40  # as the operating systems allow
+
+
+def _link_reason(link: Path, root: Path) -> str:
+    """Why a link inside a captured folder was left out, in words.
+
+    Links are never followed (one can point anywhere, or round in a loop): their text is only read
+    (os.readlink, link by link, never opening what they point to) to say where they lead."""
+    seen: set[str] = set()
+    current = os.path.abspath(link)
+    for _ in range(_LINK_STEPS):
+        if current in seen:
+            break
+        seen.add(current)
+        try:
+            target = os.readlink(current)
+        except OSError:  # not a link: the end of the chain
+            return _link_end(Path(current), root)
+        current = os.path.normpath(os.path.join(os.path.dirname(current), target))
+        if not _is_inside(Path(current), root):
+            return "it is a shortcut (symlink) to something outside the folder"
+    return "it is a shortcut (symlink) that goes round in a loop (it leads back to itself)"
+
+
+def _link_end(end: Path, root: Path) -> str:
+    try:
+        st = os.lstat(end)
+    except OSError:
+        return "it is a shortcut (symlink) to something that is not there"
+    if stat.S_ISDIR(st.st_mode):
+        return "it is a shortcut (symlink) to a folder"
+    shown = display_name(end.relative_to(root).as_posix())
+    return (
+        f"it is a shortcut (symlink) to “{shown}”; shortcuts are not followed, "
+        "so that file is captured only under its own name"
+    )
 
 
 def _is_inside(path: Path, root: Path) -> bool:
@@ -354,12 +387,17 @@ def capture(
     extra_fields: dict[str, Any] | None = None,
     enricher_options: dict[str, Any] | None = None,
     not_intimate: bool = False,
+    sensitive_paths: Sequence[Path] = (),
 ) -> CaptureResult:
     """Capture files and folders into `case` as new items. All or nothing.
 
     `not_intimate` records the person's confirmation that the images show no nudity. In a case
     marked under-18, images and videos (also inside folders and archives) need it or `sensitive`:
     without either, UnderEighteenMediaError is raised before anything is copied.
+
+    `sensitive_paths` are some of `paths` (or files inside them) to record by reference, as
+    `sensitive` does for all. Bytes this case already records as sensitive (or marked so here)
+    are never stored, wherever they turn up: alone, in a folder, or inside an archive.
     """
     if kind is not None and kind not in KINDS:
         raise InvalidValueError(
@@ -375,7 +413,8 @@ def capture(
     clean_tags = _clean_tags(tags)
     result = CaptureResult()
     plans = plan_capture([Path(p) for p in paths], case.root, skip_problems)
-    if case.info.flags.get("under_18") and not (sensitive or not_intimate):
+    marked = _marked(sensitive_paths)
+    if under_18(case) and not (sensitive or not_intimate):
         from evidencekit.intake.safeguard import UnderEighteenMediaError, media_in_plans
 
         found = media_in_plans(plans)
@@ -400,22 +439,35 @@ def capture(
             "kind": kind,
             "extra": extra_fields or {},
         }
+        shield = safeguard.SensitiveHashes.of_items(change.existing_items)
+        if not sensitive:
+            _remember_marked(plans, marked, shield)
         for plan in plans:
+            whole = sensitive or _is_marked(plan.source, marked)
+            plan_common = {**common, "sensitive": whole}
             if plan.is_dir:
-                captured = _capture_folder(change, plan, sensitive, counter, common)
+                captured = _capture_folder(change, plan, whole, counter, plan_common, shield, marked)
             else:
-                captured = _capture_file(change, plan.members[0], sensitive, counter, common)
+                captured = _capture_file(change, plan.members[0], whole, counter, plan_common, shield)
             record = captured.record
             if captured.fingerprint in known:
                 result.duplicates.append((display_name(str(plan.source)), known[captured.fingerprint]))
                 if record["bag_path"]:
                     change.discard_payload(record["bag_path"])
+                if record.get("by_reference_reason"):
+                    result.warnings.append(
+                        f"{display_name(str(plan.source))} was not copied: {record['by_reference_reason']}."
+                    )
                 continue
             known[captured.fingerprint] = record["id"]
+            enriched, all_ran = _run_enrichers(change, record, captured.readable, enricher_options or {})
+            result.warnings.extend(enriched)
+            if not all_ran and under_18(case) and not record.get("not_intimate_confirmed"):
+                _keep_by_reference(change, record, captured, safeguard.ENRICHER_MISSING_UNDER_18)
             for relative, (digest, size) in captured.payload.items():
                 change.add_payload(relative, digest, size)
-            result.warnings.extend(_enrich(change, record, captured.readable, enricher_options or {}))
             change.add_item(record)
+            shield.add_item(record)
             change.log("item-captured", _custody_details(record))
             result.added.append(record)
             result.skipped.extend(plan.skipped)
@@ -547,15 +599,30 @@ def _read_members_in_processes(
 
 
 def _capture_file(
-    change: CaseChange, member: _Member, sensitive: bool, counter: _Counter, common: dict[str, Any]
+    change: CaseChange,
+    member: _Member,
+    sensitive: bool,
+    counter: _Counter,
+    common: dict[str, Any],
+    shield: safeguard.SensitiveHashes,
 ) -> _Captured:
     item_id = change.next_item_id()
     safe = safe_component(member.source.name)
     bag_path = f"{layout.ITEMS_DIR}/{item_id}-{safe}"
-    target = None if sensitive else change.reserve_payload(bag_path)
-    digest, facts = _read_member(member, target, sensitive, counter)
+    withheld = None if sensitive else _withheld(member, shield, frozenset(), counter)
+    if withheld is not None:
+        sensitive = True
+        common = {**common, "sensitive": True}
+        digest, facts, reason = withheld
+        target = None
+    else:
+        reason = None
+        target = None if sensitive else change.reserve_payload(bag_path)
+        digest, facts = _read_member(member, target, sensitive, counter)
     record = _base_record(change, item_id, member.source, common)
     record.update(facts)
+    if reason:
+        record["by_reference_reason"] = reason
     record["kind"] = common["kind"] or _classify(facts["mime"], member.source.name, facts["image"])
     record["bag_path"] = None if sensitive else bag_path
     record["stored_name_changed"] = (not sensitive) and safe != member.source.name
@@ -564,15 +631,36 @@ def _capture_file(
 
 
 def _capture_folder(
-    change: CaseChange, plan: _Plan, sensitive: bool, counter: _Counter, common: dict[str, Any]
+    change: CaseChange,
+    plan: _Plan,
+    sensitive: bool,
+    counter: _Counter,
+    common: dict[str, Any],
+    shield: safeguard.SensitiveHashes,
+    marked: frozenset[str],
 ) -> _Captured:
     item_id = change.next_item_id()
     safe = safe_component(plan.source.name, fallback="folder")
     bag_path = f"{layout.ITEMS_DIR}/{item_id}-{safe}"
+    withheld: list[tuple[_Member, Digest, dict[str, Any], str]] = []
+    to_read = plan.members
+    whole_reason = None
+    if not sensitive:
+        for member in plan.members:
+            found = _withheld(member, shield, marked, counter)
+            if found is not None:
+                withheld.append((member, *found))
+        if withheld and len(withheld) == len(plan.members):  # nothing left to store
+            sensitive, whole_reason, withheld = True, withheld[0][3], []
+            common = {**common, "sensitive": True}
+            counter = _Counter(0, 0, None)  # already counted while hashing
+        elif withheld:
+            held = {id(w[0]) for w in withheld}
+            to_read = [m for m in plan.members if id(m) not in held]
     staged_root = None if sensitive else change.reserve_payload(bag_path)
     if staged_root is not None:
         staged_root.mkdir(mode=0o700)
-        folders = sorted({str(Path(m.relative).parent) for m in plan.members} - {"."})
+        folders = sorted({str(Path(m.relative).parent) for m in to_read} - {"."})
         for folder in folders:  # parents sort before children
             (staged_root / folder).mkdir(mode=0o700, parents=True, exist_ok=True)
 
@@ -585,8 +673,8 @@ def _capture_folder(
     # copy_and_hash (reading, hashing and writing overlap on threads).
     from evidencekit.case import parallel
 
-    small = [m for m in plan.members if m.size <= SMALL_FILE]
-    large = [m for m in plan.members if m.size > SMALL_FILE]
+    small = [m for m in to_read if m.size <= SMALL_FILE]
+    large = [m for m in to_read if m.size > SMALL_FILE]
     results: list[tuple[_Member, Digest, dict[str, Any]]] = []
     if parallel.worth_processes(len(small)):
         results.extend(_read_members_in_processes(small, staged_root, sensitive, counter))
@@ -635,23 +723,135 @@ def _capture_folder(
             "bag_path": None if sensitive else bag_path,
         }
     )
+    if withheld:
+        record["withheld_files"] = [_withheld_entry(*w) for w in withheld]
+    if whole_reason:
+        record["by_reference_reason"] = whole_reason
     return _Captured(record, payload, plan.source if sensitive else staged_root)
+
+
+def _withheld_entry(member: _Member, digest: Digest, facts: dict[str, Any], reason: str) -> dict[str, Any]:
+    """A file of a captured folder that was not copied, because its bytes are sensitive: its
+    hashes say what it was, and `reason` why it is not in the case."""
+    return {
+        "path": member.relative,
+        "original_path": display_name(member.original_relative),
+        "size": digest.size,
+        "sha256": digest.sha256,
+        "md5": digest.md5,
+        "mime": facts["mime"],
+        "source_mtime": facts["source_mtime"],
+        "by_reference": True,
+        "reason": reason,
+    }
+
+
+# ---- sensitive bytes are never stored --------------------------------------------------------
+
+
+def _marked(paths: Sequence[Path]) -> frozenset[str]:
+    return frozenset(os.path.abspath(p) for p in paths)
+
+
+def _is_marked(path: Path, marked: frozenset[str]) -> bool:
+    """Whether `path` is one of the paths marked sensitive, or inside one of them."""
+    if not marked:
+        return False
+    current = os.path.abspath(path)
+    while True:
+        if current in marked:
+            return True
+        parent = os.path.dirname(current)
+        if parent == current:
+            return False
+        current = parent
+
+
+def _hash_only(member: _Member) -> tuple[Digest, dict[str, Any]]:
+    """Read a file without copying it: its hashes (MD5 too, as for anything sensitive) and facts."""
+    code, digest, facts = _read_one(member.source, None, True)
+    if code != "ok" or digest is None or facts is None:
+        raise _refuse(code, member.source)
+    return digest, facts
+
+
+def _remember_marked(plans: list[_Plan], marked: frozenset[str], shield: safeguard.SensitiveHashes) -> None:
+    """Hash the files marked sensitive in this capture first, so that the same bytes elsewhere in
+    it (a folder holding the same photo twice) are not copied either, whatever the order."""
+    if not marked:
+        return
+    for plan in plans:
+        for member in plan.members:
+            if _is_marked(member.source, marked):
+                digest, _facts = _hash_only(member)
+                shown = display_name(str(member.source))
+                shield.add(digest.sha256, digest.size, safeguard.SensitiveItem("", shown, marked_now=True))
+
+
+def _withheld(
+    member: _Member, shield: safeguard.SensitiveHashes, marked: frozenset[str], counter: _Counter
+) -> tuple[Digest, dict[str, Any], str] | None:
+    """(hashes, facts, why) when `member` must not be copied: it was marked sensitive, its bytes
+    are known sensitive (`SensitiveHashes.reason`), or it is an archive holding such bytes.
+
+    Only files of a sensitive file's exact size are hashed first (then read again to be copied),
+    and archives are looked into only when the case holds anything sensitive."""
+    reason = safeguard.MARKED_NOW if _is_marked(member.source, marked) else None
+    found: tuple[Digest, dict[str, Any]] | None = None
+    if reason is None and shield and member.size in shield.sizes:
+        found = _hash_only(member)
+        reason = shield.reason(found[0].sha256)
+    if reason is None and shield:
+        inside = safeguard.sensitive_inside_archive(member.source, shield)
+        if inside is not None:
+            reason = f"“{inside[0]}” inside it: {inside[1]}"
+    if reason is None:
+        return None
+    digest, facts = found or _hash_only(member)
+    counter.bytes(digest.size)
+    counter.file_done()
+    return digest, facts, reason
+
+
+def _keep_by_reference(change: CaseChange, record: dict[str, Any], captured: _Captured, reason: str) -> None:
+    """Turn a staged item into one recorded by reference: nothing of it is stored."""
+    if record.get("bag_path"):
+        change.discard_payload(record["bag_path"])
+    captured.payload.clear()
+    record.update(bag_path=None, by_reference=True, sensitive=True, stored_name_changed=False)
+    record["by_reference_reason"] = reason
 
 
 def _enrich(
     change: CaseChange, record: dict[str, Any], readable: Path | None, options: dict[str, Any]
 ) -> list[str]:
-    import importlib
+    """The enrichers' warnings (intake.screen's use: a screen capture in an under-18 case needs
+    the no-nudity confirmation before it starts, so nothing is left to fail closed on)."""
+    return _run_enrichers(change, record, readable, options)[0]
 
+
+def _run_enrichers(
+    change: CaseChange, record: dict[str, Any], readable: Path | None, options: dict[str, Any]
+) -> tuple[list[str], bool]:
+    """Run every enricher: (warnings, whether all of them could run).
+
+    One that cannot run because part of evidencekit is missing (an ImportError) does not stop the
+    capture, but says so; in an under-18 case the caller then keeps the item by reference, since
+    the guard for pictures inside exports could not look."""
     warnings: list[str] = []
-    for spec in CAPTURE_ENRICHERS:
-        module_name, _, function = spec.partition(":")
+    all_ran = True
+    for what, enricher in CAPTURE_ENRICHERS:
         try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        warnings.extend(getattr(module, function)(change, record, readable, options) or [])
-    return warnings
+            warnings.extend(enricher(change, record, readable, options) or [])
+        except ImportError as exc:
+            all_ran = False
+            missing = exc.name or str(exc)
+            warnings.append(
+                f"{record['id']} “{record.get('original_name')}” was kept, but evidencekit could not "
+                f"look at it as {what}, because part of evidencekit is missing ({missing}). "
+                "Reinstalling evidencekit fixes this."
+            )
+    return warnings, all_ran
 
 
 def _base_record(change: CaseChange, item_id: str, source: Path, common: dict[str, Any]) -> dict[str, Any]:
@@ -720,6 +920,13 @@ def _warnings_for(record: dict[str, Any]) -> list[str]:
             f"{record['id']}: {len(mismatched)} files have content that does not match their names, "
             f"for example {shown}. They were stored exactly as they are; each is marked in the record."
         )
+    if record.get("by_reference_reason"):
+        warnings.append(f"{record['id']} “{name}” was not copied: {record['by_reference_reason']}.")
+    held = record.get("withheld_files") or []
+    if held:
+        shown = "; ".join(f"“{e['original_path']}”: {e['reason']}" for e in held[:3])
+        more = f" (and {len(held) - 3} more)" if len(held) > 3 else ""
+        warnings.append(f"{record['id']}: {len(held)} file(s) in it were not copied: {shown}{more}.")
     if record.get("mime") is None and record.get("kind") != "folder":
         warnings.append(
             "File types could not be checked because libmagic is not installed "

@@ -14,12 +14,14 @@ Only the first bytes of each file are read, and nothing is decoded, shown or wri
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tarfile
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, Any
 
 from evidencekit.case.names import display_name
 from evidencekit.errors import EvidenceKitError
@@ -132,14 +134,6 @@ def _read_head(path: Path) -> bytes:
         os.close(fd)
 
 
-def _mime_by_content(head: bytes) -> str | None:
-    """libmagic's MIME type only (not its description: half the cost), or None without libmagic."""
-    pair = filetype._magic_pair()  # per-thread handles, shared with capture
-    if pair is None:
-        return None
-    return filetype.normalise(pair[0].from_buffer(head))  # type: ignore[attr-defined]
-
-
 def media_in_file(path: Path, shown_as: str) -> list[MediaFinding]:
     """The media in one file: the file itself, or the members of an archive.
 
@@ -152,7 +146,7 @@ def media_in_file(path: Path, shown_as: str) -> list[MediaFinding]:
     kind = _kind_by_name(path.name) or _signature(head)
     if kind:
         return [MediaFinding(shown_as, kind)]
-    mime = _mime_by_content(head) or ""
+    mime = filetype.mime_by_content(head) or ""
     kind = _media_kind(mime)
     if kind:
         return [MediaFinding(shown_as, kind)]
@@ -234,3 +228,155 @@ def media_in_paths(
     from evidencekit.intake.files import plan_capture
 
     return media_in_plans(plan_capture([Path(p) for p in paths], case_root, skip_problems))
+
+
+# ---- bytes the case already knows as sensitive -----------------------------------------------
+
+SENSITIVE_ALREADY = (
+    "it holds the same bytes as {where}, which this case records as sensitive, so evidencekit "
+    "did not copy it: it is recorded by reference (its hashes only)"
+)
+MARKED_NOW = "it was marked sensitive in this capture"
+
+
+@dataclass(frozen=True)
+class SensitiveItem:
+    """Where a sensitive SHA-256 was recorded: an item id (and the file inside it, for a folder)."""
+
+    item: str
+    inside: str | None = None
+    marked_now: bool = False  # marked sensitive in the capture under way (no item id yet)
+
+    def __str__(self) -> str:
+        return f"{self.item} (“{self.inside}”)" if self.inside else self.item
+
+
+class SensitiveHashes:
+    """The SHA-256 values this case (and the capture under way) holds as sensitive.
+
+    An intimate image, once recorded by reference, must never be copied in by a later capture
+    that happens to hold the same bytes (a folder, a chat export, an archive). Copying hashes
+    first, so a capture only hashes a file before copying it when its size is one of these:
+    a sensitive file can only have the same bytes if it has the same length.
+    """
+
+    def __init__(self) -> None:
+        self._where: dict[str, SensitiveItem] = {}
+        self.sizes: set[int] = set()
+
+    def __bool__(self) -> bool:
+        return bool(self._where)
+
+    @classmethod
+    def of_items(cls, items: Iterable[Mapping[str, Any]]) -> SensitiveHashes:
+        known = cls()
+        for item in items:
+            known.add_item(item)
+        return known
+
+    def add(self, sha256: str | None, size: object, where: SensitiveItem) -> None:
+        if isinstance(sha256, str) and sha256 and isinstance(size, int):
+            self._where.setdefault(sha256, where)
+            self.sizes.add(size)
+
+    def add_item(self, item: Mapping[str, Any]) -> None:
+        """Remember the sensitive bytes an item record describes: the item itself when it is
+        sensitive (or kept only by reference), and files inside it that were withheld."""
+        item_id = str(item.get("id"))
+        whole = bool(item.get("sensitive") or item.get("by_reference"))
+        if whole:
+            self.add(item.get("sha256"), item.get("size"), SensitiveItem(item_id))
+        for entry in item.get("files") or [] if whole else []:
+            if isinstance(entry, Mapping):
+                self.add(
+                    entry.get("sha256"), entry.get("size"), SensitiveItem(item_id, entry.get("original_path"))
+                )
+        for entry in item.get("withheld_files") or []:
+            if isinstance(entry, Mapping):
+                self.add(
+                    entry.get("sha256"), entry.get("size"), SensitiveItem(item_id, entry.get("original_path"))
+                )
+        for member in item.get("sensitive_members") or []:
+            if isinstance(member, Mapping):
+                self.add(member.get("sha256"), member.get("size"), SensitiveItem(item_id, member.get("name")))
+
+    def reason(self, sha256: str | None) -> str | None:
+        """THE question, asked wherever capture would store bytes: is this SHA-256 known as
+        sensitive in this case? A sentence saying why it is not copied, or None."""
+        where = self._where.get(sha256 or "")
+        if where is None:
+            return None
+        if where.marked_now:
+            return MARKED_NOW
+        return SENSITIVE_ALREADY.format(where=where)
+
+
+def sensitive_inside_archive(path: Path, known: SensitiveHashes) -> tuple[str, str] | None:
+    """(member name, reason) for the first member of a zip or tar archive at `path` whose bytes
+    are known sensitive, or None. Only members of a sensitive file's exact size are read, and only
+    hashed (never written anywhere); an archive that cannot be opened holds nothing we can tell."""
+    if not known:
+        return None
+    try:
+        head = _read_head(path)
+    except OSError:
+        return None
+    if head.startswith(b"PK\x03\x04"):
+        return _sensitive_in_zip(path, known)
+    lower = path.name.lower()
+    if lower.endswith((".tar", ".tgz", ".tar.gz", ".tbz2", ".txz")) or head[257:262] == b"ustar":
+        return _sensitive_in_tar(path, known)
+    return None
+
+
+def _sha256_of(stream: IO[bytes], size: int) -> str | None:
+    sha = hashlib.sha256()
+    left = size
+    while left > 0:
+        block = stream.read(min(left, 1 << 20))
+        if not block:
+            return None  # shorter than it says: not the same bytes
+        sha.update(block)
+        left -= len(block)
+    return sha.hexdigest()
+
+
+def _sensitive_in_zip(path: Path, known: SensitiveHashes) -> tuple[str, str] | None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for count, info in enumerate(archive.infolist()):
+                if count > MAX_ARCHIVE_MEMBERS:
+                    break
+                if info.is_dir() or info.file_size not in known.sizes:
+                    continue
+                with archive.open(info) as member:
+                    reason = known.reason(_sha256_of(member, info.file_size))
+                if reason:
+                    return display_name(info.filename), reason
+    except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError, EOFError, ValueError):
+        return None
+    return None
+
+
+def _sensitive_in_tar(path: Path, known: SensitiveHashes) -> tuple[str, str] | None:
+    try:
+        with tarfile.open(path, "r:*") as archive:
+            for count, member in enumerate(archive):
+                if count > MAX_ARCHIVE_MEMBERS:
+                    break
+                if not member.isfile() or member.size not in known.sizes:
+                    continue
+                handle = archive.extractfile(member)
+                reason = known.reason(_sha256_of(handle, member.size)) if handle else None
+                if reason:
+                    return display_name(member.name), reason
+    except (tarfile.TarError, OSError, EOFError, ValueError):
+        return None
+    return None
+
+
+ENRICHER_MISSING_UNDER_18 = (
+    "this case is marked as involving someone under 18, and evidencekit could not check it for "
+    "pictures inside it (part of evidencekit is missing), so it is recorded by reference "
+    "(its hashes only) instead of being copied"
+)
