@@ -332,3 +332,55 @@ def test_a_bug_in_a_parser_still_keeps_the_export_and_says_it_is_our_fault(case,
     assert "please report this" in said and "Try exporting the chat again" not in said
     assert verify_case(case.root).ok
     assert_valid_bag(case.root)
+
+
+def test_transcripts_are_private_files_whatever_the_umask(case, tmp_path):
+    import os
+    import stat
+
+    root = samples.telegram_chat(tmp_path / "in")
+    old = os.umask(0)
+    try:
+        [item] = capture(case, [root / "result.json"]).added
+    finally:
+        os.umask(old)
+
+    derived = sorted((case.root / "data/derived").rglob("*"))
+    files = [p for p in derived if p.is_file()]
+    assert {p.name for p in files} >= {"transcript.jsonl", "transcript.csv", "transcript.html"}
+    for path in files:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+    assert stat.S_IMODE((case.root / item["bag_path"]).stat().st_mode) == 0o600
+
+
+def test_an_enricher_that_cannot_run_is_a_warning_and_the_item_is_kept(case, tmp_path, monkeypatch):
+    import sys
+
+    backup = samples.sms_backup(tmp_path / "in")
+    monkeypatch.setitem(sys.modules, "evidencekit.exports.sms", None)  # as if the module were missing
+
+    result = capture(case, [backup])
+
+    [item] = result.added
+    assert item["bag_path"] and not item["by_reference"]
+    assert any("could not look at it" in w and "missing" in w for w in result.warnings)
+    assert verify_case(case.root).ok
+
+
+def test_in_an_under_18_case_the_picture_guard_fails_closed(tmp_path, monkeypatch):
+    import sys
+
+    from evidencekit.case.case import create_case
+
+    case = create_case(tmp_path / "case", flags={"under_18": True})
+    backup = samples.sms_backup(tmp_path / "in")  # holds an MMS picture
+    monkeypatch.setitem(sys.modules, "evidencekit.exports.sms", None)  # the guard cannot look inside
+
+    result = capture(case, [backup])
+
+    [item] = result.added
+    assert item["by_reference"] is True and item["sensitive"] is True and item["bag_path"] is None
+    assert "under 18" in item["by_reference_reason"]
+    assert any("not copied" in w for w in result.warnings)
+    assert list((case.root / "data/items").iterdir()) == []
+    assert verify_case(case.root).ok

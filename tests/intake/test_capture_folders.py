@@ -155,3 +155,40 @@ def test_many_misnamed_files_in_a_folder_give_one_warning_not_a_screenful(case, 
     assert len(mismatch) == 1
     assert "25 files have content that does not match their names" in mismatch[0]
     assert sum(f["mime_mismatch"] for f in result.added[0]["files"]) == 25
+
+
+def looping_folder(tmp_path):
+    folder = tmp_path / "loops"
+    folder.mkdir()
+    (folder / "chat.txt").write_text("hello\n")
+    os.symlink("b", folder / "a")  # a -> b -> a
+    os.symlink("a", folder / "b")
+    os.symlink(".", folder / "here")  # a link to its own folder
+    os.symlink("chat.txt", folder / "chat-link.txt")
+    return folder
+
+
+def test_links_that_loop_are_reported_calmly_and_nothing_is_captured(case, tmp_path, cli):
+    folder = looping_folder(tmp_path)
+
+    done = cli("capture", folder, cwd=case.root)
+
+    assert done.exit_code == 2, done.output
+    assert "loop" in done.output and "--skip-problems" in done.output
+    assert case.items() == []
+
+
+def test_with_skip_problems_links_are_left_out_never_followed(case, tmp_path, cli):
+    folder = looping_folder(tmp_path)
+
+    done = cli("capture", folder, "--skip-problems", cwd=case.root)
+
+    assert done.exit_code == 0, done.output
+    [item] = case.items()
+    assert [f["path"] for f in item["files"]] == ["chat.txt"]
+    reasons = {s["path"]: s["reason"] for s in item["skipped"]}
+    assert set(reasons) == {"a", "b", "here", "chat-link.txt"}
+    assert "loop" in reasons["a"] and "loop" in reasons["b"]
+    assert "folder" in reasons["here"]
+    assert "chat.txt" in reasons["chat-link.txt"]
+    assert verify_case(case.root).ok

@@ -129,3 +129,14 @@ def test_the_check_does_not_depend_on_file_names(minor_case, tmp_path):
     disguised.write_bytes(png_bytes())  # a picture renamed to look like text
     with pytest.raises(UnderEighteenMediaError):
         capture(minor_case, [disguised])
+
+
+def test_libmagic_is_called_in_one_place_only():
+    """filetype owns libmagic (its per-thread handles); the safeguard asks filetype."""
+    import inspect
+
+    from evidencekit.intake import filetype, safeguard
+
+    source = inspect.getsource(safeguard)
+    assert "from_buffer" not in source and "_magic_pair" not in source
+    assert filetype.mime_by_content(png_bytes()) in (None, "image/png")
