@@ -10,6 +10,7 @@ hashed where they are and recorded by reference, never copied.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import stat
@@ -417,7 +418,7 @@ def capture(
     if under_18(case) and not (sensitive or not_intimate):
         from evidencekit.intake.safeguard import UnderEighteenMediaError, media_in_plans
 
-        found = media_in_plans(plans)
+        found = media_in_plans(_unmarked(plans, marked))  # what is marked is not copied
         if found:
             raise UnderEighteenMediaError(found)
     if not_intimate:
@@ -765,6 +766,18 @@ def _is_marked(path: Path, marked: frozenset[str]) -> bool:
         if parent == current:
             return False
         current = parent
+
+
+def _unmarked(plans: list[_Plan], marked: frozenset[str]) -> list[_Plan]:
+    """The plans without what was marked sensitive (for the under-18 question: those files are
+    recorded by reference, so they need no answer)."""
+    if not marked:
+        return plans
+    return [
+        dataclasses.replace(plan, members=[m for m in plan.members if not _is_marked(m.source, marked)])
+        for plan in plans
+        if not _is_marked(plan.source, marked)
+    ]
 
 
 def _hash_only(member: _Member) -> tuple[Digest, dict[str, Any]]:

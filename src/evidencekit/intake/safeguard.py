@@ -286,19 +286,14 @@ class SensitiveHashes:
         whole = bool(item.get("sensitive") or item.get("by_reference"))
         if whole:
             self.add(item.get("sha256"), item.get("size"), SensitiveItem(item_id))
-        for entry in item.get("files") or [] if whole else []:
-            if isinstance(entry, Mapping):
-                self.add(
-                    entry.get("sha256"), entry.get("size"), SensitiveItem(item_id, entry.get("original_path"))
-                )
-        for entry in item.get("withheld_files") or []:
-            if isinstance(entry, Mapping):
-                self.add(
-                    entry.get("sha256"), entry.get("size"), SensitiveItem(item_id, entry.get("original_path"))
-                )
-        for member in item.get("sensitive_members") or []:
-            if isinstance(member, Mapping):
-                self.add(member.get("sha256"), member.get("size"), SensitiveItem(item_id, member.get("name")))
+        for entry in _entries(item.get("files")) if whole else []:
+            self.add(
+                entry.get("sha256"), entry.get("size"), SensitiveItem(item_id, entry.get("original_path"))
+            )
+        for entry in _entries(item.get("withheld_files")):
+            self.add(
+                entry.get("sha256"), entry.get("size"), SensitiveItem(item_id, entry.get("original_path"))
+            )
 
     def reason(self, sha256: str | None) -> str | None:
         """THE question, asked wherever capture would store bytes: is this SHA-256 known as
@@ -309,6 +304,14 @@ class SensitiveHashes:
         if where.marked_now:
             return MARKED_NOW
         return SENSITIVE_ALREADY.format(where=where)
+
+
+def _entries(value: object) -> list[Mapping[str, Any]]:
+    """The records in a list field of an item (items.jsonl is read as untrusted: anything else
+    there is no list of records, and holds nothing to remember)."""
+    if not isinstance(value, list):
+        return []
+    return [entry for entry in value if isinstance(entry, Mapping)]
 
 
 def sensitive_inside_archive(path: Path, known: SensitiveHashes) -> tuple[str, str] | None:
