@@ -176,3 +176,18 @@ def test_the_cli_says_why_a_file_was_not_copied(case, tmp_path, cli):
     assert done.exit_code == 0, done.output
     assert "not copied" in done.output and "IMG_0002.jpg" in done.output
     assert case_holds(case, PHOTO) == []
+
+
+def test_in_an_under_18_case_files_marked_sensitive_need_no_other_answer(tmp_path):
+    from evidencekit.case.case import create_case
+
+    case = create_case(tmp_path / "case", flags={"under_18": True})
+    folder = tmp_path / "export"
+    folder.mkdir()
+    (folder / "a.jpg").write_bytes(PHOTO)
+    (folder / "chat.txt").write_text("hello\n")
+
+    [item] = capture(case, [folder], sensitive_paths=[folder / "a.jpg"]).added
+
+    assert [f["path"] for f in item["files"]] == ["chat.txt"]
+    assert case_holds(case, PHOTO) == []
