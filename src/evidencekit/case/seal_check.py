@@ -48,22 +48,29 @@ def check_seal_files(
     items: Sequence[dict[str, Any]] | None,
     tagmanifest: bytes,
     tool: str,
+    *,
+    folder: str = layout.SEAL_DIR,
+    manifest: bytes | None = None,
 ) -> tuple[list[Problem], dict[str, Any] | None]:
     """Findings about seal.json, VERIFY.txt and unexpected files in seal/; and seal.json's content.
 
-    `sealed` is the custody log's last "sealed" entry, `case_json` and `items` the records as
-    verify read them (None where they could not be read: their own findings say why)."""
+    `sealed` is the custody log's "sealed" entry of this seal, `case_json` and `items` the records
+    as verify read them (None where they could not be read: their own findings say why). For an
+    earlier seal, `folder` is its seal/history/N, `items` the items it covered and `manifest` the
+    payload manifest it signed (read from the case when None)."""
     problems: list[Problem] = []
-    problems += _unexpected_files(bag)
+    if folder == layout.SEAL_DIR:
+        problems += _unexpected_files(bag)
+    seal_json = f"{folder}/seal.json"
     try:
-        written = bag.read_bytes(layout.SEAL_JSON)
+        written = bag.read_bytes(seal_json)
     except OSError:
         problems.append(
             (
                 WARNING,
                 "seal-info-missing",
-                layout.SEAL_JSON,
-                "seal/seal.json is missing (the signature itself was checked).",
+                seal_json,
+                f"{seal_json} is missing (the signature itself was checked).",
             )
         )
         return problems, None
@@ -76,8 +83,8 @@ def check_seal_files(
             (
                 ERROR,
                 "seal-info-changed",
-                layout.SEAL_JSON,
-                "seal/seal.json is damaged: it can no longer be read.",
+                seal_json,
+                f"{seal_json} is damaged: it can no longer be read.",
             )
         )
         return problems, None
@@ -87,7 +94,7 @@ def check_seal_files(
             (
                 ERROR,
                 "seal-fingerprint-mismatch",
-                layout.SEAL_JSON,
+                seal_json,
                 "seal.json records a different fingerprint from the tag manifest's.",
             )
         )
@@ -104,13 +111,13 @@ def check_seal_files(
             (
                 ERROR,
                 "seal-info-changed",
-                layout.SEAL_JSON,
-                f"seal/seal.json is not what the seal wrote ({what} changed; "
+                seal_json,
+                f"{seal_json} is not what the seal wrote ({what} changed; "
                 "the signed custody log and case.json say otherwise).",
             )
         )
         return problems, info
-    problems += _check_instructions(bag, expected, case_json, items, sealed, tool)
+    problems += _check_instructions(bag, expected, case_json, items, sealed, tool, folder, manifest)
     return problems, info
 
 
@@ -147,18 +154,21 @@ def _check_instructions(
     items: Sequence[dict[str, Any]] | None,
     sealed: dict[str, Any],
     tool: str,
+    folder: str,
+    manifest: bytes | None,
 ) -> list[Problem]:
-    from evidencekit.case.verify_text import render_verify_txt
+    from evidencekit.case.verify_text import earlier_seal_folders, render_verify_txt
 
+    verify_txt = f"{folder}/VERIFY.txt"
     try:
-        written = bag.read_bytes(layout.VERIFY_TXT)
+        written = bag.read_bytes(verify_txt)
     except OSError:
         return [
             (
                 WARNING,
                 "seal-instructions-missing",
-                layout.VERIFY_TXT,
-                "seal/VERIFY.txt (how to check the case with standard tools) is missing.",
+                verify_txt,
+                f"{verify_txt} (how to check the case with standard tools) is missing.",
             )
         ]
     if sealed.get("tool") != tool:
@@ -166,22 +176,31 @@ def _check_instructions(
             (
                 INFO,
                 "seal-instructions-not-compared",
-                layout.VERIFY_TXT,
-                f"seal/VERIFY.txt was written by {sealed.get('tool')}; this version ({tool}) does not "
+                verify_txt,
+                f"{verify_txt} was written by {sealed.get('tool')}; this version ({tool}) does not "
                 "compare it with its own text.",
             )
         ]
     if items is None:
         return []  # items.jsonl cannot be read: its own finding says why
     try:
-        timestamps: bytes | None = bag.read_bytes(layout.TIMESTAMPS_JSON)
+        timestamps: bytes | None = bag.read_bytes(f"{folder}/timestamps.json")
     except OSError:
         timestamps = None
+    if manifest is None:
+        try:
+            manifest = bag.read_bytes(layout.MANIFEST)
+        except OSError:
+            return []  # its own finding says why
+    history = bag.folders_in(layout.SEAL_HISTORY_DIR)
+    number = folder.rsplit("/", 1)[-1]
     expected = render_verify_txt(
         case_id=str(case_json.get("id")),
         title=str(case_json.get("title") or ""),  # as CaseInfo reads it when the seal writes the text
-        has_earlier_seals=bool(bag.folders_in(layout.SEAL_HISTORY_DIR)),
+        # The earlier seals there were when this one was made.
+        earlier_seals=earlier_seal_folders(history, int(number) if number.isdigit() else None),
         has_web_captures=any(item.get("kind") == "url-capture" for item in items),
+        has_payload=bool(manifest.strip()),
         seal_info=info,
         timestamps_json=timestamps,
     )
@@ -191,8 +210,8 @@ def _check_instructions(
         (
             ERROR,
             "seal-instructions-changed",
-            layout.VERIFY_TXT,
-            "seal/VERIFY.txt is not the text the seal wrote: the instructions for checking the case "
+            verify_txt,
+            f"{verify_txt} is not the text the seal wrote: the instructions for checking the case "
             "were changed after sealing (do not follow them; the checks above do not depend on them).",
         )
     ]

@@ -8,18 +8,16 @@ write-protected copy. The codes are a contract, listed in docs/reference/verify-
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import itertools
 import os
-import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from evidencekit.case import layout, parallel
+from evidencekit.case import layout, parallel, safepath
 from evidencekit.case.bag import is_safe_bag_path, parse_bag_info, parse_manifest
 from evidencekit.case.custody import TOOL, check_chain
 from evidencekit.case.hashing import SourceChangedError, hash_file
@@ -31,10 +29,11 @@ from evidencekit.errors import NotACaseError
 REPORT_FORMAT = "evidencekit-verify/1"
 SMALL_FILE = 4 << 20  # up to this size, many files go to worker processes (see parallel.py)
 ERROR, WARNING, INFO = "error", "warning", "info"
-# Never follow a last symlink, never wait on a FIFO (where the OS has those flags).
-_READ_FLAGS = (
-    os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
-)
+# A finding's message is one sentence for people: a path from a hostile manifest (megabytes long, or
+# full of line breaks) is shown shortened in it, so no renderer has to lay out megabytes of text.
+# The finding's `path` keeps it whole, for --json.
+MAX_SHOWN_PATH = 200
+MAX_MESSAGE = 2000
 _IGNORED_AT_ROOT = {layout.LOCK_FILE}
 _KNOWN_AT_ROOT = {
     layout.BAGIT_TXT,
@@ -87,7 +86,7 @@ class VerifyReport:
         return [f for f in self.findings if f.severity == ERROR]
 
     def add(self, severity: str, code: str, path: str | None, message: str) -> None:
-        self.findings.append(Finding(severity, code, path, message))
+        self.findings.append(finding(severity, code, path, message))
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -103,20 +102,26 @@ class VerifyReport:
         }
 
 
-BytesProgress = Callable[[int, int], None]  # (done bytes, total bytes)
+def finding(severity: str, code: str, path: str | None, message: str) -> Finding:
+    """A `Finding` whose message stays short and on one line, whatever the path in it."""
+    if path and (len(path) > MAX_SHOWN_PATH or not path.isprintable()):
+        message = message.replace(path, shown_path(path))
+    if len(message) > MAX_MESSAGE or not message.isprintable():
+        message = "".join(ch if ch.isprintable() else "?" for ch in message[:MAX_MESSAGE])
+        if len(message) == MAX_MESSAGE:
+            message = message[: MAX_MESSAGE - 1] + "…"
+    return Finding(severity, code, path, message)
 
-# Checks contributed by other parts of evidencekit (timestamps, web archives…): "module:function",
-# each called as function(root, report). Missing modules are skipped. A check that can also run on
-# a bag read from an encrypted archive (no folder on disk) sets `function.bag_view = True` and then
-# accepts a `BagView` as well as a folder path (see `as_bag_view`); the others run after `open`.
-EXTRA_CHECKS: list[str] = [
-    "evidencekit.story.checks:check_story_records",
-    "evidencekit.report.checks:check_report_files",
-    "evidencekit.web.warccheck:check_web_captures",
-    "evidencekit.exports.checks:check_transcripts",
-    "evidencekit.guide.checks:check_under_18",
-    "evidencekit.handover.timestamp:check_timestamps",
-]
+
+def shown_path(path: str) -> str:
+    """A path as a message shows it: control characters as `?`, the middle of a long one cut."""
+    if len(path) > MAX_SHOWN_PATH:
+        half = MAX_SHOWN_PATH // 2
+        path = f"{path[:half]}…{path[-half:]}"
+    return "".join(ch if ch.isprintable() else "?" for ch in path)
+
+
+BytesProgress = Callable[[int, int], None]  # (done bytes, total bytes)
 
 
 class BagView:
@@ -155,6 +160,10 @@ class BagView:
     def top_level(self) -> list[str]:
         raise NotImplementedError
 
+    def links_and_specials(self) -> list[tuple[str, str]]:
+        """(path, 'link' or 'special') for everything outside data/ that is not a file or folder."""
+        return []
+
     def pending_state(self) -> str | None:
         return None
 
@@ -176,45 +185,53 @@ class FolderView(BagView):
         self.root = Path(root)
         self.label = str(root)
 
+    # Everything goes through safepath, the one door into a case folder: no link is followed at any
+    # step (a linked folder could make verify check files outside the case and call them the
+    # case's), and only regular files are opened (a FIFO would hang verify, a device never end).
+    # Links and special files themselves are findings (`links_and_specials`).
+
     def read_bytes(self, relative: str) -> bytes:
-        """The file's bytes; only a regular file is read (a FIFO would hang verify, a link to
-        /dev/zero fill the memory): anything else is an OSError, reported like an unreadable file."""
-        path = self.root / relative
-        if not stat.S_ISREG(os.lstat(path).st_mode):  # also where O_NOFOLLOW does not exist (Windows)
-            raise OSError(errno.EINVAL, "not a regular file", str(path))
-        fd = os.open(path, _READ_FLAGS)
-        try:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
-                raise OSError(errno.EINVAL, "not a regular file", str(path))
-            with os.fdopen(fd, "rb", closefd=False) as stream:
-                return stream.read()
-        finally:
-            os.close(fd)
+        """The file's bytes; anything but a regular file reached without a link is an OSError
+        (safepath's UnsafeCasePathError), reported like an unreadable file."""
+        return safepath.read_bytes(self.root, relative)
 
     def exists(self, relative: str) -> bool:
-        return (self.root / relative).exists()
+        try:
+            return safepath.exists_in_case(self.root, relative)
+        except safepath.UnsafeCasePathError:
+            return True  # something is there, behind a link: reading it says why it cannot be used
 
     def is_file(self, relative: str) -> bool:
-        return _is_plain_file(self.root / relative)
+        return safepath.is_file_in_case(self.root, relative)
 
     def files_under(self, top: str) -> list[str]:
-        folder = self.root / top
-        if not folder.is_dir():
-            return []
-        return [
-            path.relative_to(self.root).as_posix()
-            for path in sorted(folder.rglob("*"))
-            if path.is_file() or path.is_symlink()
-        ]
+        return [entry.path for entry in safepath.walk(self.root, top) if entry.kind != "folder"]
 
     def folders_in(self, top: str) -> list[str]:
-        folder = self.root / top
-        if not folder.is_dir():
-            return []
-        return sorted(p.name for p in folder.iterdir() if p.is_dir())
+        start = len(top) + 1
+        return [
+            entry.path[start:]
+            for entry in safepath.walk(self.root, top, max_depth=2)  # folders, and what is in them
+            if entry.kind == "folder" and "/" not in entry.path[start:]
+        ]
 
     def top_level(self) -> list[str]:
         return sorted(os.listdir(self.root))
+
+    def links_and_specials(self) -> list[tuple[str, str]]:
+        out = []
+        for name in self.top_level():
+            if name == layout.DATA_DIR:
+                continue  # the payload listing reports these, as payload-symlink / -special-file
+            st = os.lstat(self.root / name)
+            kind = safepath.kind_of(st)
+            if kind in ("link", "special"):
+                out.append((name, kind))
+            elif kind == "folder":
+                out += [
+                    (e.path, e.kind) for e in safepath.walk(self.root, name) if e.kind in ("link", "special")
+                ]
+        return out
 
     def pending_state(self) -> str | None:
         return pending_state(self.root)
@@ -332,8 +349,10 @@ def verify_bag(
         custody = _check_custody(bag, report, bag_info)
         items = _check_records(bag, report, manifest, custody, check_originals)
         _check_seal(bag, report, custody, case_json, items)
-        _check_history(bag, report, manifest)
+        _check_history(bag, report, manifest, custody, case_json, items)
+        _check_signing_keys(report, custody)
         _check_extras(bag, report)
+        _check_links(bag, report)
         _run_extra_checks(bag, report)
         if hashing is not None:
             hashing.finish()
@@ -348,23 +367,14 @@ def verify_bag(
 
 
 def _run_extra_checks(bag: BagView, report: VerifyReport) -> None:
-    if isinstance(bag, FolderView):
-        for spec in EXTRA_CHECKS:
-            _run_extra(spec, bag.root, report)
-        return
-    import importlib
-
     later = []
-    for spec in EXTRA_CHECKS:
-        module_name, _, function = spec.partition(":")
-        try:
-            check = getattr(importlib.import_module(module_name), function)
-        except ImportError:
-            continue
-        if getattr(check, "bag_view", False):
-            check(bag, report)
+    for check in EXTRA_CHECKS:
+        if isinstance(bag, FolderView):
+            _run_extra(check, bag.root, report)
+        elif getattr(check, "bag_view", False):
+            _run_extra(check, bag, report)
         else:
-            later.append(module_name.removeprefix("evidencekit."))
+            later.append(getattr(check, "part", check.__name__))
     if later:
         report.add(
             INFO,
@@ -542,13 +552,6 @@ def _check_tag_manifest(bag: BagView, report: VerifyReport) -> dict[str, str]:
     return entries
 
 
-def _is_plain_file(path: Path) -> bool:
-    try:
-        return stat.S_ISREG(os.lstat(path).st_mode)
-    except OSError:
-        return False
-
-
 # ---- payload -------------------------------------------------------------------------------
 
 
@@ -623,7 +626,17 @@ def _payload_on_disk(root: Path, report: VerifyReport) -> dict[str, int]:
     """{bag path: size} of every file under data/; symlinks and special files are findings."""
     found: dict[str, int] = {}
     data = root / layout.DATA_DIR
-    if not data.is_dir():
+    st = safepath.lstat_in_case(root, layout.DATA_DIR)
+    kind = safepath.kind_of(st) if st is not None else None
+    if kind == "link":
+        report.add(
+            ERROR,
+            "payload-symlink",
+            layout.DATA_DIR,
+            "data/ is a symbolic link; evidence files must be real files in the case folder.",
+        )
+        return found
+    if kind != "folder":
         report.add(ERROR, "payload-folder-missing", layout.DATA_DIR, "The evidence folder data/ is missing.")
         return found
     # Plain strings, not Path objects: a case may hold tens of thousands of files.
@@ -704,11 +717,11 @@ class _PendingHashes:
                     progress(self._bytes, total)
                 if problem:
                     self._findings.append(
-                        Finding(ERROR, "unreadable", path, f"{path} cannot be read ({problem}).")
+                        finding(ERROR, "unreadable", path, f"{path} cannot be read ({problem}).")
                     )
                 elif actual != expected:
                     self._findings.append(
-                        Finding(
+                        finding(
                             ERROR,
                             "payload-changed",
                             path,
@@ -1060,8 +1073,17 @@ def _holds_key(written: bytes, public: Any) -> bool:
     return isinstance(other, Ed25519PublicKey) and sshsig.public_blob(other) == sshsig.public_blob(public)
 
 
-def _check_history(bag: BagView, report: VerifyReport, manifest: dict[str, str]) -> None:
-    """Earlier seals: still valid over what they signed, and nothing they covered was changed."""
+def _check_history(
+    bag: BagView,
+    report: VerifyReport,
+    manifest: dict[str, str],
+    entries: list[dict[str, Any]],
+    case_json: dict[str, Any] | None,
+    items: Sequence[dict[str, Any]] | None,
+) -> None:
+    """Earlier seals: still valid over what they signed, their other files what that seal wrote,
+    nothing else kept with them, and nothing they covered was changed."""
+    _history_extra_files(bag, report)
     names = bag.folders_in(layout.SEAL_HISTORY_DIR)
     if not names:
         return
@@ -1069,6 +1091,8 @@ def _check_history(bag: BagView, report: VerifyReport, manifest: dict[str, str])
     prefix_hashes = _prefix_hashes(custody)
     for name in names:
         relative = f"{layout.SEAL_HISTORY_DIR}/{name}"
+        if not name.isdigit():
+            continue  # reported by _history_extra_files
         old_tags = _read_bytes(bag, f"{relative}/{layout.TAGMANIFEST}")
         if old_tags is None:
             report.add(ERROR, "earlier-seal-invalid", relative, f"{relative} has no tag manifest.")
@@ -1083,6 +1107,9 @@ def _check_history(bag: BagView, report: VerifyReport, manifest: dict[str, str])
         for _severity, _code, message in problems:
             report.add(ERROR, "earlier-seal-invalid", relative, f"Earlier seal in {relative}: {message}")
         old_entries = {line.path: line.digest for line in parse_manifest(old_tags.decode("utf-8", "replace"))}
+        problems += _check_history_files(
+            bag, report, relative, old_tags, old_entries, entries, case_json, items
+        )
         old_manifest = _read_bytes(bag, f"{relative}/{layout.MANIFEST}")
         if old_manifest is None or hashlib.sha256(old_manifest).hexdigest() != old_entries.get(
             layout.MANIFEST
@@ -1130,6 +1157,114 @@ def _check_history(bag: BagView, report: VerifyReport, manifest: dict[str, str])
                 "earlier-seal-ok",
                 relative,
                 f"Earlier seal {fp[:16]}… is valid and everything it covered is unchanged.",
+            )
+
+
+# What reopen keeps in seal/history/N/: the seal's files and tokens, and the three tag files it signed.
+_HISTORY_TAG_FILES = frozenset({layout.TAGMANIFEST, layout.MANIFEST, layout.BAG_INFO_TXT})
+
+
+def _history_extra_files(bag: BagView, report: VerifyReport) -> None:
+    from evidencekit.case.seal_check import DESKTOP_LEFTOVERS
+    from evidencekit.case.seal_record import SEAL_FILE_NAMES, TIMESTAMP_FILE
+
+    prefix = layout.SEAL_HISTORY_DIR + "/"
+    for path in bag.files_under(layout.SEAL_HISTORY_DIR):
+        folder, _, name = path[len(prefix) :].rpartition("/")
+        if name in DESKTOP_LEFTOVERS:
+            continue
+        kept = folder.isdigit() and "/" not in folder
+        if kept and (name in SEAL_FILE_NAMES or name in _HISTORY_TAG_FILES or TIMESTAMP_FILE.match(name)):
+            continue
+        report.add(
+            WARNING,
+            "earlier-seal-extra-file",
+            path,
+            f"{path} is not a file that reopening keeps with an earlier seal; no signature covers it.",
+        )
+
+
+def _sealed_entry_for(entries: list[dict[str, Any]], folder: str) -> tuple[dict[str, Any] | None, set[str]]:
+    """The "sealed" custody entry of the seal that reopening kept in `folder`, and the ids of the
+    items captured before it (the items that seal covered)."""
+    sealed: dict[str, Any] | None = None
+    captured: set[str] = set()
+    covered: set[str] = set()
+    for entry in entries:
+        action = entry.get("action")
+        details = entry.get("details") if isinstance(entry.get("details"), dict) else {}
+        if action == "item-captured":
+            captured.add(str(details.get("item")))
+        elif action == "sealed":
+            sealed, covered = entry, set(captured)
+        elif action == "reopened" and details.get("kept_in") == folder:
+            return sealed, covered
+    return None, set()
+
+
+def _check_history_files(
+    bag: BagView,
+    report: VerifyReport,
+    folder: str,
+    old_tags: bytes,
+    old_entries: dict[str, str],
+    entries: list[dict[str, Any]],
+    case_json: dict[str, Any] | None,
+    items: Sequence[dict[str, Any]] | None,
+) -> list[tuple[str, str, str]]:
+    """The files kept beside an earlier seal's signature: bag-info.txt as it signed it, and
+    seal.json and VERIFY.txt rebuilt, as seal_check does for the current seal."""
+    from evidencekit.case.seal_check import check_seal_files
+
+    problems: list[tuple[str, str, str]] = []
+    bag_info = _read_bytes(bag, f"{folder}/{layout.BAG_INFO_TXT}")
+    if bag_info is None or hashlib.sha256(bag_info).hexdigest() != old_entries.get(layout.BAG_INFO_TXT):
+        problems.append(
+            (ERROR, "earlier-seal-invalid", f"{folder}/bag-info.txt is not the one that seal signed.")
+        )
+    sealed, covered = _sealed_entry_for(entries, folder)
+    if sealed is None:
+        problems.append(
+            (
+                ERROR,
+                "earlier-seal-invalid",
+                f"the custody log has no “sealed” entry for the seal kept in {folder}.",
+            )
+        )
+    else:
+        old_manifest = _read_bytes(bag, f"{folder}/{layout.MANIFEST}") or b""
+        old_items = None if items is None else [i for i in items if str(i.get("id")) in covered]
+        found, _info = check_seal_files(
+            bag, sealed, case_json, old_items, old_tags, TOOL, folder=folder, manifest=old_manifest
+        )
+        for severity, code, _path, message in found:
+            if severity == ERROR:
+                problems.append((ERROR, "earlier-seal-invalid", f"{message} ({code})"))
+            elif severity == WARNING:
+                report.add(severity, code, folder, message)
+    for _severity, _code, message in problems:
+        report.add(ERROR, "earlier-seal-invalid", folder, f"Earlier seal in {folder}: {message}")
+    return problems
+
+
+def _check_signing_keys(report: VerifyReport, entries: list[dict[str, Any]]) -> None:
+    """A case sealed again with another key: the new seal proves the case is unchanged since it
+    was made, but not that the person who made the first seal made this one. Say so plainly."""
+    keys = [
+        str((entry.get("details") or {}).get("signer_key_fingerprint"))
+        for entry in entries
+        if entry.get("action") == "sealed" and isinstance(entry.get("details"), dict)
+    ]
+    for earlier, later in itertools.pairwise(keys):
+        if earlier != later:
+            report.add(
+                WARNING,
+                "seal-key-changed",
+                layout.SEAL_DIR,
+                f"The case was reopened and sealed again with a different signing key: the earlier seal "
+                f"used key {earlier}, the later one key {later}. The signature shows the case is unchanged "
+                "since the later seal, not who made it: compare the fingerprint you were given, and ask "
+                "whoever sealed the case why the key changed.",
             )
 
 
@@ -1190,15 +1325,111 @@ def _check_extras(bag: BagView, report: VerifyReport) -> None:
         )
 
 
-def _run_extra(spec: str, root: Path, report: VerifyReport) -> None:
-    import importlib
+def _check_links(bag: BagView, report: VerifyReport) -> None:
+    """Links and special files outside data/ (data/ has its own codes): never followed or opened."""
+    for path, kind in bag.links_and_specials():
+        if kind == "link":
+            report.add(
+                ERROR,
+                "case-link",
+                path,
+                f"{path} is a symbolic link; a case holds only real files and folders, and evidencekit "
+                "never follows a link inside one (what it points to was not checked).",
+            )
+        else:
+            report.add(
+                ERROR,
+                "case-special-file",
+                path,
+                f"{path} is not a regular file or folder (a FIFO, socket or device); it was not opened.",
+            )
 
-    module_name, _, function = spec.partition(":")
+
+# ---- checks contributed by other parts of evidencekit --------------------------------------------
+#
+# Each is called as check(root, report). They are imported when called, not when verify is imported
+# (verify imports little, see evidencekit/_lazy.py; several of them import verify, too), but by a
+# plain import statement: a check that cannot be imported or that fails is a `check-failed` error,
+# never skipped in silence. A check that can also run on a bag read from an encrypted archive (no
+# folder on disk) has `bag_view = True` and accepts a `BagView` too; the others run after `open`.
+
+ExtraCheck = Callable[[Any, VerifyReport], None]
+
+
+def _part(name: str, bag_view: bool = False) -> Callable[[ExtraCheck], ExtraCheck]:
+    def mark(check: ExtraCheck) -> ExtraCheck:
+        check.part = name  # type: ignore[attr-defined]
+        check.bag_view = bag_view  # type: ignore[attr-defined]
+        return check
+
+    return mark
+
+
+@_part("story")
+def _story_records(root: Any, report: VerifyReport) -> None:
+    from evidencekit.story.checks import check_story_records
+
+    check_story_records(root, report)
+
+
+@_part("report")
+def _report_files(root: Any, report: VerifyReport) -> None:
+    from evidencekit.report.checks import check_report_files
+
+    check_report_files(root, report)
+
+
+@_part("web")
+def _web_captures(root: Any, report: VerifyReport) -> None:
+    from evidencekit.web.warccheck import check_web_captures
+
+    check_web_captures(root, report)
+
+
+@_part("exports")
+def _transcripts(root: Any, report: VerifyReport) -> None:
+    from evidencekit.exports.checks import check_transcripts
+
+    check_transcripts(root, report)
+
+
+@_part("guide")
+def _under_18(root: Any, report: VerifyReport) -> None:
+    from evidencekit.guide.checks import check_under_18
+
+    check_under_18(root, report)
+
+
+@_part("handover.timestamp", bag_view=True)
+def _timestamps(root: Any, report: VerifyReport) -> None:
+    from evidencekit.handover.timestamp import check_timestamps
+
+    check_timestamps(root, report)
+
+
+EXTRA_CHECKS: list[ExtraCheck] = [
+    _story_records,
+    _report_files,
+    _web_captures,
+    _transcripts,
+    _under_18,
+    _timestamps,
+]
+
+
+def _run_extra(check: ExtraCheck, root: Any, report: VerifyReport) -> None:
+    """Run one check; if it cannot run, that is itself a finding (Ctrl-C still stops verify)."""
     try:
-        module = importlib.import_module(module_name)
-    except ImportError:
-        return
-    getattr(module, function)(root, report)
+        check(root, report)
+    except Exception as exc:  # noqa: BLE001 - any failure of a check must show in the verdict
+        part = getattr(check, "part", getattr(check, "__name__", "a check"))
+        report.add(
+            ERROR,
+            "check-failed",
+            None,
+            f"The {part} check could not run ({type(exc).__name__}: {exc}), so that part of the case "
+            "was not checked.",
+        )
 
 
 __all__ = [

@@ -58,8 +58,7 @@ Open a terminal in this folder (the one that holds bagit.txt) and run the steps 
 
 3. THE RECORDS AND THE EVIDENCE FILES. Every line must say OK:
      sha256sum -c tagmanifest-sha256.txt
-     sha256sum -c manifest-sha256.txt
-   Or check the whole bag with the Library of Congress tool (any OS with Python):
+{payload_step}   Or check the whole bag with the Library of Congress tool (any OS with Python):
      python3 -m pip install bagit
      bagit.py --validate .
    A file that was changed, added or removed after capture makes these fail.
@@ -87,37 +86,60 @@ is itself unlawful. Their SHA-256 and MD5 are recorded so that the originals, wh
 def verify_txt(case: Any, seal_info: dict[str, Any], seal_files: dict[str, bytes] | None = None) -> str:
     """The text of seal/VERIFY.txt for this case and seal (`seal_files`: other seal/ files, e.g. tokens)."""
     history = case.root / layout.SEAL_HISTORY_DIR
+    earlier = [p.name for p in history.iterdir() if p.is_dir()] if history.is_dir() else []
     return render_verify_txt(
         case_id=case.info.id,
         title=case.info.title,
-        has_earlier_seals=history.exists() and any(history.iterdir()),
+        earlier_seals=earlier_seal_folders(earlier),
         has_web_captures=any(item.get("kind") == "url-capture" for item in case.items()),
+        has_payload=bool((case.root / layout.MANIFEST).read_bytes().strip()),
         seal_info=seal_info,
         timestamps_json=(seal_files or {}).get(layout.TIMESTAMPS_JSON),
     )
+
+
+def earlier_seal_folders(names: list[str], before: int | None = None) -> list[str]:
+    """The folders of seal/history/ that hold earlier seals (`1`, `2`…), in order; with `before`,
+    only those older than the seal kept in that folder number."""
+    numbers = sorted(int(name) for name in names if name.isdigit() and name == str(int(name)))
+    return [str(n) for n in numbers if before is None or n < before]
 
 
 def render_verify_txt(
     *,
     case_id: str,
     title: str | None,
-    has_earlier_seals: bool,
+    earlier_seals: list[str],
     has_web_captures: bool,
+    has_payload: bool,
     seal_info: dict[str, Any],
     timestamps_json: bytes | None,
 ) -> str:
-    """VERIFY.txt from plain facts, so `verify` can rebuild it from the signed records and compare."""
+    """VERIFY.txt from plain facts, so `verify` can rebuild it from the signed records and compare.
+
+    Every command in it must succeed on the case it is written for (tests/case/test_verify_text_commands.py
+    runs them): so `sha256sum -c manifest-sha256.txt`, which fails on an empty manifest, is only
+    given when there are evidence files, and each earlier seal is named by its real folder."""
     history_note = ""
-    if has_earlier_seals:
+    if earlier_seals:
+        checks = "".join(
+            f"  ssh-keygen -Y verify -f seal/history/{n}/allowed_signers -I {PRINCIPAL} -n {NAMESPACE} "
+            f"-s seal/history/{n}/tagmanifest-sha256.txt.sshsig < seal/history/{n}/tagmanifest-sha256.txt\n"
+            for n in earlier_seals
+        )
         history_note = (
             "\nEARLIER SEALS\n"
             "This case was sealed before, reopened to add more, and sealed again. Each earlier seal is\n"
             "kept in seal/history/N/ with the tag manifest it signed, so it can still be checked:\n"
-            "  cd seal/history/N && ssh-keygen -Y verify -f allowed_signers -I "
-            f"{PRINCIPAL} -n {NAMESPACE} -s tagmanifest-sha256.txt.sshsig < tagmanifest-sha256.txt\n"
+            f"{checks}"
             "Every evidence file listed in an earlier manifest-sha256.txt is still listed, with the\n"
             "same SHA-256, in the current one (evidencekit verify checks this).\n"
         )
+    payload_step = (
+        "     sha256sum -c manifest-sha256.txt\n"
+        if has_payload
+        else "   The case holds no evidence files yet: manifest-sha256.txt is empty, as it should be.\n"
+    )
     web_note = ""
     if has_web_captures:
         web_note = (
@@ -142,6 +164,7 @@ def render_verify_txt(
         namespace=NAMESPACE,
         history_note=history_note,
         web_note=web_note,
+        payload_step=payload_step,
     ) + _timestamp_section(timestamps_json)
 
 
