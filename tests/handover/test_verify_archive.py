@@ -210,3 +210,69 @@ def test_on_a_terminal_the_passphrase_is_asked_once_and_not_shown(handover):
     assert "Passphrase for the key file" in typed.stdout
     assert PASSPHRASE not in typed.stdout
     assert "Verified" in typed.stdout
+
+
+@pytest.mark.parametrize("keep", [0, 10, 30])
+def test_an_archive_cut_to_a_few_bytes_is_damaged_exit_1(cli, key_handover, age_key, keep):
+    # docs/reference/exit-codes.md: a damaged archive is exit 1 (problems found), with a finding.
+    key_handover.write_bytes(key_handover.read_bytes()[:keep])
+    Path(str(key_handover) + ".sha256").unlink()  # without the checksum, too
+    result = cli("verify", key_handover, "--identity", age_key.identity_file, "--json")
+    assert result.exit_code == 1, result.output
+    assert [f["code"] for f in json.loads(result.stdout)["findings"]] == ["archive-damaged"]
+
+
+def test_a_wrong_key_for_a_whole_archive_stays_exit_2(cli, key_handover, tmp_path):
+    from pyrage import x25519
+
+    other = tmp_path / "other.key"
+    other.write_text(str(x25519.Identity.generate()) + "\n")
+    result = cli("verify", key_handover, "--identity", other)
+    assert result.exit_code == 2, result.output
+
+
+def encrypted_tar_of(sealed_root: Path, extra: list[tuple[str, bytes]], recipient: str, path: Path) -> Path:
+    import pyrage
+    from pyrage import x25519
+
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        tar.add(sealed_root, arcname="case")
+        for name, data in extra:
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    path.write_bytes(pyrage.encrypt(buffer.getvalue(), [x25519.Recipient.from_str(recipient)]))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [
+        ("case/BAGIT.TXT", "archive-duplicate-entry"),
+        ("case/Data/items/x.txt", "archive-duplicate-entry"),
+        ("C:evil.txt", "archive-path-unsafe"),
+        ("case/C:evil.txt", "archive-path-unsafe"),
+        ("case/data/items/a:stream", "archive-path-unsafe"),
+    ],
+)
+def test_verify_and_open_agree_on_member_names(cli, sealed, age_key, tmp_path, name, code):
+    archive = encrypted_tar_of(sealed.root, [(name, b"evil")], age_key.recipient, tmp_path / "names.tar.age")
+    result = cli("verify", archive, "--identity", age_key.identity_file, "--json")
+    assert result.exit_code == 1, result.output
+    assert code in {f["code"] for f in json.loads(result.stdout)["findings"]}
+    to = tmp_path / "cases"
+    opened = cli("open", archive, "--to", to, "--identity", age_key.identity_file)
+    assert opened.exit_code == 1, opened.output
+    assert list(to.iterdir()) == [] if to.exists() else True
+
+
+def test_the_member_name_rule_is_the_case_path_rule():
+    from evidencekit.case.safepath import path_problem
+    from evidencekit.handover.stream_verify import safe_member_name
+
+    for name in ["C:evil.txt", "a/b:c", "a\\b", "~/x", "../x", "a/../b", "/etc/passwd", "a\x00b"]:
+        assert safe_member_name(name) is None, name
+    for name in ["./case/bagit.txt", "case/data/items/", "bagit.txt"]:
+        normalised = safe_member_name(name)
+        assert normalised and path_problem(normalised) is None

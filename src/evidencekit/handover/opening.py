@@ -8,7 +8,8 @@ file is read once: the same pass feeds the decryptor and computes the SHA-256 th
 - the archive was changed, cut short or extended → `ArchiveDamagedError` (exit 1), saying whether its
   SHA-256 still matches the `.sha256` file beside it;
 - it is not an age file at all → `NotAnArchiveError` (exit 2), unless the `.sha256` shows it was
-  changed (then it is damaged).
+  changed, or it begins as an age file does (a hand-over cut short, even to a few bytes): then it
+  is damaged.
 """
 
 from __future__ import annotations
@@ -274,7 +275,7 @@ def _classify(exc: Exception, stage: str, facts: ArchiveFacts) -> EvidenceKitErr
             if what == "passphrase"
             else "Give the key file whose public key the archive was encrypted to (--identity FILE).",
         )
-    if isinstance(exc, AgeFormatError) and stage == "header":
+    if isinstance(exc, AgeFormatError) and stage == "header" and not _begins_like_age(facts.path):
         return NotAnArchiveError(
             f"{name} is a file, not a case folder or an encrypted hand-over ({exc}).",
             hint="Give the case folder (the one that contains bagit.txt), or a hand-over's .tar.age file.",
@@ -285,6 +286,19 @@ def _classify(exc: Exception, stage: str, facts: ArchiveFacts) -> EvidenceKitErr
         hint="Ask for the archive again; check the copy with sha256sum -c before opening.",
         facts=facts,
     )
+
+
+def _begins_like_age(path: Path) -> bool:
+    """Whether the file starts as an age file does (or is a start of one, cut short): then a header
+    that cannot be read means a damaged hand-over, not some other kind of file."""
+    from evidencekit.handover.age_stream import ARMOR_BEGIN, INTRO
+
+    try:
+        with open(path, "rb") as handle:
+            start = handle.read(len(ARMOR_BEGIN))
+    except OSError:
+        return False
+    return any(start.startswith(magic) or magic.startswith(start) for magic in (INTRO, ARMOR_BEGIN))
 
 
 def _credentials(

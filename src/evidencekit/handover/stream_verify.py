@@ -36,16 +36,42 @@ class NotATarError(Exception):
 def safe_member_name(name: str) -> str | None:
     """The member's path inside the archive, normalised; None if it is not safe to use.
 
-    Refused: absolute paths, drive letters, `..`, backslashes, empty names and NUL bytes.
-    """
-    if not name or "\x00" in name or "\\" in name or name.startswith(("/", "~")):
+    The one rule for both `verify ARCHIVE` and `open ARCHIVE`: after dropping `./` steps and
+    trailing slashes, the name must be a plain case path (safepath.path_problem: no absolute path,
+    drive or stream (`C:evil.txt`), `..`, backslash, NUL or `~`)."""
+    from evidencekit.case.safepath import path_problem
+
+    if not name or name.startswith("/"):
         return None
     parts = [p for p in name.split("/") if p not in ("", ".")]
     if not parts:
         return ""  # "./": the folder the archive was made from
-    if any(p == ".." for p in parts) or (len(parts[0]) == 2 and parts[0][1] == ":"):
-        return None
-    return "/".join(parts)
+    normalised = "/".join(parts)
+    return None if path_problem(normalised) else normalised
+
+
+class MemberNames:
+    """The names seen so far in one archive, to find a name given twice.
+
+    On a case-insensitive disk (macOS, Windows) `bagit.txt` and `BAGIT.TXT`, or `data/` and
+    `Data/`, are one file or folder: one would replace or join the other when unpacked. So a name
+    is given twice when it, or any folder on its way, was seen before spelt in other capitals; and
+    `verify` and `open` use this same rule."""
+
+    def __init__(self) -> None:
+        self._spelling: dict[str, str] = {}  # casefolded path -> as first spelt
+        self._files: set[str] = set()
+
+    def add(self, name: str) -> bool:
+        """Record `name`; False when it was given before (exactly, or in other capitals)."""
+        clash = name in self._files
+        parts = name.split("/")
+        for end in range(1, len(parts) + 1):
+            path = "/".join(parts[:end])
+            first = self._spelling.setdefault(path.casefold(), path)
+            clash = clash or first != path
+        self._files.add(name)
+        return not clash
 
 
 def _payload_like(name: str) -> bool:
@@ -92,6 +118,7 @@ def _collect(
     from evidencekit.handover.tarstream import TarFormatError, is_plain_file, iter_members
 
     pending: dict[str, tuple[int, Any]] = {}
+    names = MemberNames()
     try:
         for member in iter_members(stream):
             info = member.info
@@ -102,7 +129,7 @@ def _collect(
                 continue
             if name == "" and info.isdir():
                 continue
-            if name in seen:
+            if not names.add(name):
                 facts.duplicates.append(name)
             seen.add(name)
             if info.isdir():
@@ -253,7 +280,8 @@ def report_archive_entries(facts: StreamFacts, root: str, report: VerifyReport) 
             ERROR,
             "archive-duplicate-entry",
             name,
-            f"The archive holds {name} more than once (a later copy could replace the first when unpacked).",
+            f"The archive holds {name} more than once, or also under the same name in other capitals "
+            "(a later copy could replace the first when unpacked).",
         )
 
 

@@ -34,7 +34,7 @@ from evidencekit.case.verify import FolderView, VerifyReport, verify_bag
 from evidencekit.errors import CaseExistsError, InvalidValueError
 from evidencekit.handover.keys import AskPassphrase
 from evidencekit.handover.opening import ArchiveContentError, ArchiveFacts, read_archive
-from evidencekit.handover.stream_verify import NotATarError, safe_member_name
+from evidencekit.handover.stream_verify import MemberNames, NotATarError, safe_member_name
 
 _BLOCK = 1 << 20
 _BAG_NAMES = {
@@ -109,7 +109,7 @@ def _unpack_members(
     from evidencekit.handover.tarstream import TarFormatError, is_plain_file, iter_members
 
     digests: dict[str, Any] = {}
-    seen: set[str] = set()
+    seen = MemberNames()
     try:
         for member in iter_members(stream):
             info = member.info
@@ -120,9 +120,8 @@ def _unpack_members(
                 raise _refuse(
                     f"The archive holds an entry named “{info.name}”, which would land outside the folder."
                 )
-            if name in seen or name.lower() in seen:
-                raise _refuse(f"The archive holds {name} more than once.")
-            seen.update((name, name.lower()))
+            if not seen.add(name):
+                raise _refuse(f"The archive holds {name} more than once (perhaps in other capitals).")
             top = name.split("/", 1)[0]
             if state.top is None:  # a quick early check; the case's folder is decided at the end
                 state.top = top
