@@ -1421,7 +1421,8 @@ def _under_18(root: Any, report: VerifyReport) -> None:
 
 
 @_part("handover.timestamp", bag_view=True)
-def _timestamps(root: Any, report: VerifyReport) -> None:
+def check_seal_timestamps(root: Any, report: VerifyReport) -> None:
+    """The RFC 3161 tokens on the seal (handover/timestamp.py); runs on an archive stream too."""
     from evidencekit.handover.timestamp import check_timestamps
 
     check_timestamps(root, report)
@@ -1433,7 +1434,7 @@ EXTRA_CHECKS: list[ExtraCheck] = [
     _web_captures,
     _transcripts,
     _under_18,
-    _timestamps,
+    check_seal_timestamps,
 ]
 
 
@@ -1458,6 +1459,7 @@ __all__ = [
     "FolderView",
     "VerifyReport",
     "as_bag_view",
+    "check_seal_timestamps",
     "check_signature_folder",
     "verify_bag",
     "verify_case",
