@@ -1212,7 +1212,8 @@ def _sealed_entry_for(entries: list[dict[str, Any]], folder: str) -> tuple[dict[
     covered: set[str] = set()
     for entry in entries:
         action = entry.get("action")
-        details = entry.get("details") if isinstance(entry.get("details"), dict) else {}
+        raw = entry.get("details")
+        details: dict[str, Any] = raw if isinstance(raw, dict) else {}
         if action == "item-captured":
             captured.add(str(details.get("item")))
         elif action == "sealed":
