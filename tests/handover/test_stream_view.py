@@ -73,7 +73,7 @@ def test_the_stream_finds_what_the_folder_finds(sealed_root, what, top, monkeypa
     # Only the checks that can read a stream run on both sides (the others run after `open`).
     from evidencekit.case import verify
 
-    monkeypatch.setattr(verify, "EXTRA_CHECKS", ["evidencekit.handover.timestamp:check_timestamps"])
+    monkeypatch.setattr(verify, "EXTRA_CHECKS", [verify.check_seal_timestamps])
     TAMPERING[what](sealed_root)
     on_disk = findings_on_disk(sealed_root)
     assert findings_in_stream(sealed_root, top) == on_disk
