@@ -68,3 +68,10 @@ class StorageError(EvidenceKitError):
 
 class SigningKeyError(EvidenceKitError):
     """The signing key cannot be created or read."""
+
+
+class InterruptedAfterSaving(KeyboardInterrupt):
+    """Ctrl-C arrived while a change was being saved; it waited, and the change is complete.
+
+    A KeyboardInterrupt, so everything that stops on Ctrl-C still stops; the CLI tells the person
+    that what the command had started saving was saved, not that nothing was."""

@@ -95,7 +95,7 @@ def guarded(function: F) -> F:
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from evidencekit.cli import output
-        from evidencekit.errors import EvidenceKitError, ExitCode
+        from evidencekit.errors import EvidenceKitError, ExitCode, InterruptedAfterSaving
 
         try:
             return function(*args, **kwargs)
@@ -104,6 +104,13 @@ def guarded(function: F) -> F:
         except EvidenceKitError as exc:
             output.problem(exc.message, exc.hint)
             raise typer.Exit(int(exc.exit_code)) from None
+        except InterruptedAfterSaving:
+            output.problem(
+                "Stopped. The change this command was saving when you pressed Ctrl-C was saved "
+                "completely first; nothing is half-saved.",
+                "Run: evidencekit status, to see what the case holds now.",
+            )
+            raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
         except KeyboardInterrupt:
             output.problem(
                 "Stopped. Nothing was half-saved: the case is exactly as it was before this command.",
