@@ -9,18 +9,26 @@ the lock, so a second command can say who is busy with the case.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import socket
+import stat
 import time
 from pathlib import Path
 from types import TracebackType
 
+from evidencekit.case import safepath
 from evidencekit.case.atomic import FILE_MODE
 from evidencekit.case.jsonlines import parse_json
+from evidencekit.case.layout import LOCK_FILE
 from evidencekit.errors import CaseLockedError
 
 DEFAULT_WAIT_SECONDS = 5.0
+_MAX_HOLDER_BYTES = 4096  # the holder record is about 100 bytes
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_BINARY = getattr(os, "O_BINARY", 0)
 # Windows byte-range locks are mandatory, so lock one byte far past the holder text, which then
 # stays readable by the process that is told to wait.
 _WINDOWS_LOCK_OFFSET = 1 << 30
@@ -87,15 +95,44 @@ class CaseLock:
     """Exclusive lock on a case folder; use as a context manager."""
 
     def __init__(self, case_root: Path, command: str, wait: float | None = None) -> None:
-        self.path = case_root / ".evidencekit.lock"
+        self.root = case_root
+        self.path = case_root / LOCK_FILE
         self.command = command
         self.wait = wait_seconds() if wait is None else wait
         self._fd: int | None = None
 
+    def _open(self) -> int:
+        """Open (or create) the lock file, which must be a plain file of the case.
+
+        A link planted as `.evidencekit.lock` would make the lock record overwrite its target, and
+        a FIFO or folder there would hang or fail the command: each is refused before opening, and
+        O_NOFOLLOW closes the gap between that check and the open."""
+        st = safepath.lstat_in_case(self.root, LOCK_FILE)
+        if st is not None and safepath.kind_of(st) != "file":
+            raise safepath.UnsafeCasePathError(
+                f"The case's lock file ({LOCK_FILE}) is not a plain file, so evidencekit will not use it.",
+                hint="Nothing was changed. If no evidencekit command is running, the case folder "
+                "was changed outside evidencekit: run evidencekit verify to see what else changed.",
+            )
+        try:
+            return os.open(self.path, os.O_RDWR | os.O_CREAT | _NOFOLLOW | _NONBLOCK | _BINARY, FILE_MODE)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise safepath.UnsafeCasePathError(
+                    f"The case's lock file ({LOCK_FILE}) is a link; evidencekit never follows links "
+                    "inside a case."
+                ) from None
+            raise
+
     def acquire(self) -> None:
         deadline = time.monotonic() + self.wait
         while True:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, FILE_MODE)
+            fd = self._open()
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                os.close(fd)
+                raise safepath.UnsafeCasePathError(
+                    f"The case's lock file ({LOCK_FILE}) is not a plain file, so evidencekit will not use it."
+                )
             if _try_lock(fd):
                 if self._still_our_file(fd):
                     self._fd = fd
@@ -116,7 +153,7 @@ class CaseLock:
         if os.name == "nt":  # pragma: no cover
             return True
         try:
-            on_disk = os.stat(self.path)
+            on_disk = os.lstat(self.path)
         except FileNotFoundError:
             return False
         mine = os.fstat(fd)
@@ -138,14 +175,22 @@ class CaseLock:
     def holder(self) -> str:
         """Who holds the lock, in words ('capture, process 1234 on laptop, since 13:20:01')."""
         try:
-            raw = self.path.read_bytes()
+            raw = safepath.read_bytes(self.root, LOCK_FILE, limit=_MAX_HOLDER_BYTES)
             info = parse_json(raw or b"{}")
-            return (
-                f"“{info.get('command', '?')}”, process {info.get('pid', '?')} on "
-                f"{info.get('host', '?')}, since {info.get('since', '?')}"
-            )
         except (OSError, ValueError):
             return "another process"
+        if not isinstance(info, dict):
+            return "another process"
+
+        def field(name: str) -> str:
+            value = info.get(name)
+            if not isinstance(value, (str, int)) or isinstance(value, bool):
+                return "?"
+            # Written by whoever made the case: shown short and without control characters.
+            text = "".join(ch if ch.isprintable() else "?" for ch in str(value))
+            return text[:60]
+
+        return f"“{field('command')}”, process {field('pid')} on {field('host')}, since {field('since')}"
 
     def release(self) -> None:
         if self._fd is None:
@@ -154,7 +199,8 @@ class CaseLock:
         _HELD.discard(fd)
         if os.name != "nt":
             with contextlib.suppress(OSError):
-                self.path.unlink()
+                if self._still_our_file(fd):  # never remove what someone put in its place
+                    self.path.unlink()
         else:  # pragma: no cover
             with contextlib.suppress(OSError):
                 os.ftruncate(fd, 0)
