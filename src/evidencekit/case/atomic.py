@@ -41,8 +41,25 @@ def fsync_dir(path: Path) -> None:
 
 
 def make_private_dir(path: Path) -> None:
-    """Create `path` (and missing parents) readable only by the user."""
-    path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+    """Create `path` (and missing parents) readable only by the user.
+
+    Each folder made gets DIR_MODE explicitly: `mkdir(parents=True)` gives the parents it makes
+    the umask's mode (0777 under umask 000). Folders inside a case are made with
+    `safepath.make_dirs`, which also refuses links; this is for folders outside one."""
+    missing: list[Path] = []
+    current = Path(path)
+    while not current.exists() and current != current.parent:
+        missing.append(current)
+        current = current.parent
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=DIR_MODE)
+        except FileExistsError:
+            continue
+        with contextlib.suppress(OSError):
+            os.chmod(folder, DIR_MODE)
+    if not path.is_dir():
+        path.mkdir(mode=DIR_MODE, exist_ok=True)  # raises the right error (a file is there)
 
 
 def temp_path_beside(final: Path) -> Path:

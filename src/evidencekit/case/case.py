@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from evidencekit._version import __version__
-from evidencekit.case import layout
+from evidencekit.case import layout, safepath
 from evidencekit.case.atomic import atomic_write_bytes, fsync_dir, make_private_dir, storage_errors
 from evidencekit.case.bag import (
     format_bag_info,
@@ -70,9 +70,13 @@ def default_actor(collector: str | None) -> str:
         return "unknown"
 
 
+MAX_CASE_JSON_BYTES = 1 << 20  # a real case.json is a few hundred bytes
+_FLAG_VALUE = (bool, str, int, float, type(None))
+
+
 @dataclass(frozen=True)
 class CaseInfo:
-    """The contents of `evidencekit/case.json`."""
+    """The contents of `evidencekit/case.json`, checked: every field has the type it should."""
 
     id: str
     title: str
@@ -81,23 +85,47 @@ class CaseInfo:
     zone: str | None
     collector: str | None
     country: str | None
-    flags: dict[str, Any]
+    flags: dict[str, bool | str | int | float | None]
     raw: dict[str, Any]
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> CaseInfo:
-        created = data.get("created") or {}
+    def from_json(cls, data: object) -> CaseInfo:
+        """Check a parsed case.json; ValueError (saying what is wrong) for anything else."""
+        if not isinstance(data, dict):
+            raise ValueError("it is not a JSON object")
+        case_id = data.get("id")
+        if not isinstance(case_id, str) or not case_id.strip():
+            raise ValueError("it has no case id")
+        created = data.get("created", {})
+        if created is None:
+            created = {}
+        if not isinstance(created, dict):
+            raise ValueError("its creation time is not a record")
+        flags = data.get("flags", {})
+        if flags is None:
+            flags = {}
+        if not isinstance(flags, dict) or not all(
+            isinstance(key, str) and isinstance(value, _FLAG_VALUE) for key, value in flags.items()
+        ):
+            raise ValueError("its flags are not a record of simple values")
         return cls(
-            id=str(data["id"]),
-            title=str(data.get("title") or ""),
-            created_utc=str(created.get("utc", "")),
-            created_local=str(created.get("local", "")),
-            zone=created.get("zone"),
-            collector=data.get("collector"),
-            country=data.get("country"),
-            flags=dict(data.get("flags") or {}),
+            id=case_id,
+            title=_text_or_none(data, "title") or "",
+            created_utc=_text_or_none(created, "utc") or "",
+            created_local=_text_or_none(created, "local") or "",
+            zone=_text_or_none(created, "zone"),
+            collector=_text_or_none(data, "collector"),
+            country=_text_or_none(data, "country"),
+            flags=dict(flags),
             raw=data,
         )
+
+
+def _text_or_none(record: dict[str, Any], key: str) -> str | None:
+    value = record.get(key)
+    if value is None or isinstance(value, str):
+        return value
+    raise ValueError(f"its “{key}” is not text")
 
 
 class Case:
@@ -115,7 +143,10 @@ class Case:
 
     @staticmethod
     def looks_like_case(path: Path) -> bool:
-        return (path / layout.CASE_JSON).is_file() and (path / layout.BAGIT_TXT).is_file()
+        """Both marker files are there, as plain files reached without a link."""
+        return safepath.is_file_in_case(path, layout.CASE_JSON) and safepath.is_file_in_case(
+            path, layout.BAGIT_TXT
+        )
 
     def _read_info(self) -> CaseInfo:
         if not self.root.is_dir():
@@ -129,12 +160,14 @@ class Case:
                 hint="Create one with: evidencekit new FOLDER (or point --case at an existing case).",
             )
         try:
-            data = parse_json((self.root / layout.CASE_JSON).read_text(encoding="utf-8"))
-            return CaseInfo.from_json(data)
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+            text = safepath.read_text(self.root, layout.CASE_JSON, limit=MAX_CASE_JSON_BYTES)
+            return CaseInfo.from_json(parse_json(text))
+        except (OSError, ValueError) as exc:
+            why = exc.message if isinstance(exc, EvidenceKitError) else str(exc)
             raise NotACaseError(
-                f"The case description in {self.root / layout.CASE_JSON} cannot be read.",
-                hint="Run: evidencekit verify " + str(self.root),
+                f"The case description in {self.root / layout.CASE_JSON} cannot be used ({why}).",
+                hint="The case may have been changed outside evidencekit. Run: evidencekit verify "
+                + str(self.root),
             ) from exc
 
     @property
@@ -150,23 +183,27 @@ class Case:
     # ---- reading ----------------------------------------------------------------------------
 
     def read_text(self, relative: str) -> str:
-        path = self.root / relative
-        return path.read_text(encoding="utf-8") if path.exists() else ""
+        """A text file of the case ('' when it does not exist), read through `safepath`: a link,
+        a folder or a FIFO in its place is refused, never followed or waited on."""
+        try:
+            return safepath.read_text(self.root, relative, missing_ok=True)
+        except UnicodeDecodeError as exc:
+            raise CaseDamagedError(
+                f"The case file {relative} is not readable text.",
+                hint="Run: evidencekit verify, to see what changed.",
+            ) from exc
 
     def records(self, relative: str) -> list[dict[str, Any]]:
         """All records of a JSON Lines file in `evidencekit/` (empty list if it does not exist).
 
         Parsed once per version of the file (its inode, size and modification time: every write
         replaces the file, so a change always shows). Treat the records as read-only."""
-        try:
-            st = (self.root / relative).stat()
-        except FileNotFoundError:
+        st = safepath.lstat_in_case(self.root, relative)
+        if st is None:
             return []
-        except OSError:
-            st = None
-        key = (st.st_ino, st.st_size, st.st_mtime_ns) if st is not None else None
+        key = (st.st_ino, st.st_size, st.st_mtime_ns)
         cached = self._records_cache.get(relative)
-        if key is not None and cached is not None and cached[0] == key:
+        if cached is not None and cached[0] == key:
             return list(cached[1])
         try:
             records = loads_lines(self.read_text(relative))
@@ -175,8 +212,7 @@ class Case:
                 f"The records file {relative} in this case cannot be read ({exc}).",
                 hint="Run: evidencekit verify, to see what changed.",
             ) from exc
-        if key is not None:
-            self._records_cache[relative] = (key, records)
+        self._records_cache[relative] = (key, records)
         return list(records)
 
     def items(self) -> list[dict[str, Any]]:
@@ -197,14 +233,14 @@ class Case:
         return parse_bag_info(self.read_text(layout.BAG_INFO_TXT))
 
     def is_sealed(self) -> bool:
-        return (self.root / layout.SIGNATURE).exists()
+        return safepath.exists_in_case(self.root, layout.SIGNATURE)
 
     def fingerprint(self) -> str | None:
         """The seal fingerprint: SHA-256 of tagmanifest-sha256.txt (what the victim writes down)."""
-        path = self.root / layout.TAGMANIFEST
-        if not path.exists():
+        try:
+            return hashlib.sha256(safepath.read_bytes(self.root, layout.TAGMANIFEST)).hexdigest()
+        except FileNotFoundError:
             return None
-        return hashlib.sha256(path.read_bytes()).hexdigest()
 
     # ---- writing ------------------------------------------------------------------------------
 
@@ -253,9 +289,8 @@ class Case:
         """Never build on top of tag files that no longer match the tag manifest."""
         listed = parse_manifest(self.read_text(layout.TAGMANIFEST))
         for line in listed:
-            path = self.root / line.path
-            try:
-                actual = hashlib.sha256(path.read_bytes()).hexdigest()
+            try:  # the listed path comes from the case: read only inside it, never via a link
+                actual = hashlib.sha256(safepath.read_bytes(self.root, line.path)).hexdigest()
             except OSError:
                 actual = None
             if actual != line.digest:
@@ -419,7 +454,7 @@ class CaseChange:
             octets, count = _current_oxum(case.bag_info())
             for bag_path, (_digest, size) in self._payload.items():
                 if bag_path in self._replaced and bag_path in entries_before:
-                    octets += size - _size_on_disk(root / bag_path)
+                    octets += size - _size_on_disk(root, bag_path)
                 else:
                     octets += size
                     count += 1
@@ -456,11 +491,12 @@ class CaseChange:
         return format_bag_info(out)
 
 
-def _size_on_disk(path: Path) -> int:
+def _size_on_disk(root: Path, relative: str) -> int:
     try:
-        return path.stat().st_size
+        st = safepath.lstat_in_case(root, relative)
     except OSError:
         return 0
+    return st.st_size if st is not None and safepath.kind_of(st) == "file" else 0
 
 
 def _current_oxum(bag_info: list[tuple[str, str]]) -> tuple[int, int]:
@@ -501,16 +537,19 @@ def _tag_manifest(root: Path, staged: dict[str, bytes]) -> str:
     """Tag manifest over bagit.txt, bag-info.txt, the payload manifest and every evidencekit/ file."""
     tag_files: dict[str, str] = {}
     names = {layout.BAGIT_TXT, layout.BAG_INFO_TXT, layout.MANIFEST}
-    records = root / layout.RECORDS_DIR
-    if records.is_dir():
-        for path in records.rglob("*"):
-            if path.is_file() and not path.name.startswith(".ek-tmp-"):
-                names.add(path.relative_to(root).as_posix())
+    for entry in safepath.walk(root, layout.RECORDS_DIR):
+        if entry.kind in ("link", "special"):  # signing over it would vouch for what it points at
+            raise safepath.UnsafeCasePathError(
+                f"{entry.path} in this case is not a plain file or folder, so evidencekit will not "
+                "add to the case."
+            )
+        if entry.kind == "file" and not entry.path.rsplit("/", 1)[-1].startswith(".ek-tmp-"):
+            names.add(entry.path)
     names.update(rel for rel in staged if rel.startswith(layout.RECORDS_DIR + "/"))
     for rel in names:
         data = staged.get(rel)
         if data is None:
-            data = (root / rel).read_bytes()
+            data = safepath.read_bytes(root, rel)
         tag_files[rel] = hashlib.sha256(data).hexdigest()
     return format_manifest(tag_files)
 
@@ -621,8 +660,8 @@ def create_case(
         building = parent / f".ek-new-{secrets.token_hex(4)}"
         make_private_dir(building)
         try:
-            make_private_dir(building / layout.ITEMS_DIR)
-            make_private_dir(building / layout.RECORDS_DIR)
+            safepath.make_dirs(building, layout.ITEMS_DIR)
+            safepath.make_dirs(building, layout.RECORDS_DIR)
             for relative, data in files.items():
                 atomic_write_bytes(building / relative, data)
             if path.is_dir():
