@@ -31,6 +31,8 @@ FLAGS = (
     "time-ambiguous",
     "time-nonexistent",
     "text-repaired",
+    "time-marker-ignored",  # `23:59 PM`: a 24-hour time with an AM/PM marker; read as 24-hour
+    "time-implausible",  # after the capture, before the platform existed, or out of order
 )
 
 

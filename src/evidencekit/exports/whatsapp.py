@@ -20,7 +20,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import IO, Any
 
 from evidencekit.exports.base import (
@@ -42,13 +42,15 @@ VERSION = "1"
 
 _SPACE = "[ \u00a0\u202f]"
 HEADER = re.compile(
-    r"^(?P<pre>[\ufeff\u200e\u200f]*)(?P<br>\[)?"
-    r"(?P<a>\d{1,4})(?P<sep>[./-]) ?(?P<b>\d{1,2})(?P=sep) ?(?P<c>\d{2,4})\.?"
+    r"^(?P<pre>[\ufeff\u200e\u200f]*)(?P<br>\[)?[\ufeff\u200e\u200f]*"
+    r"(?P<a>\d{1,4})(?P<sep>[./-]) ?(?P<b>\d{1,4})(?P=sep) ?(?P<c>\d{2,4})(?P<dot>\.)?"
     r"(?:,? klo |, ?| )"
     r"(?P<pre_ampm>上午|下午|午前|午後|오전|오후)?" + _SPACE + "?"
     r"(?P<h>\d{1,2})[:.](?P<m>\d{2})(?:[:.](?P<s>\d{2}))?"
     r"(?:" + _SPACE + r"?(?P<ampm>[AaPp]\.?" + _SPACE + r"?[Mm]\.?))?"
-    r"(?(br)\]" + _SPACE + r"|(?: [-–] |: ))"
+    # After the time: "] " (iPhone) or " - " / ": " (Android). Hungarian-style dates, which end
+    # in a full stop (`13. 6. 2018. 21:25:15 Name: text`), may have only a space there.
+    r"(?(br)\]" + _SPACE + r"|(?(dot)(?: [-–] |: | )|(?: [-–] |: )))"
     r"(?P<rest>.*)$"
 )
 _INVISIBLE = dict.fromkeys(map(ord, "\u200e\u200f\u2068\u2069\u202a\u202b\u202c\u202d\u202e\ufeff"))
@@ -304,6 +306,40 @@ def _lines(stream: IO[bytes], counter: dict[str, int]) -> Iterator[str]:
             yield raw.decode("utf-8", errors="replace")
 
 
+# The ways a date's three numbers can be read. "ymd" covers both `2024-02-09` and `24-02-09`;
+# a year in the middle (`06/2018/13`) is read only when it has four digits.
+ORDERS = ("dmy", "mdy", "ymd", "myd", "dym")
+
+
+def _fields(order: str, a: str, b: str, c: str) -> tuple[int, int, int] | None:
+    """(year, month, day) under `order`, or None when the numbers cannot be that date."""
+    parts = dict(zip(order, (a, b, c), strict=True))
+    y, mo, d = parts["y"], parts["m"], parts["d"]
+    if len(mo) > 2 or len(d) > 2 or len(y) not in (2, 4):
+        return None
+    if order in ("myd", "dym") and len(y) != 4:
+        return None
+    month, day = int(mo), int(d)
+    if not (1 <= month <= 12 and 1 <= day <= _MONTH_DAYS[month - 1]):
+        return None
+    return _year(y), month, day
+
+
+_MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+@dataclass
+class _Reading:
+    """What one way of reading the dates gives over the whole file (constant memory)."""
+
+    valid: bool = True
+    earliest: int = 0  # yyyymmdd
+    latest: int = 0
+    backwards: int = 0
+    prev: int = 0
+    checksum: int = 0  # equal for two readings that give the same date on every line
+
+
 @dataclass
 class _Scan:
     """What one pass over the file tells before any message is read (constant memory)."""
@@ -312,34 +348,34 @@ class _Scan:
     max_a: int = 0
     max_b: int = 0
     year_first: int = 0
+    short_year_first: int = 0  # `24-02-09`: a two-digit first number that could be the year
     senders: Counter[str] = field(default_factory=Counter)
     brackets: int = 0
-    backwards: dict[str, int] = field(default_factory=lambda: {"dmy": 0, "mdy": 0})
-    latest: dict[str, int] = field(default_factory=dict)  # yyyymmdd under each reading
+    readings: dict[str, _Reading] = field(default_factory=lambda: {o: _Reading() for o in ORDERS})
     first_example: str = ""
-    _prev: dict[str, int] = field(default_factory=dict)
 
     def add(self, m: re.Match[str], line: str) -> None:
         self.headers += 1
-        a_text, b, c_text = m.group("a", "b", "c")
+        a_text, b_text, c_text = m.group("a", "b", "c")
         if len(a_text) == 4:
             self.year_first += 1
-        else:
-            a, b_num, year = int(a_text), int(b), _year(c_text)
-            if a > self.max_a:
-                self.max_a = a
-            if b_num > self.max_b:
-                self.max_b = b_num
-            for order, key in (
-                ("dmy", year * 10000 + b_num * 100 + a),
-                ("mdy", year * 10000 + a * 100 + b_num),
-            ):
-                prev = self._prev.get(order)
-                if prev is not None and key < prev:
-                    self.backwards[order] += 1
-                self._prev[order] = key
-                if key > self.latest.get(order, 0):
-                    self.latest[order] = key
+        if len(b_text) <= 2:
+            self.max_a = max(self.max_a, int(a_text))
+            self.max_b = max(self.max_b, int(b_text))
+        for order, reading in self.readings.items():
+            if not reading.valid:
+                continue
+            ymd = _fields(order, a_text, b_text, c_text)
+            if ymd is None:
+                reading.valid = False
+                continue
+            key = ymd[0] * 10000 + ymd[1] * 100 + ymd[2]
+            if reading.prev and key < reading.prev:
+                reading.backwards += 1
+            reading.prev = key
+            reading.latest = max(reading.latest, key)
+            reading.earliest = min(reading.earliest, key) if reading.earliest else key
+            reading.checksum = (reading.checksum * 1_000_003 + key) % (1 << 61)
         if not self.first_example:
             self.first_example = line.strip()[:40]
         if m.group("br"):
@@ -350,57 +386,88 @@ class _Scan:
         elif rest.endswith(":"):
             self.senders[rest[:-1]] += 1
 
+    def possible(self) -> list[str]:
+        return [order for order, reading in self.readings.items() if reading.valid and reading.latest]
+
 
 def _year(text: str) -> int:
     year = int(text)
     return year + 2000 if len(text) <= 2 else year
 
 
-def _date(m: re.Match[str], order: str) -> datetime | None:
-    a, b, c = m.group("a"), m.group("b"), m.group("c")
-    try:
-        if order == "ymd":
-            return datetime(_year(a), int(b), int(c))
-        if order == "dmy":
-            return datetime(_year(c), int(b), int(a))
-        return datetime(_year(c), int(a), int(b))
-    except ValueError:
-        return None
+def _ordinal(key: int) -> int:
+    return date(key // 10000, key // 100 % 100, key % 100).toordinal()
+
+
+def _span_days(reading: _Reading) -> int:
+    return _ordinal(reading.latest) - _ordinal(reading.earliest)
 
 
 def decide_date_order(
     scan: _Scan, asked: str | None, not_after: datetime | None, label: str
 ) -> tuple[str, str]:
-    """(order, why) for the whole file; raises NeedsDateOrder when the file cannot tell."""
-    if scan.year_first and scan.year_first >= scan.headers / 2:
-        return "ymd", "the year is written first"
-    if scan.max_a > 12 and scan.max_b <= 12:
-        return "dmy", f"a date in it has a first number above 12 (up to {scan.max_a})"
-    if scan.max_b > 12 and scan.max_a <= 12:
-        return "mdy", f"a date in it has a second number above 12 (up to {scan.max_b})"
-    if asked in ("dmy", "mdy", "ymd"):
-        return asked, "the person capturing it said so (--date-order)"
-    possible = []
+    """(order, why) for the whole file; raises NeedsDateOrder when the file cannot tell.
+
+    Every reading under which some date cannot exist is ruled out first. The person's
+    `--date-order` is then followed whenever the dates can be read that way. Otherwise readings
+    that put messages after the capture, or make dates jump backwards, are ruled out. A two-digit
+    year first (`24-02-09`) is rare, so it is chosen only when the usual readings fail those tests
+    or would spread the chat over years while it fits within one year.
+    """
+    possible = scan.possible()
+    if not possible:
+        raise NeedsDateOrder(
+            f"The dates in “{label}” cannot be read in any one order (for example “{scan.first_example}”).",
+            [scan.first_example],
+        )
+    readings = scan.readings
+    if asked in possible:
+        return asked, "the person capturing it said so (--date-order)"  # type: ignore[return-value]
+    if len(possible) == 1:
+        return possible[0], _only_reason(scan, possible[0])
     limit = None
     if not_after is not None:
         day = not_after.replace(tzinfo=None) + timedelta(days=1)
         limit = day.year * 10000 + day.month * 100 + day.day
-    for order in ("dmy", "mdy"):
-        if order not in scan.latest:
-            continue
-        if limit is None or scan.latest[order] <= limit:
-            possible.append(order)
+    reasons: list[str] = []
+    in_time = [o for o in possible if limit is None or readings[o].latest <= limit]
+    if in_time and len(in_time) < len(possible):
+        possible = in_time
+        reasons.append("the other reading would put messages after the export was captured")
+    fewest = min(readings[o].backwards for o in possible)
+    forward = [o for o in possible if readings[o].backwards == fewest]
+    if fewest == 0 and len(forward) < len(possible):
+        possible = forward
+        reasons.append("the other reading would make the dates jump backwards")
+    if len(possible) > 1 and len({(readings[o].checksum, readings[o].latest) for o in possible}) == 1:
+        # Every date reads the same either way (day = month throughout): nothing to choose.
+        chosen = next(o for o in ("dmy", "mdy", "ymd", "myd", "dym") if o in possible)
+        return chosen, "every date in it reads the same day-first or month-first"
+    if "ymd" in possible and len(possible) > 1 and scan.year_first < scan.headers:
+        short = readings["ymd"]
+        others = [o for o in possible if o != "ymd"]
+        if _span_days(short) < 366 and all(_span_days(readings[o]) > 2 * 366 for o in others):
+            possible = ["ymd"]
+            reasons.append("read any other way, the dates would spread a short chat over years")
+        else:
+            possible = others
     if len(possible) == 1:
-        return possible[0], "the other reading would put messages after the export was captured"
-    if len(possible) == 2 and scan.backwards["dmy"] != scan.backwards["mdy"]:
-        fewer = min(possible, key=lambda o: scan.backwards[o])
-        if scan.backwards[fewer] == 0:
-            return fewer, "the other reading would make the dates jump backwards"
+        return possible[0], "; ".join(reasons) or _only_reason(scan, possible[0])
     raise NeedsDateOrder(
         f"The dates in “{label}” could be day-first or month-first (for example "
         f"“{scan.first_example}”): every date in it fits both readings.",
         [scan.first_example],
     )
+
+
+def _only_reason(scan: _Scan, order: str) -> str:
+    if order == "ymd" and scan.year_first:
+        return "the year is written first"
+    if order == "dmy" and scan.max_a > 12:
+        return f"a date in it has a first number above 12 (up to {scan.max_a})"
+    if order == "mdy" and scan.max_b > 12:
+        return f"a date in it has a second number above 12 (up to {scan.max_b})"
+    return f"no other reading gives real dates (as {_ORDER_WORDS[order]})"
 
 
 # ---- parsing -----------------------------------------------------------------------------------
@@ -489,7 +556,13 @@ class WhatsAppParser:
             )
 
 
-_ORDER_WORDS = {"dmy": "day first", "mdy": "month first", "ymd": "year first"}
+_ORDER_WORDS = {
+    "dmy": "day first",
+    "mdy": "month first",
+    "ymd": "year first",
+    "myd": "month, year, day",
+    "dym": "day, year, month",
+}
 
 
 def _looks_like_media(name: str) -> bool:
@@ -590,23 +663,31 @@ class _State:
 
     def _set_time(self, msg: Message, m: re.Match[str]) -> None:
         a, b, c, h, mi, sec, marker, pre = m.group("a", "b", "c", "h", "m", "s", "ampm", "pre_ampm")
-        order = self.order
-        if order == "ymd":
-            year, month, day = _year(a), int(b), int(c)
-        elif order == "dmy":
-            year, month, day = _year(c), int(b), int(a)
-        else:
-            year, month, day = _year(c), int(a), int(b)
+        fields = _fields(self.order, a, b, c)
+        if fields is None:
+            msg.details["time_problem"] = (
+                f"this date cannot be read {_ORDER_WORDS[self.order]} like the rest of the file"
+            )
+            return
+        year, month, day = fields
         hour, minute, second = int(h), int(mi), int(sec or 0)
         if marker or pre:
             marker = (marker or "").lower().replace(".", "").replace(" ", "").replace("\u00a0", "")
             marker = marker.replace("\u202f", "")
             pm = marker == "pm" or pre in ("下午", "午後", "오후")
             am = marker == "am" or pre in ("上午", "午前", "오전")
-            if (pm or am) and hour == 12:
-                hour = 0
-            if pm:
-                hour += 12
+            if hour > 12 or (hour == 0 and pm):
+                # Phones do write `23:59 PM` or `00:15 PM`: a 24-hour time with a marker that
+                # cannot apply. The hour is read as written and the message flagged.
+                msg.flag("time-marker-ignored")
+                msg.details["time_marker"] = (
+                    "the time has both a 24-hour hour and an AM/PM marker; the hour is read as written"
+                )
+            else:
+                if (pm or am) and hour == 12:
+                    hour = 0
+                if pm:
+                    hour += 12
         zone = self.context.zone
         key = (year, month, day, hour)
         fixed = self._offsets.get(key)
@@ -682,8 +763,9 @@ class _State:
             msg.flag("media-omitted")
             msg.details["omitted"] = first_line
             return
-        if msg.sender is not None and self.ios and text.startswith("\u200e"):
+        if msg.sender is not None and self.ios and text.startswith("\u200e") and SYSTEM_HINTS.search(clean):
             # iOS writes system events with the chat (or the actor) as "sender" and an LRM first.
+            # People's messages can start with an LRM too, so the text must also read like one.
             msg.kind = SYSTEM
 
     def _attachment(self, first_line: str, text: str) -> Attachment | None:
