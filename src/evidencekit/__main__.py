@@ -1,6 +1,11 @@
-"""`python -m evidencekit` runs the command-line tool."""
+"""`python -m evidencekit` runs the command-line tool.
 
-from evidencekit.cli.app import main
+Through `evidencekit.cli.main`, like the console script, so Ctrl-C while the interface is still
+being imported ends calmly there too; and worker processes (started with "spawn", they import this
+module as well) do not import Typer and Rich for nothing.
+"""
 
-if __name__ == "__main__":  # worker processes (started with "spawn") import this module too
+from evidencekit.cli import main
+
+if __name__ == "__main__":
     main()
