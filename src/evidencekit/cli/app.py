@@ -4,6 +4,10 @@ This file holds the single error boundary: every command runs inside `guarded()`
 `EvidenceKitError` into a sentence, a hint and the documented exit code, Ctrl-C into a calm message
 and exit 130, and anything unexpected into an apology and exit 3 (a traceback only with --debug,
 never with local variables, because passphrases pass through them).
+
+Mistakes in how a command is typed (a misspelt command, an unknown option, a missing argument) are
+found by click before any command runs, so `main()` catches them too and shows them in the same
+`Problem:` / `What to do:` form, exit 2, instead of click's boxed usage text (see `usage.py`).
 """
 
 from __future__ import annotations
@@ -98,7 +102,8 @@ def guarded(function: F) -> F:
         from evidencekit.errors import EvidenceKitError, ExitCode, InterruptedAfterSaving
 
         try:
-            return function(*args, **kwargs)
+            function(*args, **kwargs)
+            return None  # a command's exit code is said with typer.Exit, never by returning it
         except (typer.Exit, typer.Abort):
             raise
         except EvidenceKitError as exc:
@@ -232,9 +237,31 @@ def _plain_metavars(function: Callable[..., Any]) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console-script entry point."""
+    """Console-script entry point: run the command, and show usage mistakes as problems (exit 2)."""
+    from typer._click.exceptions import ClickException, UsageError
+
+    from evidencekit.cli import output
+    from evidencekit.errors import ExitCode
+
     _load_commands()
-    app(args=argv, prog_name="evidencekit")
+    command = typer.main.get_command(app)
+    try:
+        code = command.main(args=argv, prog_name="evidencekit", standalone_mode=False)
+    except UsageError as mistake:
+        from evidencekit.cli.usage import describe
+
+        message, hint = describe(mistake, command, sys.argv[1:] if argv is None else argv)
+        output.problem(message, hint)
+        code = int(ExitCode.BAD_INPUT)
+    except ClickException as failure:  # e.g. a file click was asked to open could not be opened
+        output.problem(failure.format_message(), "Check the path and try again.")
+        code = int(ExitCode.BAD_INPUT)
+    except typer.Abort:  # Ctrl-C or Ctrl-D at one of click's own prompts
+        output.problem("Stopped. Nothing was changed.", None)
+        code = int(ExitCode.INTERRUPTED)
+    # Without standalone mode click returns the code of a typer.Exit, or what the command returned
+    # (always None: see guarded).
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":  # pragma: no cover
