@@ -7,15 +7,19 @@ from datetime import date
 
 import pytest
 
-from evidencekit.errors import InvalidValueError
 from evidencekit.guide.directory import (
     AGE_GROUPS,
     KINDS,
+    NATIONAL,
     REGIONS,
+    UnknownCountryError,
+    country_name,
     load_directory,
+    normalise_country,
     problems,
     raw_directory,
     routes_for,
+    routes_for_answer,
 )
 
 
@@ -70,7 +74,8 @@ def test_emergency_numbers_come_first_everywhere(country, age_group):
         ("AU", {"au-accce", "au-esafety", "au-kids-helpline"}),
         ("CA", {"ca-cybertip", "ca-needhelpnow", "ca-kids-help-phone"}),
         ("IE", {"ie-hotline", "ie-childline", "ie-garda"}),
-        ("DE", {"eu-emergency", "eu-116111", "int-inhope", "int-take-it-down"}),
+        ("DE", {"de-emergency", "de-nummer-gegen-kummer", "int-inhope", "int-take-it-down"}),
+        ("FR", {"eu-116111", "fr-pharos", "int-take-it-down"}),
     ],
 )
 def test_under_18_routes_fit_the_country(country, expected):
@@ -99,6 +104,62 @@ def test_other_countries_do_not_get_british_numbers():
         assert not any(e.country == "GB" for e in routes_for(country, None).entries)
 
 
-def test_a_bad_country_code_is_refused_kindly():
-    with pytest.raises(InvalidValueError, match="two-letter country code"):
-        routes_for("England", None)
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [
+        ("India", "IN"),
+        ("united kingdom", "GB"),
+        ("England", "GB"),
+        ("Germany", "DE"),
+        ("Deutschland", "DE"),
+        ("U.S.A.", "US"),
+        ("uk", "GB"),
+        ("in", "IN"),
+        ("  New   Zealand ", "NZ"),
+    ],
+)
+def test_countries_are_understood_by_name_as_well_as_code(typed, code):
+    assert normalise_country(typed) == code
+
+
+def test_germany_gets_german_services_before_the_eu_wide_ones():
+    ids = [e.id for e in routes_for("DE", None).entries]
+    assert ids[0] == "de-emergency" and "eu-emergency" not in ids and "eu-police" not in ids
+    for wanted in ("de-onlinewache", "de-hateaid", "de-nummer-gegen-kummer", "de-jugendschutz-net"):
+        assert wanted in ids
+    assert "eu-116111" not in ids  # the same number as Nummer gegen Kummer: listed once
+    assert "eu-insafe" in ids  # EU-wide services still follow
+
+
+def test_india_gets_the_cyber_crime_portal_and_1930():
+    routes = routes_for("India", "adult")
+    ids = [e.id for e in routes.entries]
+    assert routes.country == "IN" and ids[0] == "in-emergency"
+    assert {"in-cybercrime-portal", "in-1930", "int-stopncii"} <= set(ids)
+
+
+def test_an_eu_country_without_its_own_entries_gets_the_eu_services():
+    routes = routes_for("Spain", None)
+    assert routes.region == "EU" and routes.entries[0].id == "eu-emergency"
+
+
+@pytest.mark.parametrize("typed", ["XX", "Narnia"])
+def test_what_is_no_country_is_refused_with_one_sentence(typed):
+    with pytest.raises(UnknownCountryError) as refused:
+        routes_for(typed, None)
+    assert typed in refused.value.message and refused.value.hint
+
+
+def test_the_guide_still_helps_when_the_country_is_unknown():
+    routes = routes_for_answer("XX", None)
+    assert routes.unknown_country == "“XX” is not a country code evidencekit knows."
+    assert routes.entries[0].id == "int-emergency" and "int-take-it-down" in {e.id for e in routes.entries}
+
+
+def test_every_national_region_has_its_emergency_number_and_a_way_to_report():
+    for country in NATIONAL:
+        entries = [e for e in load_directory() if e.country == country]
+        kinds = {e.kind for e in entries}
+        if country != "BE":  # Belgium: 112 comes from the EU entries
+            assert "emergency" in kinds, country
+        assert country_name(country), country

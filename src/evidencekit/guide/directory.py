@@ -8,6 +8,13 @@ says what is missing or malformed in an entry; tests run it over every entry.
 `routes_for(country, age_group)` picks what to show a person: emergency numbers first, then crisis
 lines, reporting routes, takedown services and support, their own country's before services that
 are open to everyone.
+
+Countries are understood by code or by name (`countries.json`: every ISO 3166-1 code with its
+English name, and names people type, like "England", "Deutschland" or "USA"), because a frightened
+person may not know that the United Kingdom is "GB". A country the directory has no entries for
+gets the EU's services (for EU members) or the services open to everyone, and says so; a code or
+name that is no country at all is refused with one sentence (`UnknownCountryError`), and
+`routes_for_answer` turns that into the services open to everyone plus that sentence.
 """
 
 from __future__ import annotations
@@ -25,7 +32,8 @@ from evidencekit.errors import InvalidValueError
 DIRECTORY_FORMAT = "evidencekit-directory/1"
 KINDS = ("emergency", "crisis", "police", "child-report", "fraud", "takedown", "support")
 AGE_GROUPS = ("under-18", "adult", "all")
-NATIONAL = ("GB", "US", "AU", "CA", "IE")
+# The countries the directory has entries of its own for (the others get EU or open services).
+NATIONAL = ("GB", "US", "AU", "CA", "IE", "DE", "FR", "BE", "IN", "NZ", "ZA", "PH", "BR")
 REGIONS = (*NATIONAL, "EU", "INT")
 EU_MEMBERS = frozenset(
     ("AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IT",
@@ -88,9 +96,10 @@ class Routes:
     """What to show for one country and age group, in order."""
 
     country: str | None  # what was asked for (normalised), or None
-    region: str  # the directory region used: GB, US, AU, CA, IE, EU or INT
+    region: str  # the directory region used: a country of NATIONAL, EU or INT
     age_group: str | None  # "under-18", "adult", or None (show both)
     sections: list[tuple[str, list[Entry]]] = field(default_factory=list)
+    unknown_country: str | None = None  # the sentence saying what was typed is no country we know
 
     @property
     def entries(self) -> list[Entry]:
@@ -105,7 +114,8 @@ class Routes:
 def raw_directory() -> dict[str, Any]:
     """The directory file as stored in the package."""
     text = resources.files("evidencekit.guide").joinpath("directory.json").read_text(encoding="utf-8")
-    return json.loads(text)
+    data: dict[str, Any] = json.loads(text)
+    return data
 
 
 def problems(raw: dict[str, Any]) -> list[str]:
@@ -130,7 +140,7 @@ def problems(raw: dict[str, Any]) -> list[str]:
             found.append(f"{label} has unknown fields: {', '.join(sorted(unknown))}")
         if entry.get("id") in seen:
             found.append(f"{label} repeats the id {entry.get('id')}")
-        seen.add(entry.get("id"))
+        seen.add(str(entry.get("id")))
         if entry.get("kind") not in KINDS:
             found.append(f"{label} has kind {entry.get('kind')!r}, not one of {', '.join(KINDS)}")
         if entry.get("country") not in REGIONS:
@@ -174,18 +184,46 @@ def load_directory() -> tuple[Entry, ...]:
     return tuple(out)
 
 
+class UnknownCountryError(InvalidValueError):
+    """What was typed is neither a country code nor a country name evidencekit knows."""
+
+
+@lru_cache(maxsize=1)
+def _countries() -> tuple[dict[str, str], dict[str, str]]:
+    """(code → English name, anything typed, case-folded → code) from countries.json."""
+    raw = json.loads(
+        resources.files("evidencekit.guide").joinpath("countries.json").read_text(encoding="utf-8")
+    )
+    names: dict[str, str] = dict(raw["codes"])
+    lookup = {_key(code): code for code in names}
+    lookup.update({_key(name): code for code, name in names.items()})
+    lookup.update({_key(name.split(",")[0]): code for code, name in names.items()})  # "Palestine"
+    lookup.update({_key(alias): code for alias, code in raw["aliases"].items()})
+    lookup.update({_key(alias): code for alias, code in ALIASES.items()})
+    return names, lookup
+
+
+def _key(text: str) -> str:
+    return " ".join(text.replace(".", " ").split()).casefold()
+
+
+def country_name(code: str | None) -> str | None:
+    """`IN` → `India` (None for None or a code that is no country)."""
+    return _countries()[0].get(code) if code else None
+
+
 def normalise_country(code: str | None) -> str | None:
-    """`uk` → `GB`; a clear error for anything that is not a two-letter code."""
+    """`uk` → `GB`, `India` → `IN`; UnknownCountryError for what is no country we know."""
     if code is None or not code.strip():
         return None
-    clean = code.strip().upper()
-    clean = ALIASES.get(clean, clean)
-    if not (len(clean) == 2 and clean.isascii() and clean.isalpha()):
-        raise InvalidValueError(
-            f"“{code}” is not a two-letter country code.",
-            hint="Use a code like GB (or UK), US, AU, CA, IE, DE, FR.",
-        )
-    return clean
+    found = _countries()[1].get(_key(code))
+    if found:
+        return found
+    typed = " ".join(code.split())
+    hint = "Type the country's name (for example India or Germany) or its two-letter code (IN, DE, GB, US…)."
+    if len(typed) == 2 and typed.isascii() and typed.isalpha():
+        raise UnknownCountryError(f"“{typed.upper()}” is not a country code evidencekit knows.", hint=hint)
+    raise UnknownCountryError(f"evidencekit does not know a country called “{typed}”.", hint=hint)
 
 
 def region_for(country: str | None) -> str:
@@ -219,6 +257,14 @@ def routes_for(country: str | None, age_group: str | None) -> Routes:
     wanted_ages = {"all", age_group} if age_group else set(AGE_GROUPS)
     entries = [e for e in load_directory() if e.age_group in wanted_ages]
     local = [e for e in entries if e.country == region and region != "INT"]
+    if region != "EU" and country in EU_MEMBERS:  # an EU country with its own entries: the EU's too,
+        national_kinds = {e.kind for e in local} & {"emergency", "police"}  # but its own 112 and police
+        phones = {e.phone for e in local if e.phone}  # 116 111 is both national and EU-wide
+        local += [
+            e
+            for e in entries
+            if e.country == "EU" and e.kind not in national_kinds and not (e.phone and e.phone in phones)
+        ]
     general = [e for e in entries if e.country == "INT"]
     has_local_emergency = any(e.kind == "emergency" for e in local)
     general = [e for e in general if not (e.kind == "emergency" and has_local_emergency)]
@@ -235,6 +281,16 @@ def routes_for(country: str | None, age_group: str | None) -> Routes:
         if chosen:
             sections.append((name, chosen))
     return Routes(country=country, region=region, age_group=age_group, sections=sections)
+
+
+def routes_for_answer(country: str | None, age_group: str | None) -> Routes:
+    """`routes_for`, but a country we do not know gives the services open to everyone, with the
+    sentence saying so (`Routes.unknown_country`), instead of an error: help is never refused."""
+    try:
+        return routes_for(country, age_group)
+    except UnknownCountryError as unknown:
+        general = routes_for(None, age_group)
+        return Routes(None, general.region, general.age_group, general.sections, unknown.message)
 
 
 def emergency_numbers(country: str | None) -> list[Entry]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from evidencekit.guide import text
 from evidencekit.guide.checklist import ADVICE, DONE, ChecklistStep
-from evidencekit.guide.directory import Entry, Routes
+from evidencekit.guide.directory import Entry, Routes, country_name
 
 Line = tuple[str, str]
 
@@ -40,13 +40,13 @@ def checklist_lines(steps: list[ChecklistStep], *, has_case: bool) -> list[Line]
 
 def where_label(routes: Routes) -> str:
     if routes.country is None:
-        return text.ROUTES_WHERE_UNKNOWN
-    name = text.COUNTRY_NAMES.get(routes.country)
-    if name:
+        return text.ROUTES_WHERE_OTHER_ONLY if routes.unknown_country else text.ROUTES_WHERE_UNKNOWN
+    name = country_name(routes.country) or routes.country
+    if routes.region == routes.country:
         return text.ROUTES_WHERE_COUNTRY.format(name=name, code=routes.country)
     if routes.region == "EU":
-        return text.ROUTES_WHERE_EU.format(code=routes.country)
-    return text.ROUTES_WHERE_OTHER.format(code=routes.country)
+        return text.ROUTES_WHERE_EU.format(name=name, code=routes.country)
+    return text.ROUTES_WHERE_OTHER.format(name=name, code=routes.country)
 
 
 def entry_lines(entry: Entry, *, show_audience: bool) -> list[Line]:
@@ -80,8 +80,11 @@ def routes_lines(routes: Routes) -> list[Line]:
         lines.append(("text", text.ROUTES_FOR_ADULT))
     else:
         lines.append(("text", text.ROUTES_FOR_EVERYONE))
-    if routes.country and routes.region == "INT":
-        lines.append(("text", text.ROUTES_NO_NATIONAL.format(code=routes.country)))
+    if routes.unknown_country:
+        lines.append(("text", f"{routes.unknown_country} {text.ROUTES_UNKNOWN_COUNTRY}"))
+    if routes.country and routes.region in ("INT", "EU"):
+        name = country_name(routes.country) or routes.country
+        lines.append(("text", text.ROUTES_NO_NATIONAL.format(name=name)))
     for name, entries in routes.sections:
         lines.append(("blank", ""))
         lines.append(("section", _SECTION_TITLES[name]))

@@ -117,14 +117,22 @@ DETAIL_ACTION_REF = _("reference {ref}")
 
 ROUTES_TITLE = _("Who can help: {where}")
 ROUTES_WHERE_COUNTRY = _("{name} ({code})")
-ROUTES_WHERE_EU = _("{code} (European Union: EU-wide services)")
-ROUTES_WHERE_OTHER = _("{code} (services open to everyone, wherever you are)")
-ROUTES_WHERE_UNKNOWN = _("anywhere (add --country GB, US, AU, CA, IE… for your country's services)")
+ROUTES_WHERE_EU = _("{name} ({code}): EU-wide services")
+ROUTES_WHERE_OTHER = _("{name} ({code}): services open to everyone, wherever you are")
+ROUTES_WHERE_OTHER_ONLY = _("services open to everyone, wherever you are")
+ROUTES_WHERE_UNKNOWN = _(
+    "anywhere (add --country with your country's name or code, e.g. GB, US, IN, DE, for its services)"
+)
+ROUTES_UNKNOWN_COUNTRY = _(
+    "So here are the services open to everyone. To reach the police, call your local emergency "
+    "number (112 works in many countries) or go to the nearest police station."
+)
 ROUTES_FOR_UNDER_18 = _("Shown for a case where someone shown was under 18.")
 ROUTES_FOR_ADULT = _("Shown for adults (nobody shown was under 18).")
 ROUTES_FOR_EVERYONE = _("Services for under-18s and for adults are both shown; each says who it is for.")
 ROUTES_NO_NATIONAL = _(
-    "evidencekit does not list services for {code} yet: your national police and the services below can help."
+    "evidencekit does not list the national services of {name} yet: your national police and the "
+    "services below can help."
 )
 SECTION_EMERGENCY = _("If you are in danger right now")
 SECTION_CRISIS = _("If you feel overwhelmed, or are thinking about hurting yourself")
@@ -141,14 +149,6 @@ LAST_CHECKED = _(
     "These details were last checked on {date}. Numbers and addresses change: if one does not "
     "work, search for the service's name."
 )
-
-COUNTRY_NAMES = {
-    "GB": _("United Kingdom"),
-    "US": _("United States"),
-    "AU": _("Australia"),
-    "CA": _("Canada"),
-    "IE": _("Ireland"),
-}
 
 # ---- the under-18 safeguard --------------------------------------------------------------------
 
@@ -306,8 +306,8 @@ CASE_COLLECTOR_QUESTION = _(
     "Who is saving the evidence: you, or someone helping you? A name is enough (press Enter to leave it out)."
 )
 CASE_COUNTRY_QUESTION = _(
-    "Which country are you in? This picks the right helplines. A two-letter code such as GB, US, "
-    "AU, CA, IE or DE (press Enter to leave it out)."
+    "Which country are you in? This picks the right helplines. Its name or its two-letter code, "
+    "e.g. United Kingdom or GB, India or IN (press Enter to leave it out)."
 )
 CASE_FOLDER_TAKEN = _("{path} already exists and is not empty.")
 CASE_FOLDER_TAKEN_HINT = _("Choose a new folder name; evidencekit creates the folder for you.")

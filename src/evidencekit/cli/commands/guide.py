@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from evidencekit.cli.app import HELP_PANEL, command
 from evidencekit.cli.options import CaseOption, JsonOption
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from evidencekit.case.case import Case
 
 GUIDE_FORMAT = "evidencekit-guide/1"
 
@@ -17,8 +22,8 @@ def guide(
     country: Annotated[
         str | None,
         typer.Option(
-            help="Two-letter country code for the right helplines: GB (or UK), US, AU, CA, IE, DE… "
-            "Default: the case's country."
+            help="Your country, by name or two-letter code, for the right helplines: GB (or UK), "
+            "US, IN, DE, France… Default: the case's country."
         ),
     ] = None,
     age_group: Annotated[
@@ -41,7 +46,7 @@ def guide(
     """
     from evidencekit.cli import output
     from evidencekit.guide.checklist import build_checklist
-    from evidencekit.guide.directory import routes_for
+    from evidencekit.guide.directory import routes_for_answer
     from evidencekit.guide.render import guide_lines
 
     the_case = _case_if_any(case)
@@ -50,7 +55,7 @@ def guide(
     if age_group is None and the_case is not None:
         flag = the_case.info.flags.get("under_18")
         age_group = None if flag is None else ("under-18" if flag else "adult")
-    routes = routes_for(country, age_group)
+    routes = routes_for_answer(country, age_group)
     steps = build_checklist(
         the_case, under_18=None if routes.age_group is None else routes.age_group == "under-18"
     )
@@ -62,6 +67,7 @@ def guide(
                 "country": routes.country,
                 "region": routes.region,
                 "age_group": routes.age_group,
+                "unknown_country": routes.unknown_country,
                 "checklist": [step.to_json() for step in steps],
                 "routes": [
                     {"section": name, "entries": [entry.to_json() for entry in entries]}
@@ -75,7 +81,7 @@ def guide(
     TerminalConversation().lines(guide_lines(steps, routes, has_case=the_case is not None))
 
 
-def _case_if_any(case):
+def _case_if_any(case: Path | None) -> Case | None:
     """The case named or found here, or None: the guide is useful without a case too."""
     from evidencekit.case.case import Case, find_case
     from evidencekit.errors import NotACaseError
