@@ -33,6 +33,10 @@ PARSER_MODULES = (
     "evidencekit.exports.snapchat",
     "evidencekit.exports.discord",
     "evidencekit.exports.sms",
+    "evidencekit.exports.imessage",
+    "evidencekit.exports.signal",
+    "evidencekit.exports.tiktok",
+    "evidencekit.exports.meta_html",
 )
 THRESHOLD = 0.5
 
