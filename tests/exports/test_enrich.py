@@ -72,16 +72,17 @@ def test_a_captured_folder_links_attachments_to_their_stored_files(case, tmp_pat
     assert verify_case(case.root).ok
 
 
-def test_sms_pictures_are_hashed_inside_the_backup_and_never_copied_out(case, tmp_path):
+def test_sms_pictures_are_saved_as_derived_files_of_the_backup(case, tmp_path):
     [item] = capture(case, [samples.sms_backup(tmp_path / "in")]).added
 
     _, messages = jsonl(case, "E0001")
     picture = next(a for m in messages for a in m["attachments"] if not a["missing"])
-    assert picture["embedded"] is True and picture["path"] is None
+    assert picture["embedded"] is True
+    assert picture["path"] == "data/derived/E0001/attachments/00001-a.jpg"
     assert picture["sha256"] == hashlib.sha256(samples.JPEG).hexdigest()
+    assert (case.root / picture["path"]).read_bytes() == samples.JPEG
     assert item["export"]["attachments"]["embedded_media"] == 1
-    derived = case.root / "data/derived/E0001"
-    assert not any(p.read_bytes() == samples.JPEG for p in derived.rglob("*") if p.is_file())
+    assert picture["path"] in item["export"]["derived_files"]
     assert_valid_bag(case.root)
     assert verify_case(case.root).ok
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from tests.exports import samples
 
 
@@ -84,3 +86,109 @@ def test_a_discord_csv_with_a_field_longer_than_any_message_gives_a_partial_tran
     assert result.outcome.status == "partial"
     assert "a CSV file of the export is damaged" in result.outcome.problem
     assert result.messages  # what came before is kept
+
+
+# ---- Snapchat layouts seen in the wild -------------------------------------------------------
+
+
+def _write_json(path, data):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def test_an_old_layout_with_its_text_in_content_and_no_partner_is_read_and_never_named_none(read, tmp_path):
+    path = _write_json(
+        tmp_path / "mydata" / "json" / "chat_history.json",
+        {
+            "Received Saved Chat History": [
+                {
+                    "From": "riley_x22",
+                    "Media Type": "TEXT",
+                    "Created": "2021-06-01 10:00:00 UTC",
+                    "Content": "send it &amp; pay",
+                },
+                {"Media Type": "TEXT", "Created": "2021-06-01 10:02:00 UTC", "Content": "hello?"},
+                {"From": "riley_x22", "Media Type": "TEXT", "Created": "2021-06-01 10:03:00 UTC"},
+            ],
+            "Sent Saved Chat History": [
+                {
+                    "To": "riley_x22",
+                    "Media Type": "TEXT",
+                    "Created": "2021-06-01 10:01:00 UTC",
+                    "Content": "no",
+                },
+            ],
+        },
+    )
+
+    r = read(path.parent.parent)
+
+    assert r.detection.variant == "old"
+    assert [(m["sender"], m["text"]) for m in r.messages][:2] == [
+        ("riley_x22", "send it & pay"),
+        ("(account owner)", "no"),
+    ]
+    names = {m["conversation"] for m in r.messages}
+    assert "None" not in names and "(other person not named in the export)" in names
+    assert any("do not say who the other person was" in w for w in r.header["warnings"])
+    assert any(w.startswith("1 Snapchat message(s) have no text") for w in r.header["warnings"])
+
+
+def test_a_group_chat_takes_its_conversation_title_even_from_a_later_record(read, tmp_path):
+    records = [
+        {
+            "From": "riley_x22",
+            "Media Type": "TEXT",
+            "Created": "2024-03-14 21:07:41 UTC",
+            "Content": "hi all",
+            "Conversation Title": None,
+            "IsSender": False,
+        },
+        {
+            "From": "sam.example",
+            "Media Type": "TEXT",
+            "Created": "2024-03-14 21:08:00 UTC",
+            "Content": "who?",
+            "Conversation Title": "Year 10 🏀",
+            "IsSender": True,
+        },
+    ]
+    root = tmp_path / "mydata~1710450600"
+    _write_json(root / "json" / "chat_history.json", {"9c1d77e0-3f5a-4b7e-9d0a-1f2e3d4c5b6a": records})
+
+    r = read(root)
+
+    assert [m["conversation"] for m in r.messages] == ["Year 10 🏀", "Year 10 🏀"]
+
+
+def test_an_export_with_only_the_snap_history_dated_only_in_microseconds(read, tmp_path):
+    root = tmp_path / "mydata~1710450600"
+    _write_json(
+        root / "json" / "snap_history.json",
+        {
+            "riley_x22": [
+                {
+                    "From": "riley_x22",
+                    "Media Type": "IMAGE",
+                    "Created(microseconds)": 1710450461000,
+                    "Conversation Title": None,
+                    "IsSender": False,
+                },
+                {
+                    "From": "sam.example",
+                    "Media Type": "VIDEO",
+                    "Created(microseconds)": "1710450540000",
+                    "Conversation Title": None,
+                    "IsSender": True,
+                },
+            ]
+        },
+    )
+
+    r = read(root)
+
+    assert r.parser == "snapchat" and "snap history" in r.detection.label
+    assert [m["time"] for m in r.messages] == ["2024-03-14T21:07:41+00:00", "2024-03-14T21:09:00+00:00"]
+    assert all(m["details"]["snap"] is True and "media-omitted" in m["flags"] for m in r.messages)
+    assert not any("have no text" in w for w in r.header["warnings"]), "a snap has no text by nature"

@@ -287,3 +287,43 @@ def test_a_message_of_endless_short_lines_stops_reading_there(read, tmp_path):
         result.outcome.problem
     )
     assert len(result.messages) == 60
+
+
+SIGNAL_EXPORT = (  # signal-export's chat.md for a Signal Desktop chat (older releases: no seconds)
+    "[2024-03-14, 21:07] Riley: you there?\n"
+    "[2024-03-14, 21:08] Me: who is this\n"
+    "[2024-03-14, 21:09] Riley: ![IMG_0042.jpg](./media/2024-03-14-21-09-00_IMG_0042.jpg)  \n"
+    "[2024-03-14, 21:10] Riley: answer me\n"
+    "(- Me: 😡 -)\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("chat.md", SIGNAL_EXPORT),
+        ("chat.txt", SIGNAL_EXPORT),  # renamed: the Markdown picture link still gives it away
+        (
+            "chat.txt",
+            SIGNAL_EXPORT.replace("![IMG_0042.jpg](./media/2024-03-14-21-09-00_IMG_0042.jpg)", "ok"),
+        ),
+    ],
+)
+def test_a_signal_desktop_export_is_not_taken_for_a_whatsapp_iphone_export(tmp_path, name, text):
+    from evidencekit.exports import whatsapp
+    from evidencekit.exports.source import open_source
+
+    path = samples.write(tmp_path / name, text)
+
+    with open_source(path, path.name) as source:
+        assert whatsapp.detect(source) is None  # the Signal reader, or "unknown export, kept as is"
+
+
+def test_an_iphone_export_written_year_first_is_still_whatsapp(read, tmp_path):
+    # Swedish iPhones write the year first; WhatsApp always writes the seconds.
+    text = "[2024-03-14 21:07:41] Riley: är du där?\n[2024-03-14 21:08:05] Sam: vem är det\n"
+
+    r = read(samples.write(tmp_path / "_chat.txt", text))
+
+    assert r.parser == "whatsapp" and r.detection.variant == "ios"
+    assert r.texts() == ["är du där?", "vem är det"]

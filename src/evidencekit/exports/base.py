@@ -10,6 +10,9 @@ to repair or skip in `context.warnings`, and raises `ExportDamaged` only when it
 
 from __future__ import annotations
 
+import csv
+import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
@@ -34,10 +37,64 @@ FLAGS = (
     "time-marker-ignored",  # `23:59 PM`: a 24-hour time with an AM/PM marker; read as 24-hour
     "time-implausible",  # after the capture, before the platform existed, or out of order
 )
+TIME_IMPLAUSIBLE = "time-implausible"
 
 
 class ExportDamaged(Exception):
     """The export cannot be read further (truncated, invalid JSON/XML…). The sentence says where."""
+
+
+# Errors raised while *reading* an export (JSON, XML, zip, text); anything else is a bug or a
+# problem with our own disk and is not hidden. Parsers that read an export in parts (Meta's
+# thread files) catch these per part, so one damaged part costs only that part.
+_READ_ERRORS: tuple[type[BaseException], ...] = (
+    ExportDamaged,
+    ValueError,  # json, ijson, bad numbers and dates
+    UnicodeError,
+    EOFError,
+    zipfile.BadZipFile,
+    zlib.error,
+    csv.Error,  # e.g. a field longer than any message (the csv module's limit is 128 KB)
+    KeyError,
+    TypeError,
+    AttributeError,
+)
+
+
+def read_errors() -> tuple[type[BaseException], ...]:
+    """The exceptions that mean "the export is damaged here" (ijson's and expat's included)."""
+    extra: list[type[BaseException]] = []
+    try:
+        import ijson
+
+        extra.append(ijson.JSONError)
+    except ImportError:  # pragma: no cover - ijson is a dependency
+        pass
+    from xml.parsers.expat import ExpatError
+
+    extra.append(ExpatError)
+    return _READ_ERRORS + tuple(extra)
+
+
+def read_errors_and_os() -> tuple[type[BaseException], ...]:
+    """read_errors() and OSError: for a part of an export read on its own, where a zip damaged
+    inside (a member's header pointing nowhere) fails as the member is read."""
+    return (*read_errors(), OSError)
+
+
+def read_problem(exc: BaseException) -> str:
+    """What a reading error says about the export, as the middle of a sentence."""
+    if isinstance(exc, ExportDamaged):
+        return str(exc)
+    name = type(exc).__name__
+    text = str(exc).strip() or name
+    if "Incomplete" in name or "premature EOF" in text or "no element found" in text:
+        return "the file ends too early: it looks cut off"
+    if isinstance(exc, csv.Error):
+        return f"a CSV file of the export is damaged ({text})"
+    if isinstance(exc, UnicodeError):
+        return f"the text is not in the expected encoding ({text})"
+    return f"the export is damaged or not in the expected layout ({name}: {text[:200]})"
 
 
 class NeedsDateOrder(Exception):

@@ -12,15 +12,18 @@ from __future__ import annotations
 import contextlib
 import re
 import shutil
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from evidencekit.case import layout
 from evidencekit.case.case import CaseChange
 from evidencekit.case.flags import under_18
-from evidencekit.clock import iso_utc, load_zone
+from evidencekit.clock import iso_utc, load_zone, parse_iso
 from evidencekit.errors import InvalidValueError
+
+if TYPE_CHECKING:
+    from evidencekit.exports.transcript import MediaPolicy
 
 DATE_ORDERS = ("dmy", "mdy", "ymd")
 _SKIP_MIME = ("image/", "video/", "audio/")
@@ -198,9 +201,39 @@ def _context(change: CaseChange, record: dict[str, Any], options: dict[str, Any]
         zone_name=zone_name,
         display_zone=zone or change.case.zone,
         date_order=options.get("date_order"),
-        not_after=change.now(),
+        not_after=_captured_at(record, change.now()),
         source_name=record.get("original_name") or "",
     )
+
+
+def _captured_at(record: dict[str, Any], now: datetime) -> datetime:
+    """When the export was captured: no message in it can be later. A transcript made again
+    later (--rebuild) still measures against the capture, not against today; the record is read
+    from the case, so anything but a real moment before now is ignored."""
+    written = record.get("captured_at")
+    if isinstance(written, str):
+        try:
+            moment = parse_iso(written)
+        except ValueError:
+            return now
+        if moment.tzinfo is not None and moment <= now:
+            return moment
+    return now
+
+
+def _media_policy(change: CaseChange) -> MediaPolicy:
+    """Whether a file embedded in the export (an MMS picture) may be saved as a derived file:
+    never in a case marked under 18 (a copy may itself be unlawful), and never when the case
+    already records the same bytes as sensitive. It is hashed either way."""
+    from evidencekit.intake.safeguard import SensitiveHashes
+
+    if under_18(change.case):
+        reason = (
+            "this case is marked: someone shown may be under 18, so pictures are never copied (only hashed)"
+        )
+        return lambda sha256, size: reason
+    known = SensitiveHashes.of_items(change.existing_items)
+    return lambda sha256, size: known.reason(sha256)
 
 
 def _run(change, parser, detection, source, context, record):
@@ -219,6 +252,7 @@ def _run(change, parser, detection, source, context, record):
             item=record,
             derived_prefix=f"{layout.DERIVED_DIR}/{item_id}",
             made_at=iso_utc(change.now()),
+            media_policy=_media_policy(change),
         )
         existing = change.case.manifest()
         for written in outcome.files:
@@ -252,7 +286,7 @@ def _outcome_warnings(item_id: str, name: str, outcome, parser_warnings: list[st
     elif outcome.status == PARTIAL:
         out.append(
             f"{item_id} “{name}” was kept exactly as it is, but its transcript is incomplete: "
-            f"{outcome.problem}. The messages before that point are in the transcript."
+            f"{outcome.problem}. Every message that could be read is in the transcript."
         )
     out.extend(f"{item_id}: {w}" for w in parser_warnings)
     return out

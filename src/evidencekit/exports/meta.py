@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import posixpath
 import re
+import zipfile
+import zlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -29,13 +31,15 @@ from evidencekit.exports.base import (
     Detection,
     Message,
     ParseContext,
+    read_errors_and_os,
+    read_problem,
 )
 from evidencekit.exports.jsonstream import repaired_stream
 from evidencekit.exports.source import Source, head_text
 from evidencekit.exports.times import from_epoch_ms, shown
 
 NAME = "meta"
-VERSION = "1"
+VERSION = "2"
 
 _MESSAGE_FILE = re.compile(r"(?:^|/)message_(\d+)\.json$")
 _E2EE_FILE = re.compile(r"^(?P<stem>.+)_(?P<n>\d+)\.json$")
@@ -46,17 +50,58 @@ _MEDIA_KEYS = (
     ("files", "file"),
     ("gifs", "gif"),
 )
-_SYSTEM_TEXT = re.compile(
-    r"^(?:Liked a message|Reacted .{1,16} to (?:your|a) message|.{0,80} sent an attachment\."
-    r"|You sent an attachment\.|.{0,80} started (?:a|an) (?:video|audio) (?:chat|call)"
-    r"|.{0,80} missed (?:a|your) (?:video |audio )?(?:call|chat)|(?:Video|Audio) chat ended"
-    r"|.{0,80} named the group .*|.{0,80} changed the group photo\.?|.{0,80} added .{1,80} to the group\.?"
-    r"|.{0,80} left the group\.?|.{0,80} removed .{1,80} from the group\.?"
-    r"|.{0,80} set (?:the|your|his|her|their) nickname .*|.{0,80} unsent a message\.?"
-    r"|.{0,80} sent a (?:photo|video|voice message|link)\.?"
-    r"|.{0,80} reacted .{1,16} to your message ?)$",
-    re.DOTALL,
+# Notices Meta writes as if they were messages, though nobody typed them (English first, then
+# German, Spanish, French, Portuguese and Italian as Meta words them). Whole texts only, so a
+# message that merely mentions a reaction stays a message.
+_NAME = r".{0,80}"
+_EMOJI = r".{1,16}"
+_SYSTEM_PATTERNS = (
+    # reactions and likes
+    rf"(?:{_NAME} )?[Rr]eacted {_EMOJI} to (?:your|a|their|his|her) message",
+    rf"(?:{_NAME} )?[Ll]iked a message",
+    rf"(?:{_NAME} )?[Hh]at (?:auf deine Nachricht )?mit {_EMOJI} (?:auf deine Nachricht )?reagiert",
+    rf"(?:{_NAME} )?[Hh]at eine Nachricht mit „Gefällt mir“ markiert",
+    rf"(?:{_NAME} )?[Rr]eaccionó (?:con )?{_EMOJI} a (?:tu|un) mensaje",
+    rf"(?:{_NAME} )?[Ll]e gustó un mensaje",
+    rf"(?:{_NAME} )?[Aa] réagi (?:par )?{_EMOJI} à (?:votre|ton|un) message",
+    rf"(?:{_NAME} )?[Aa] aimé un message",
+    rf"(?:{_NAME} )?[Rr]eagiu (?:com )?{_EMOJI} (?:à|a) (?:sua|tua|uma) mensagem",
+    rf"(?:{_NAME} )?[Cc]urtiu uma mensagem",
+    rf"(?:{_NAME} )?[Hh]a reagito (?:con )?{_EMOJI} (?:al tuo|a un) messaggio",
+    rf"(?:{_NAME} )?[Hh]a messo \"Mi piace\" a un messaggio",
+    # the chat's look and names
+    rf"{_NAME} changed the (?:chat )?theme(?: to .{{0,80}})?\.?",
+    rf"{_NAME} changed the (?:chat )?emoji(?: to .{{0,16}})?\.?",
+    rf"{_NAME} set the (?:quick reaction|emoji) to .{{0,16}}\.?",
+    rf"{_NAME} (?:set|changed|cleared) (?:the|your|his|her|their) nickname.*",
+    rf"{_NAME} (?:set|changed|cleared) the nickname (?:for|of) .*",
+    rf"{_NAME} hat das (?:Chat-)?Thema (?:zu .{{0,80}} )?geändert\.?",
+    rf"{_NAME} cambió el tema(?: a .{{0,80}})?\.?",
+    rf"{_NAME} a changé le thème(?: en .{{0,80}})?\.?",
+    rf"{_NAME} (?:mudou|alterou) o tema(?: para .{{0,80}})?\.?",
+    rf"{_NAME} ha cambiato il tema(?: in .{{0,80}})?\.?",
+    # groups
+    rf"{_NAME} named the group .*",
+    rf"{_NAME} changed the group (?:photo|name).*",
+    rf"{_NAME} added .{{1,80}} to the group\.?",
+    rf"{_NAME} left the group\.?",
+    rf"{_NAME} removed .{{1,80}} from the group\.?",
+    rf"{_NAME} (?:made|is no longer) .{{1,80}} (?:an )?admins?\.?",
+    # calls, attachments and unsending, which the export shows only as these words
+    rf"(?:{_NAME} )?sent an attachment\.",
+    rf"{_NAME} sent a (?:photo|video|voice message|link|GIF|sticker)\.?",
+    rf"{_NAME} started (?:a|an) (?:video|audio) (?:chat|call)",
+    rf"{_NAME} joined the (?:video|audio) (?:chat|call)\.?",
+    rf"{_NAME} missed (?:a|your) (?:video |audio )?(?:call|chat)",
+    r"(?:The )?(?:[Vv]ideo|[Aa]udio) (?:chat|call) ended\.?",
+    rf"{_NAME} unsent a message\.?",
+    rf"{_NAME} hat eine Nachricht zurückgerufen\.?",
+    rf"{_NAME} anuló el envío de un mensaje\.?",
+    rf"{_NAME} a retiré un message\.?",
+    rf"{_NAME} cancelou o envio de uma mensagem\.?",
+    rf"{_NAME} ha annullato l'invio di un messaggio\.?",
 )
+_SYSTEM_TEXT = re.compile("^(?:" + "|".join(_SYSTEM_PATTERNS) + ") ?$", re.DOTALL)
 _SKIP_E2EE = {"secret_conversations.json", "messaging_settings.json", "autofill_information.json"}
 
 
@@ -90,44 +135,68 @@ def _number(name: str) -> int:
     return int(match.group(1)) if match else 0
 
 
+# Where Meta puts thread folders: a `message_N.json` under one of these is Meta's, even when the
+# file itself is too damaged to say so.
+_THREAD_FOLDER = re.compile(
+    r"(?:^|/)(?:messages/)?(?:inbox|archived_threads|message_requests|filtered_threads|e2ee_cutover)"
+    r"/[^/]+/message_\d+\.json$"
+)
+_LOOK_AT = 20  # thread files looked at before deciding (the first may be the damaged one)
+
+
+def _dyi_head(head: str) -> bool:
+    """A DYI thread file, or one of Messenger's encrypted-chat files named like one. A thread
+    without `participants` or `title` (seen in real downloads) still has messages with senders."""
+    if '"messages"' not in head:
+        return '"participants"' in head and '"sender_name"' in head
+    return any(key in head for key in ('"sender_name"', '"timestamp_ms"', '"title"', '"senderName"'))
+
+
+def _e2ee_head(head: str) -> bool:
+    return '"threadName"' in head or ('"senderName"' in head and '"timestamp"' in head)
+
+
 def detect(source: Source) -> Detection | None:
     names = source.names()
     dyi = [n for n in names if _MESSAGE_FILE.search(n)]
     if source.kind == "file" and not dyi:
         dyi = [n for n in names if n.lower().endswith(".json")]
     if dyi:
-        head = _head_text(source, dyi[0])
-        if ('"participants"' in head and '"sender_name"' in head) or (
-            '"messages"' in head and '"title"' in head
-        ):
+        recognised = False
+        for name in dyi[:_LOOK_AT]:
+            try:
+                recognised = _dyi_head(_head_text(source, name))
+            except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error):
+                recognised = False  # a damaged member: look at the next thread
+            if recognised:
+                break
+        laid_out = sum(1 for n in dyi if _THREAD_FOLDER.search(n))
+        if recognised or laid_out:
             threads: dict[str, list[str]] = {}
             for name in dyi:
                 threads.setdefault(posixpath.dirname(name), []).append(name)
             files = [f for key in sorted(threads) for f in sorted(threads[key], key=_number)]
+            files += [n for n in _e2ee_files(source, names) if n not in files]
             platform = _platform(source, files)
             return Detection(
                 NAME,
-                0.9,
+                0.9 if recognised else 0.7,
                 f"{platform} “Download your information” (JSON)",
                 "dyi",
                 files,
                 {"newest_first": True, "platform": platform},
             )
-    jsons = [n for n in names if n.lower().endswith(".json") and posixpath.basename(n) not in _SKIP_E2EE]
-    e2ee = []
-    for name in jsons[:200]:
-        head = _head_text(source, name)
-        if '"threadName"' in head or ('"senderName"' in head and '"timestamp"' in head):
-            e2ee.append(name)
+    e2ee = _e2ee_files(source, names)
     if e2ee:
         return Detection(
             NAME,
             0.85,
             "Messenger end-to-end encrypted chat export (JSON)",
             "e2ee",
-            sorted(e2ee, key=_e2ee_key),
+            e2ee,
             {"platform": "Facebook Messenger"},
         )
+    jsons = [n for n in names if n.lower().endswith(".json")]
     for name in jsons[:50]:
         if posixpath.basename(name) != "messages.json" and source.kind != "file":
             continue
@@ -142,6 +211,25 @@ def detect(source: Source) -> Detection | None:
                 {"platform": "Instagram"},
             )
     return None
+
+
+def _e2ee_files(source: Source, names: list[str]) -> list[str]:
+    """Messenger's encrypted-chat files (`<Name>_<N>.json`, camelCase keys), wherever they are."""
+    found = []
+    jsons = [
+        n
+        for n in names
+        if n.lower().endswith(".json")
+        and posixpath.basename(n) not in _SKIP_E2EE
+        and not _MESSAGE_FILE.search(n)
+    ]
+    for name in jsons[:200]:
+        try:
+            if _e2ee_head(_head_text(source, name)):
+                found.append(name)
+        except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error):
+            continue
+    return sorted(found, key=_e2ee_key)
 
 
 def _e2ee_key(name: str) -> tuple[str, int]:
@@ -160,21 +248,11 @@ class MetaParser:
         return detect(source)
 
     def parse(self, source: Source, detection: Detection, context: ParseContext) -> Iterator[Message]:
-        state = {"seq": 0, "repaired": 0}
+        state = {"seq": 0, "repaired": 0, "system": 0}
         if detection.variant == "instagram-old":
             yield from _parse_old_instagram(source, detection.files[0], context, state)
         else:
-            conversations: dict[str, Conversation] = {}
-            for name in detection.files:
-                e2ee = detection.variant == "e2ee"
-                key = _e2ee_key(name)[0] if e2ee else posixpath.dirname(name) or name
-                conversation = conversations.get(key)
-                if conversation is None:
-                    conversation = conversations[key] = Conversation(key=key)
-                    _read_thread_facts(source, name, conversation, detection.variant == "e2ee")
-                yield from _parse_file(
-                    source, name, conversation, context, state, detection.variant == "e2ee"
-                )
+            yield from _parse_threads(source, detection, context, state)
         if state["repaired"]:
             context.warn(
                 f"{state['repaired']} text(s) were written by Meta with a known encoding fault "
@@ -183,12 +261,58 @@ class MetaParser:
             )
 
 
-def _read_thread_facts(source: Source, name: str, conversation: Conversation, e2ee: bool) -> None:
+def _parse_threads(
+    source: Source, detection: Detection, context: ParseContext, state: dict[str, int]
+) -> Iterator[Message]:
+    """Every thread file in turn. A damaged file costs only what comes after its damage: the
+    messages before it are kept, reading goes on with the next file, and the file, the reason and
+    how many of its messages were read are listed in `context.facts["lost"]`."""
+    errors = read_errors_and_os()
+    conversations: dict[str, Conversation] = {}
+    lost: list[dict[str, Any]] = context.facts.setdefault("lost", [])
+    by_thread: dict[str, list[str]] = {}
+    for name in detection.files:
+        by_thread.setdefault(_conversation_key(name), []).append(name)
+    for name in detection.files:
+        key = _conversation_key(name)
+        conversation = conversations.get(key)
+        if conversation is None:
+            conversation = conversations[key] = Conversation(key=key)
+            # Its name before any of its messages: from the first of its files that has one
+            # (the first may be the damaged one), else the folder's name, as Meta names it.
+            for other in by_thread[key]:
+                _read_thread_facts(source, other, conversation)
+                if conversation.name is not None:
+                    break
+            if conversation.name is None:
+                conversation.name = posixpath.basename(key) or key
+        read = 0
+        try:
+            for msg in _parse_file(source, name, conversation, context, state):
+                read += 1
+                yield msg
+        except errors as exc:
+            problem = read_problem(exc)
+            lost.append({"file": name, "problem": problem, "messages_read": read})
+            context.warn(
+                f"“{name}” is damaged ({problem}): {read:,} of its messages were read before the "
+                "damage and are in the transcript; the rest of that file could not be read. Every "
+                "other file of the export was read."
+            )
+
+
+def _conversation_key(name: str) -> str:
+    if _MESSAGE_FILE.search(name):
+        return posixpath.dirname(name) or name
+    return _e2ee_key(name)[0]
+
+
+def _read_thread_facts(source: Source, name: str, conversation: Conversation) -> None:
     """Title and participants, which Meta writes before and after the messages: two quick passes
-    (in ijson's C code) so that messages can then be streamed with their conversation's name."""
+    (in ijson's C code) so that messages can then be streamed with their conversation's name.
+    A thread with neither (it happens) is named after its folder, as Meta names it."""
     import ijson
 
-    title_key = "threadName" if e2ee else "title"
     try:
         with repaired_stream(source.open(name)) as stream:
             for value in ijson.items(stream, "participants"):
@@ -197,12 +321,15 @@ def _read_thread_facts(source: Source, name: str, conversation: Conversation, e2
                     if isinstance(person, str):
                         conversation.participants.append(repair(person)[0])
                 break
-        with repaired_stream(source.open(name)) as stream:
-            for value in ijson.items(stream, title_key):
-                if isinstance(value, str):
-                    conversation.name = repair(value)[0]
+        for key in ("title", "threadName"):  # DYI, then the encrypted-chat layout
+            with repaired_stream(source.open(name)) as stream:
+                for value in ijson.items(stream, key):
+                    if isinstance(value, str):
+                        conversation.name = repair(value)[0]
+                    break
+            if conversation.name is not None:
                 break
-    except (ijson.JSONError, ValueError, UnicodeError):
+    except read_errors_and_os():
         pass  # a damaged file: its messages are still read up to the damage, and that is reported
     if conversation.name is None and conversation.participants:
         conversation.name = ", ".join(conversation.participants)
@@ -214,7 +341,6 @@ def _parse_file(
     conversation: Conversation,
     context: ParseContext,
     state: dict[str, int],
-    e2ee: bool,
 ) -> Iterator[Message]:
     import ijson
 
@@ -223,6 +349,9 @@ def _parse_file(
             state["seq"] += 1
             if not isinstance(raw, dict):
                 continue
+            # Messenger's encrypted-chat layout (camelCase) turns up in its own export and inside
+            # "Download your information": each message is read by the keys it has.
+            e2ee = "senderName" in raw or ("timestamp" in raw and "timestamp_ms" not in raw)
             msg = (
                 _e2ee_message(raw, source, name, context, state)
                 if e2ee
@@ -253,7 +382,9 @@ def _text(raw: Any, msg: Message, state: dict[str, int], key: str) -> str:
     return fixed
 
 
-def _dyi_message(raw: dict[str, Any], source: Source, name: str, context: ParseContext, state) -> Message:
+def _dyi_message(
+    raw: dict[str, Any], source: Source, name: str, context: ParseContext, state: dict[str, int]
+) -> Message:
     ms = raw.get("timestamp_ms")
     msg = Message(
         seq=0, time=_time(ms, context), time_as_written=None if ms is None else str(ms), sender=None, text=""
@@ -284,17 +415,18 @@ def _dyi_message(raw: dict[str, Any], source: Source, name: str, context: ParseC
         msg.kind = SYSTEM
         missed = raw.get("missed")
         msg.details["call"] = "missed call" if missed else f"call, {int(seconds)} seconds"
-    kind = raw.get("type")
-    if kind is not None:
-        msg.details["type"] = kind
-        if kind in ("Call", "Subscribe", "Unsubscribe"):
+    message_type = raw.get("type")
+    if message_type is not None:
+        msg.details["type"] = message_type
+        if message_type in ("Call", "Subscribe", "Unsubscribe"):
             msg.kind = SYSTEM
-    if msg.kind == MESSAGE and msg.text and not msg.attachments and _SYSTEM_TEXT.match(msg.text):
-        msg.kind = SYSTEM
+    _system_if_notice(msg)
     return msg
 
 
-def _e2ee_message(raw: dict[str, Any], source: Source, name: str, context: ParseContext, state) -> Message:
+def _e2ee_message(
+    raw: dict[str, Any], source: Source, name: str, context: ParseContext, state: dict[str, int]
+) -> Message:
     ms = raw.get("timestamp")
     msg = Message(
         seq=0, time=_time(ms, context), time_as_written=None if ms is None else str(ms), sender=None, text=""
@@ -318,7 +450,14 @@ def _e2ee_message(raw: dict[str, Any], source: Source, name: str, context: Parse
             msg.kind = SYSTEM
     if raw.get("replyTo") or raw.get("reply_to"):
         msg.flag("reply")
+    _system_if_notice(msg)
     return msg
+
+
+def _system_if_notice(msg: Message) -> None:
+    """A notice Meta writes as a message's text (“Reacted 😡 to your message”) is a system row."""
+    if msg.kind == MESSAGE and msg.text and not msg.attachments and _SYSTEM_TEXT.match(msg.text):
+        msg.kind = SYSTEM
 
 
 def _attachment(uri: Any, kind: str | None, source: Source, near: str, entry: dict[str, Any]) -> Attachment:
@@ -334,7 +473,9 @@ def _attachment(uri: Any, kind: str | None, source: Source, near: str, entry: di
     return Attachment(name=posixpath.basename(uri) or "(no name)", member=member, type=kind, details=details)
 
 
-def _parse_old_instagram(source: Source, name: str, context: ParseContext, state) -> Iterator[Message]:
+def _parse_old_instagram(
+    source: Source, name: str, context: ParseContext, state: dict[str, int]
+) -> Iterator[Message]:
     import ijson
 
     from evidencekit.exports.times import UTC
@@ -368,7 +509,7 @@ def _parse_old_instagram(source: Source, name: str, context: ParseContext, state
                     time=moment,
                     time_as_written=written,
                     sender=raw.get("sender"),
-                    text=raw.get("text") if isinstance(raw.get("text"), str) else "",
+                    text=str(raw["text"]) if isinstance(raw.get("text"), str) else "",
                 )
                 for key in ("media_url", "media", "media_share_url"):
                     if isinstance(raw.get(key), str):

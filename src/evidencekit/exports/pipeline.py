@@ -7,20 +7,26 @@ why. Only problems writing our own files (a full disk) are raised.
 
 from __future__ import annotations
 
-import csv
-import zipfile
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from evidencekit._version import __version__
-from evidencekit.exports.base import Detection, ExportDamaged, NeedsDateOrder, ParseContext, Parser
+from evidencekit.exports.base import (
+    Detection,
+    NeedsDateOrder,
+    ParseContext,
+    Parser,
+    read_errors,
+    read_problem,
+)
+from evidencekit.exports.checks import DateGuard
 from evidencekit.exports.source import Source
 from evidencekit.exports.transcript import (
     CSV,
     HTML,
     TRANSCRIPT_FORMAT,
+    MediaPolicy,
     TranscriptWriter,
     WrittenFile,
     render_files,
@@ -30,35 +36,6 @@ COMPLETE = "complete"
 PARTIAL = "partial"
 UNREADABLE = "unreadable"
 NEEDS_DATE_ORDER = "needs-date-order"
-
-# Errors raised while *reading* an export (JSON, XML, zip, text); anything else is a bug or a
-# problem with our own disk and is not hidden.
-_READ_ERRORS: tuple[type[BaseException], ...] = (
-    ExportDamaged,
-    ValueError,  # json, ijson, bad numbers and dates
-    UnicodeError,
-    EOFError,
-    zipfile.BadZipFile,
-    zlib.error,
-    csv.Error,  # e.g. a field longer than any message (the csv module's limit is 128 KB)
-    KeyError,
-    TypeError,
-    AttributeError,
-)
-
-
-def _read_errors() -> tuple[type[BaseException], ...]:
-    extra: list[type[BaseException]] = []
-    try:
-        import ijson
-
-        extra.append(ijson.JSONError)
-    except ImportError:  # pragma: no cover - ijson is a dependency
-        pass
-    from xml.parsers.expat import ExpatError
-
-    extra.append(ExpatError)
-    return _READ_ERRORS + tuple(extra)
 
 
 @dataclass
@@ -82,14 +59,21 @@ def transcribe(
     item: dict[str, Any],
     derived_prefix: str,
     made_at: str,
+    media_policy: MediaPolicy | None = None,
 ) -> Outcome:
-    """Parse `source` and write transcript.jsonl, .csv and .html (and inline media) in `workdir`."""
+    """Parse `source` and write transcript.jsonl, .csv and .html (and inline media) in `workdir`.
+
+    Every message passes the date guard on its way (checks.DateGuard): doubtful dates are flagged
+    per message and summed up in the header, whatever the format.
+    """
     reading_order = detection.info.get("reading_order", parser.reading_order)
     writer = TranscriptWriter(workdir, source, derived_prefix, reading_order)
     writer.newest_first = bool(detection.info.get("newest_first"))
+    writer.media_policy = media_policy
+    guard = DateGuard.for_export(parser.name, detection, reading_order, context.not_after)
     problem = None
     bug = False
-    errors = _read_errors()
+    errors = read_errors()
     messages = parser.parse(source, detection, context)
     try:
         while True:
@@ -101,22 +85,33 @@ def transcribe(
                 writer.abandon()
                 return Outcome(NEEDS_DATE_ORDER, str(exc), examples=exc.examples)
             except errors as exc:
-                problem = _problem_sentence(exc, writer.stats.messages + writer.stats.system)
+                problem = _problem_sentence(exc, guard.fed)
                 break
             except OSError:
                 raise  # the disk, not the export: the capture's own error handling explains it
             except Exception as exc:  # noqa: BLE001 - see _bug_sentence
-                problem = _bug_sentence(exc, writer.stats.messages + writer.stats.system)
+                problem = _bug_sentence(exc, guard.fed)
                 bug = True
                 break
-            writer.add(message)
+            for ready in guard.feed(message):
+                writer.add(ready)
+        for ready in guard.finish():
+            writer.add(ready)
     except BaseException:
         writer.abandon()
         raise
     count = writer.stats.messages + writer.stats.system
+    lost = list(context.facts.get("lost") or [])
     if problem is not None and count == 0:
         writer.abandon()
         return Outcome(UNREADABLE, problem, bug=bug)
+    if lost and count == 0:
+        writer.abandon()
+        return Outcome(UNREADABLE, _lost_sentence(lost))
+    if problem is None and lost:
+        problem = _lost_sentence(lost)
+    for warning in guard.warnings():
+        context.warn(warning)
     status = COMPLETE if problem is None else PARTIAL
     summary = writer.stats.summary()
     header = {
@@ -141,6 +136,7 @@ def transcribe(
         "one_sided": context.facts.get("one_sided"),
         "complete": status == COMPLETE,
         "problem": problem,
+        "lost": lost,
         "warnings": list(context.warnings),
         "summary": summary,
     }
@@ -148,6 +144,16 @@ def transcribe(
     files = list(writer.files)
     files.extend(render_files(jsonl.path, {"csv": workdir / CSV, "html": workdir / HTML}))
     return Outcome(status, problem, files, header, summary, bug=bug)
+
+
+def _lost_sentence(lost: list[dict[str, Any]]) -> str:
+    """One sentence for the parts of an export that could not be read (each is in `lost`)."""
+    first = lost[0]
+    more = f" and {len(lost) - 1:,} other file(s) of the export" if len(lost) > 1 else ""
+    return (
+        f"“{first.get('file')}”{more} could not be read completely ({first.get('problem')}); "
+        "every other part was read, and the transcript header lists what was lost"
+    )
 
 
 def _bug_sentence(exc: BaseException, count: int) -> str:
@@ -165,16 +171,4 @@ def _bug_sentence(exc: BaseException, count: int) -> str:
 
 def _problem_sentence(exc: BaseException, count: int) -> str:
     after = f"after {count:,} message(s)" if count else "before any message"
-    if isinstance(exc, ExportDamaged):
-        return f"{exc} (reading stopped {after})"
-    name = type(exc).__name__
-    text = str(exc).strip() or name
-    if "Incomplete" in name or "premature EOF" in text or "no element found" in text:
-        return f"the file ends too early: it looks cut off (reading stopped {after})"
-    if isinstance(exc, csv.Error):
-        return f"a CSV file of the export is damaged ({text}; reading stopped {after})"
-    if isinstance(exc, UnicodeError):
-        return f"the text is not in the expected encoding ({text}; reading stopped {after})"
-    return (
-        f"the export is damaged or not in the expected layout ({name}: {text[:200]}; reading stopped {after})"
-    )
+    return f"{read_problem(exc)} (reading stopped {after})"

@@ -2,8 +2,9 @@
 `calls-<time>.xml` (the call log).
 
 Backups with pictures reach gigabytes (MMS media is inline base64), so the XML is read with expat
-in blocks, one message at a time; each picture is hashed as soon as it is read (it stays inside
-the stored backup and is never written out as a separate file) and is not kept in memory. `date`
+in blocks, one message at a time; each picture is decoded strictly (damaged data is reported, never
+turned into an empty "picture"), handed to the transcript writer, which hashes it and saves it as a
+derived file where the case allows (transcript.py), and is not kept in memory. `date`
 is exact (epoch milliseconds); `readable_date` is the phone's local rendering and is kept as
 written. Some apps write emoji as two character references
 to UTF-16 surrogate halves (`&#55357;&#56832;`), which XML forbids; each pair is merged into the
@@ -12,6 +13,7 @@ one character it stands for before parsing, and counted.
 
 from __future__ import annotations
 
+import base64
 import binascii
 import posixpath
 import re
@@ -32,7 +34,7 @@ from evidencekit.exports.source import Source
 from evidencekit.exports.times import from_epoch_ms, shown
 
 NAME = "sms"
-VERSION = "1"
+VERSION = "2"
 ME = "(this phone)"
 _SMS_TYPES = {"1": "received", "2": "sent", "3": "draft", "4": "outbox", "5": "failed", "6": "queued"}
 _MMS_BOX = {"1": "received", "2": "sent", "3": "draft", "4": "outbox"}
@@ -46,6 +48,7 @@ _CALL_TYPES = {
     "7": "Call answered on another device",
 }
 _PAIR = re.compile(rb"&#(?:(\d{5})|[xX]([0-9A-Fa-f]{4}));&#(?:(\d{5})|[xX]([0-9A-Fa-f]{4}));")
+_WHITESPACE = re.compile(r"\s+")
 _LONE = re.compile(rb"&#(?:(\d{5})|[xX]([0-9A-Fa-f]{4}));")
 
 
@@ -132,7 +135,10 @@ class SmsParser:
             )
         if state.bad_media:
             context.warn(
-                f"{state.bad_media} picture-message part(s) had damaged base64 data and could not be hashed."
+                f"{state.bad_media} picture-message part(s) hold damaged data (not base64) in the backup, "
+                f"for example in the message at line {state.bad_media_line:,} of “{state.bad_media_file}”: "
+                "the file cannot be recovered from the backup, so it is listed as missing, not "
+                "hashed (the backup itself is kept unchanged)."
             )
 
 
@@ -144,6 +150,8 @@ class _Reader:
         self.conversations: dict[str, Conversation] = {}
         self.fixer_repairs = 0
         self.bad_media = 0
+        self.bad_media_line = 0
+        self.bad_media_file = ""
 
     def read(self, name: str, stream: IO[bytes]) -> Iterator[Message]:
         ready: list[Message] = []
@@ -295,13 +303,23 @@ class _Reader:
                 type=content_type.split("/", 1)[0] or "file",
                 details={"content_type": content_type},
             )
-            data = part.get("data")
+            data = _WHITESPACE.sub("", part.get("data") or "")
             if data:
+                # Strictly: a lenient decoder skips what is not base64 and turns “%%%” into an
+                # empty “picture” with the SHA-256 of nothing, which would look like evidence.
                 try:
-                    attachment.data = binascii.a2b_base64(data)
+                    decoded = base64.b64decode(data, validate=True)
                 except (binascii.Error, ValueError):
+                    decoded = b""
+                if decoded:
+                    attachment.data = decoded
+                else:
+                    if not self.bad_media:
+                        self.bad_media_line, self.bad_media_file = mms["line"], name
                     self.bad_media += 1
-                    attachment.details["problem"] = "its base64 data is damaged"
+                    attachment.details["problem"] = (
+                        "its data in the backup is damaged (not base64), so the file cannot be recovered"
+                    )
             else:
                 attachment.details["note"] = "the backup does not include this file"
             msg.attachments.append(attachment)

@@ -3,8 +3,15 @@
 Messages arrive from a parser one at a time and are written straight to a body file, so memory
 does not grow with the export. When the export's own order is not the reading order (Meta writes
 newest first; SMS backups list texts, then picture messages), only a small index (the sort key and
-the line's offset, 16 bytes a message) is kept, and the lines are copied out in order at the end.
-The header line comes first, so it can say how complete the transcript is and what was assumed.
+the line's offset, 16 bytes a message) is kept, and the lines are copied out in order at the end,
+numbered again as they are read (#1 is the first message of the transcript, whatever the export's
+order; `source` says where each one is in the export). The header line comes first, so it can say
+how complete the transcript is and what was assumed.
+
+Media embedded in the export file itself (MMS pictures in an SMS backup) are saved as derived
+files under `attachments/`, so police can match them by their hash like any other picture, but
+only when the capture's `media_policy` allows it: in a case marked under 18, or for bytes the case
+already records as sensitive, they are hashed and never written out.
 
 The CSV and HTML are renderings of the JSONL; the `transcript` command renders the same way.
 The HTML is one self-contained page: no scripts, no remote anything (a Content-Security-Policy
@@ -20,9 +27,10 @@ import html
 import io
 import json
 import os
+import re
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -45,6 +53,12 @@ _BIAS = 1 << 45
 
 _ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 dumps = _ENCODER.encode  # canonical JSON, like the case's own records
+
+
+# (sha256, size) of an embedded file → None when it may be saved as a derived file, else why not.
+MediaPolicy = Callable[[str, int], str | None]
+NOT_SAVED = "it is kept only inside the export file (hashed, not saved as a separate file)"
+_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 FILE_MODE = 0o600  # like every other file in the case: transcripts quote private messages
@@ -179,6 +193,7 @@ class TranscriptWriter:
         self.derived_prefix = derived_prefix
         self.reading_order = reading_order
         self.newest_first = False
+        self.media_policy: MediaPolicy | None = None  # None: embedded media are never written out
         self.stats = Stats()
         self.files: list[WrittenFile] = []
         self._body_path = workdir / "transcript.body.tmp"
@@ -258,13 +273,11 @@ class TranscriptWriter:
         if attachment.details:
             out["details"] = attachment.details
         if attachment.data is not None:
-            # Media embedded in the export file itself (MMS pictures in an SMS backup) stay where they
-            # are, inside the stored export: they are hashed here, never written out as new files,
-            # because a picture may be intimate and every extra copy is one too many.
             data = attachment.data
             attachment.data = None  # do not keep media in memory
+            sha256 = hashlib.sha256(data).hexdigest()
             out.update(
-                sha256=hashlib.sha256(data).hexdigest(),
+                sha256=sha256,
                 md5=hashlib.md5(data, usedforsecurity=False).hexdigest(),
                 size=len(data),
                 missing=False,
@@ -272,12 +285,30 @@ class TranscriptWriter:
             )
             if attachment.type in ("image", "video"):
                 self.stats.embedded_media += 1
+            refused = NOT_SAVED if self.media_policy is None else self.media_policy(sha256, len(data))
+            if refused is None:
+                out["path"] = self._save_embedded(attachment.name, data, sha256)
+            else:
+                out["not_saved"] = refused
             return out
         if attachment.member is not None:
             member = self.source.member(attachment.member)
             if member is not None:
                 out.update(path=member.bag_path, sha256=member.sha256, missing=False, size=member.size)
         return out
+
+    def _save_embedded(self, name: str, data: bytes, sha256: str) -> str:
+        """Write an embedded file as `attachments/<n>-<name>` (the name made safe for every
+        BagIt tool; the number keeps two parts named alike apart). Returns its bag path."""
+        folder = self.workdir / ATTACHMENTS_DIR
+        folder.mkdir(mode=0o700, exist_ok=True)
+        safe = _UNSAFE_NAME.sub("_", name).strip("._-")[:80] or "file"
+        relative = f"{ATTACHMENTS_DIR}/{len(self.files) + 1:05d}-{safe}"
+        writer = HashingWriter(self.workdir / relative)
+        with writer:
+            writer.write(data)
+        self.files.append(WrittenFile(relative, self.workdir / relative, sha256, len(data)))
+        return f"{self.derived_prefix}/{relative}"
 
     # ---- finishing ----
 
@@ -299,9 +330,11 @@ class TranscriptWriter:
                 keys, offsets, lengths = self._keys, self._offsets, self._lengths
                 pending: list[bytes] = []
                 size = 0
-                for index in sorted(positions, key=keys.__getitem__):
+                for number, index in enumerate(sorted(positions, key=keys.__getitem__), start=1):
                     body.seek(offsets[index])
-                    line = body.read(lengths[index])
+                    record = json.loads(body.read(lengths[index]))
+                    record["seq"] = number  # #1 is the first message as the transcript shows it
+                    line = (dumps(record) + "\n").encode("utf-8")
                     pending.append(line)
                     size += len(line)
                     if size > 1 << 20:

@@ -219,6 +219,23 @@ def _looks_like_chat(source: Source, name: str, named: bool) -> float:
     return 0.75
 
 
+_MARKDOWN_MEDIA = re.compile(r"\]\(\./(?:media|attachments)/")
+
+
+def _made_by_another_tool(name: str, text: str) -> bool:
+    """Signal Desktop's exporter (signal-export) writes `[2024-03-14, 21:07] Name: text` lines in
+    `chat.md`, which look like an iPhone's WhatsApp export. WhatsApp writes only `.txt`, its iPhone
+    lines always carry seconds, and it never links media as Markdown: any of those says the chat
+    came from somewhere else, and a transcript must not name the wrong app."""
+    if name.lower().endswith((".md", ".markdown", ".html", ".json")):
+        return True
+    if _MARKDOWN_MEDIA.search(text):
+        return True
+    headers = [m for m in map(HEADER.match, text.splitlines()[:200]) if m]
+    bracketed = [m for m in headers if m.group("br")]
+    return bool(bracketed) and len(bracketed) == len(headers) and not any(m.group("s") for m in bracketed)
+
+
 def detect(source: Source) -> Detection | None:
     names = source.names()
     txts = [n for n in names if n.lower().endswith(".txt")]
@@ -234,10 +251,12 @@ def detect(source: Source) -> Detection | None:
         score = _looks_like_chat(source, name, named)
         if not score:
             continue
+        text = _decode_head(source.head(name))
+        if _made_by_another_tool(base, text):
+            continue
         if named:
             score = min(1.0, score + 0.1)
         variant = "ios" if base == "_chat.txt" else None
-        text = _decode_head(source.head(name))
         first = next((HEADER.match(line) for line in text.splitlines() if HEADER.match(line)), None)
         if first is not None:
             variant = "ios" if first.group("br") else "android"
