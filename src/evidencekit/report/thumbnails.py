@@ -12,7 +12,17 @@ Which images may become a thumbnail is decided here, and only here, by rules tha
 - and the bytes read must still match that SHA-256, or no picture is made.
 
 The thumbnail is a new, small JPEG kept in memory and embedded in the report; nothing is written to
-disk and the stored evidence is only read.
+disk and the stored evidence is only read, through safepath (no link followed, plain files only).
+
+A picture is untrusted input too. A few kilobytes of PNG can declare 60,000 × 60,000 pixels, which
+would take gigabytes to decode; so the size a picture declares is read from its header first, and
+anything over `MAX_PIXELS` is refused before a single pixel is decoded. The header is read by the
+format's own Pillow reader, called directly rather than through `Image.open`, which would only warn
+(through `warnings`, process-wide) or raise without saying the size. Nothing here touches the
+`warnings` filters: they are process-wide and not thread-safe, and thumbnails are made on threads.
+Only the formats a screenshot comes in are read, each recognised by its signature, so a file whose
+record or name says PNG but which is something else (a PostScript file, say, which Pillow would
+hand to Ghostscript) is never decoded.
 """
 
 from __future__ import annotations
@@ -20,7 +30,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
-import warnings
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -31,6 +40,12 @@ IMAGE_KINDS = ("screenshot", "image")
 THUMBNAIL_TYPES = ("image/png", "image/jpeg", "image/webp", "image/gif", "image/bmp")
 MAX_SIDE = 360
 MAX_SOURCE_BYTES = 40_000_000
+# Width × height a picture may declare. 100 megapixels is more than any screenshot or phone photo
+# but a 200 MP camera's; decoding one takes at most a few hundred megabytes. Never above Pillow's
+# own limit either, so Pillow has no reason to warn while a picture is decoded.
+MAX_PIXELS = 100_000_000
+FORMATS = ("PNG", "JPEG", "WEBP", "GIF", "BMP")  # the THUMBNAIL_TYPES, as Pillow names them
+_READERS = ("PngImagePlugin", "JpegImagePlugin", "WebPImagePlugin", "GifImagePlugin", "BmpImagePlugin")
 UNDER_18_FLAGS = ("under_18", "under-18", "under18", "minor", "anyone_under_18", "involves_minor")
 
 
@@ -120,63 +135,130 @@ def make_thumbnails(
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[list[Thumbnail], list[str]]:
     """Thumbnails for `chosen` (in order), and a sentence for each image that could not be made."""
-    problems: list[str] = []
-    results: list[Thumbnail | None] = [None] * len(chosen)
+    results: list[Thumbnail | str | None] = [None] * len(chosen)
 
     def one(index: int) -> None:
         candidate = chosen[index]
         try:
-            results[index] = _thumbnail(candidate)
+            results[index] = _thumbnail(root, candidate)
         except _Refused as exc:
-            problems.append(f"{candidate.item_id}: {exc}")
+            results[index] = f"{candidate.item_id}: {exc}"
 
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="ek-thumb") as pool:
         for done, _ in enumerate(pool.map(one, range(len(chosen))), start=1):
             if progress:
                 progress(done, len(chosen))
-    return [t for t in results if t is not None], problems
+    pictures = [r for r in results if isinstance(r, Thumbnail)]
+    return pictures, [r for r in results if isinstance(r, str)]
 
 
 class _Refused(Exception):
     pass
 
 
-def _thumbnail(candidate: Candidate) -> Thumbnail:
-    from PIL import Image, ImageOps
+def pixel_limit() -> int:
+    """The most pixels a picture may declare and still be previewed (see MAX_PIXELS)."""
+    from PIL import Image
 
-    try:
-        data = candidate.path.read_bytes() if candidate.path.stat().st_size <= MAX_SOURCE_BYTES else None
-    except OSError as exc:
-        raise _Refused(f"the stored file cannot be read ({exc.strerror})") from None
-    if data is None:
-        raise _Refused("the image is too large to preview")
+    pillow = Image.MAX_IMAGE_PIXELS
+    return min(MAX_PIXELS, pillow) if pillow else MAX_PIXELS
+
+
+def _thumbnail(root: Path, candidate: Candidate) -> Thumbnail:
+    data = _read(root, candidate)
     if candidate.sha256 and hashlib.sha256(data).hexdigest() != candidate.sha256:
         raise _Refused("the stored file no longer matches its recorded SHA-256 (run evidencekit verify)")
+    from PIL import Image, ImageOps
+
+    image = _header(data)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as image:
-                image.draft("RGB", (MAX_SIDE * 2, MAX_SIDE * 2))
-                image = ImageOps.exif_transpose(image)
-                image.thumbnail((MAX_SIDE, MAX_SIDE))
-                if image.mode not in ("RGB", "L"):
-                    background = Image.new("RGB", image.size, "white")
-                    rgba = image.convert("RGBA")
-                    background.paste(rgba, mask=rgba.getchannel("A"))
-                    image = background
-                out = io.BytesIO()
-                image.save(out, "JPEG", quality=72, optimize=True)
-                width, height = image.size
-    except (
-        OSError,
-        ValueError,
-        SyntaxError,
-        Image.DecompressionBombError,
-        Image.DecompressionBombWarning,
-    ) as exc:
-        raise _Refused(f"the image cannot be previewed ({type(exc).__name__})") from None
+        image.draft("RGB", (MAX_SIDE * 2, MAX_SIDE * 2))
+        picture = ImageOps.exif_transpose(image)
+        picture.thumbnail((MAX_SIDE, MAX_SIDE))
+        if picture.mode not in ("RGB", "L"):
+            background = Image.new("RGB", picture.size, "white")
+            rgba = picture.convert("RGBA")
+            background.paste(rgba, mask=rgba.getchannel("A"))
+            picture = background
+        out = io.BytesIO()
+        picture.save(out, "JPEG", quality=72, optimize=True)
+        width, height = picture.size
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise _too_large(None) from None  # a frame larger than the picture said (GIF)
+    except (OSError, ValueError, SyntaxError, EOFError, IndexError, MemoryError):
+        raise _Refused("the picture is damaged or cut short, so no preview was made") from None
+    finally:
+        image.close()
     uri = "data:image/jpeg;base64," + base64.b64encode(out.getvalue()).decode("ascii")
     return Thumbnail(candidate.item_id, candidate.name, uri, width, height)
+
+
+def _read(root: Path, candidate: Candidate) -> bytes:
+    """The stored bytes, through safepath: never through a link, only a plain file."""
+    from evidencekit.case import safepath
+
+    try:
+        relative = candidate.path.relative_to(root).as_posix()
+        st = safepath.lstat_in_case(root, relative)
+        if st is not None and safepath.kind_of(st) == "file" and st.st_size > MAX_SOURCE_BYTES:
+            raise _Refused("the image is too large to preview")
+        return safepath.read_bytes(root, relative, limit=MAX_SOURCE_BYTES)
+    except ValueError:
+        raise _Refused("the stored file is not inside the case") from None
+    except safepath.UnsafeCasePathError:
+        raise _Refused("the stored file is a link or not a plain file (run evidencekit verify)") from None
+    except OSError as exc:
+        raise _Refused(f"the stored file cannot be read ({exc.strerror or exc})") from None
+
+
+def _header(data: bytes) -> Any:  # a PIL.ImageFile.ImageFile, header read, no pixel decoded
+    """Open `data` as one of FORMATS, reading only its header, and refuse a declared size over the
+    limit. Each format's reader is picked by its signature, as `Image.open` does, and called
+    directly: `Image.open` would check the size itself, but only to warn or to raise without it."""
+    import importlib
+
+    from PIL import Image
+
+    for plugin in _READERS:  # importing a reader registers it in Image.OPEN
+        try:
+            importlib.import_module(f"PIL.{plugin}")
+        except ImportError:  # a Pillow built without WebP: such screenshots get no preview
+            continue
+    prefix = data[:16]
+    for name in FORMATS:
+        entry = Image.OPEN.get(name)
+        if entry is None:
+            continue
+        factory, accept = entry
+        if accept is not None and not accept(prefix):
+            continue
+        try:
+            image = factory(io.BytesIO(data), "")
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise _too_large(None) from None
+        except (OSError, ValueError, SyntaxError, EOFError, IndexError, TypeError, MemoryError):
+            raise _Refused(
+                "the picture's header is damaged, or it only begins like a picture, so no preview was made"
+            ) from None
+        width, height = image.size
+        if width * height > pixel_limit() or width <= 0 or height <= 0:
+            image.close()
+            raise _too_large((width, height))
+        return image
+    raise _Refused(
+        "its bytes are not a PNG, JPEG, WebP, GIF or BMP picture (whatever its name or record says), "
+        "so no preview was made"
+    )
+
+
+def _too_large(size: tuple[int, int] | None) -> _Refused:
+    if size is None:
+        return _Refused(
+            f"the picture says it is larger than {pixel_limit() // 1_000_000} megapixels, "
+            "too large to preview safely"
+        )
+    width, height = size
+    return _Refused(f"the picture says it is {width}×{height} pixels, too large to preview safely")
 
 
 __all__ = ["Candidate", "Thumbnail", "candidates", "case_involves_minor", "make_thumbnails"]
