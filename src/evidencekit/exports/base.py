@@ -36,6 +36,8 @@ FLAGS = (
     "text-repaired",
     "time-marker-ignored",  # `23:59 PM`: a 24-hour time with an AM/PM marker; read as 24-hour
     "time-implausible",  # after the capture, before the platform existed, or out of order
+    "time-unknown",  # a date written in a form we cannot read for sure: kept as written, no time
+    "text-unreadable",  # the text is stored in a form that could not be read (iMessage blobs)
 )
 TIME_IMPLAUSIBLE = "time-implausible"
 
