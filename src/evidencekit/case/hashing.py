@@ -7,13 +7,22 @@ OpenSSL's hardware SHA-256 and releases the GIL on large updates, so the reading
 writing threads really overlap. Memory stays flat whatever the file size. The source is opened
 read-only (and without touching its access time where the OS allows); the copy keeps the
 source's modification time.
+
+Only regular files are ever opened: a FIFO would hang the command and a device would never end,
+so the kind is checked before opening, and again on the open descriptor. Files of a case are
+opened through `safepath` (no link at any step: a link swapped in after verify listed the folder is
+not followed); an original outside the case is opened by the path the user gave, which may be a
+link they chose, except inside a captured folder (`follow_links=False`), where links are never
+followed.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
+import stat
 import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -36,6 +45,21 @@ class SourceChangedError(Exception):
     """The file changed while it was being read (it may still be downloading or syncing)."""
 
 
+class NotRegularFileError(SourceChangedError):
+    """What should be a plain file is a link not to be followed, or a FIFO, device or socket.
+
+    A kind of SourceChangedError because where it is met, the thing was a plain file when it was
+    listed: it was replaced since. `reason` says what it is now, in words."""
+
+    def __init__(self, path: str | Path, reason: str) -> None:
+        super().__init__(str(path))
+        self.reason = reason
+
+
+LINK_REASON = "it is a link, and evidencekit does not follow links here"
+SPECIAL_REASON = "it is not a plain file (a FIFO, device or socket), so it was not opened"
+
+
 @dataclass(frozen=True)
 class Digest:
     """What one pass over a file produced."""
@@ -48,9 +72,37 @@ class Digest:
     atime_ns: int
 
 
-def open_source(path: str | Path) -> int:
-    """Open an original read-only, without updating its access time when the OS allows it."""
-    flags = os.O_RDONLY | _BINARY
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+
+
+def open_source(path: str | Path, *, follow_links: bool = True) -> int:
+    """Open an original read-only, without updating its access time when the OS allows it.
+
+    Only a regular file is opened (its kind is checked first: opening a FIFO would wait for a
+    writer forever). With `follow_links=False` a link at the last step is refused, not followed."""
+    try:
+        before = os.stat(path, follow_symlinks=follow_links)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:  # a loop of links
+            raise NotRegularFileError(path, LINK_REASON) from None
+        raise
+    if stat.S_ISLNK(before.st_mode):
+        raise NotRegularFileError(path, LINK_REASON)
+    if not stat.S_ISREG(before.st_mode):
+        raise NotRegularFileError(path, SPECIAL_REASON)
+    flags = os.O_RDONLY | _BINARY | _NONBLOCK | _CLOEXEC | (0 if follow_links else _NOFOLLOW)
+    try:
+        fd = _open_noatime(path, flags)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:  # became a link after the check above
+            raise NotRegularFileError(path, LINK_REASON) from None
+        raise
+    return _keep_if_same_file(fd, before, path)
+
+
+def _open_noatime(path: str | Path, flags: int) -> int:
     noatime = getattr(os, "O_NOATIME", 0)
     if noatime:
         try:
@@ -60,7 +112,31 @@ def open_source(path: str | Path) -> int:
     return os.open(path, flags)
 
 
-def _write_all(fd: int, data: bytes) -> None:
+def _keep_if_same_file(fd: int, before: os.stat_result, path: str | Path) -> int:
+    """`fd`, once it is known to be the regular file checked before opening (not one swapped in)."""
+    try:
+        now = os.fstat(fd)
+        if not stat.S_ISREG(now.st_mode):
+            raise NotRegularFileError(path, SPECIAL_REASON)
+        if (now.st_dev, now.st_ino) != (before.st_dev, before.st_ino):
+            raise SourceChangedError(str(path))
+        if _NONBLOCK:
+            os.set_blocking(fd, True)
+        return fd
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def open_case_file(root: str | Path, relative: str) -> int:
+    """A read-only descriptor of the regular file `relative` in the case at `root`, through
+    `safepath` (no link at any step, only regular files; UnsafeCasePathError otherwise)."""
+    from evidencekit.case import safepath
+
+    return safepath.open_regular(Path(root), relative)
+
+
+def _write_all(fd: int, data: bytes | bytearray | memoryview) -> None:
     view = memoryview(data)
     while view:
         written = os.write(fd, view)
@@ -71,7 +147,7 @@ WRITEBACK_STEP = 32 << 20
 _SYNC_FILE_RANGE_WRITE = 2
 
 
-def _load_sync_file_range():  # -> callable or None
+def _load_sync_file_range() -> Callable[[int, int, int, int], Any] | None:
     """Linux's sync_file_range(2): start writing a range to disk without waiting for it."""
     libc = linux_libc()
     if libc is None:
@@ -81,7 +157,7 @@ def _load_sync_file_range():  # -> callable or None
 
         function = libc.sync_file_range
         function.argtypes = [ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint]
-        return function
+        return function  # type: ignore[no-any-return]
     except AttributeError:
         return None
 
@@ -116,7 +192,7 @@ _copy_file_range = getattr(os, "copy_file_range", None) if sys.platform.startswi
 def _read_into(fd: int, buffer: bytearray) -> int:
     """Fill `buffer` from `fd` without allocating (readv where the OS has it, e.g. not Windows)."""
     if _readv is not None:
-        return _readv(fd, [buffer])
+        return int(_readv(fd, [buffer]))
     data = os.read(fd, len(buffer))
     buffer[: len(data)] = data
     return len(data)
@@ -135,6 +211,7 @@ def copy_and_hash(
     *,
     inspect_head: HeadInspector | None = None,
     progress: BytesProgress | None = None,
+    follow_links: bool = True,
 ) -> Digest:
     """Copy `source` to `target` (None: only hash) computing SHA-256 in the same pass.
 
@@ -143,9 +220,22 @@ def copy_and_hash(
     is slower than SHA-256, so it is not computed for everything).
     The copy is not flushed to disk here: the journal flushes everything a change staged, at once,
     before it commits. Raises SourceChangedError if the file's size or modification time changed
-    while reading.
+    while reading, NotRegularFileError (a SourceChangedError) if it is no longer a plain file, or
+    with `follow_links=False`, has become a link.
     """
-    src = open_source(source)
+    src = open_source(source, follow_links=follow_links)
+    return _copy_and_hash_open(src, str(source), target, inspect_head=inspect_head, progress=progress)
+
+
+def _copy_and_hash_open(
+    src: int,
+    label: str,
+    target: str | Path | None,
+    *,
+    inspect_head: HeadInspector | None = None,
+    progress: BytesProgress | None = None,
+) -> Digest:
+    """`copy_and_hash` of the open descriptor `src` (closed here); `label` names it in errors."""
     dst = None
     try:
         before = os.fstat(src)
@@ -170,7 +260,7 @@ def copy_and_hash(
         if target is not None:
             with contextlib.suppress(OSError):
                 os.unlink(target)
-        raise SourceChangedError(str(source))
+        raise SourceChangedError(label)
     if target is not None:
         os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns))
     return Digest(
@@ -184,13 +274,14 @@ def copy_and_hash(
 
 
 def _copy_in_kernel_while_hashing(
-    src: int, dst: int, first: bytes, hashers: list, progress: BytesProgress | None
+    src: int, dst: int, first: bytes, hashers: list[Any], progress: BytesProgress | None
 ) -> int:
     """Large files on Linux: the kernel copies on its own thread while this one hashes the
     original (see kernelcopy.py). Returns the length hashed, which is also the length copied."""
     from evidencekit.case.kernelcopy import KernelCopier
 
     start_writeback = _start_writeback if _sync_file_range is not None else None
+    assert _copy_file_range is not None  # the caller checked: Linux only
     copier = KernelCopier(src, dst, _copy_file_range, start_writeback, WRITEBACK_STEP)
     copier.start()
     try:
@@ -205,7 +296,9 @@ def _copy_in_kernel_while_hashing(
     return total
 
 
-def _stream(src: int, dst: int | None, first: bytes, hashers: list, progress: BytesProgress | None) -> int:
+def _stream(
+    src: int, dst: int | None, first: bytes, hashers: list[Any], progress: BytesProgress | None
+) -> int:
     """Feed blocks to the hashers and the copy; overlap with reading the next block."""
     writer = _Writer(dst) if dst is not None else None
     if len(first) < HEAD:  # small file: everything is already in memory
@@ -264,25 +357,46 @@ def feed_blocks(
     return total
 
 
-def hash_small_file(path: str | Path, limit: int = HEAD) -> tuple[str, int]:
-    """(SHA-256, size) of a file up to `limit` bytes with one read; larger ones go to hash_file.
+def hash_small_file(path: str | Path, limit: int = HEAD, *, follow_links: bool = True) -> tuple[str, int]:
+    """(SHA-256, size) of a file up to `limit` bytes with one read; larger ones are streamed.
 
     The lean path for checking thousands of small files (one open, one fstat, one read; a plain
     string path saves building a Path for each)."""
-    fd = open_source(path)
+    return _hash_open(open_source(path, follow_links=follow_links), str(path), limit)
+
+
+def hash_file(
+    path: Path, progress: BytesProgress | None = None, *, follow_links: bool = True
+) -> tuple[str, int]:
+    """(SHA-256 hex, size) of an original, reading it once with read-ahead overlap."""
+    digest = copy_and_hash(path, None, progress=progress, follow_links=follow_links)
+    return digest.sha256, digest.size
+
+
+def hash_case_file(
+    root: str | Path, relative: str, progress: BytesProgress | None = None, limit: int = HEAD
+) -> tuple[str, int]:
+    """(SHA-256 hex, size) of the file `relative` in the case at `root`, opened through safepath:
+    a link (at any step) or a special file raises UnsafeCasePathError, an OSError."""
+    return _hash_open(open_case_file(root, relative), relative, limit, progress)
+
+
+def _hash_open(fd: int, label: str, limit: int, progress: BytesProgress | None = None) -> tuple[str, int]:
+    """Hash the open descriptor `fd` (closed here): one read up to `limit` bytes, else streamed."""
     try:
         size = os.fstat(fd).st_size
-        if size > limit:
-            return hash_file(Path(path))
+    except BaseException:
+        os.close(fd)
+        raise
+    if size > limit:
+        digest = _copy_and_hash_open(fd, label, None, progress=progress)  # closes fd
+        return digest.sha256, digest.size
+    try:
         data = os.read(fd, size + 1)
     finally:
         os.close(fd)
     if len(data) != size:
-        raise SourceChangedError(str(path))
+        raise SourceChangedError(label)
+    if progress and data:
+        progress(len(data))
     return hashlib.sha256(data).hexdigest(), size
-
-
-def hash_file(path: Path, progress: BytesProgress | None = None) -> tuple[str, int]:
-    """(SHA-256 hex, size) of a file, reading it once with read-ahead overlap."""
-    digest = copy_and_hash(path, None, progress=progress)
-    return digest.sha256, digest.size

@@ -25,6 +25,7 @@ import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
@@ -47,7 +48,7 @@ def worth_processes(count: int) -> bool:
     return count >= PROCESS_MIN_FILES and worker_count() > 1
 
 
-def _context():  # -> a multiprocessing context
+def _context() -> Any:  # a multiprocessing context
     """Fork where it is safe and cheap (Linux, one thread), else spawn (see the module notes)."""
     import multiprocessing
     import threading
@@ -183,16 +184,43 @@ class ChunkRun(Generic[T, R]):
             yield from results
 
 
-def hash_chunk(paths: list[str]) -> list[tuple[str | None, str | None]]:
-    """Worker: (sha256, None) or (None, problem) for each path."""
-    from evidencekit.case.hashing import SourceChangedError, hash_small_file
+CaseFile = tuple[str, str]  # (the case folder, a path inside it)
+
+
+def hash_chunk(files: list[CaseFile]) -> list[tuple[str | None, str | None]]:
+    """Worker: (sha256, None) or (None, problem) for each (case folder, path inside it).
+
+    Each file is opened through safepath, like every read of a case: a link (at any step) or a
+    special file put where a listed file was is reported, never followed or opened. (The case
+    folder repeats in every pair, but it is the same string object, which pickle sends once.)"""
+    from evidencekit.case.hashing import SourceChangedError, hash_case_file
 
     out: list[tuple[str | None, str | None]] = []
-    for path in paths:
+    for root, relative in files:
         try:
-            out.append((hash_small_file(path)[0], None))
+            out.append((hash_case_file(root, relative)[0], None))
         except SourceChangedError:
             out.append((None, "it changed while it was being checked"))
         except OSError as exc:
-            out.append((None, exc.strerror or str(exc)))
+            out.append((None, unreadable_reason(root, relative, exc)))
     return out
+
+
+def unreadable_reason(root: str | Path, relative: str, exc: OSError) -> str:
+    """Why a case file could not be hashed, in a few words (a finding says which file)."""
+    from evidencekit.case import safepath
+
+    if isinstance(exc, safepath.UnsafeCasePathError):
+        try:
+            st = safepath.lstat_in_case(Path(root), relative)
+            kind = "gone" if st is None else safepath.kind_of(st)
+        except OSError:
+            kind = "link"  # a linked folder on the way to it
+        if kind == "link":
+            return "it is a link, or inside a linked folder; links in a case are never followed"
+        if kind == "special":
+            return "it is not a plain file (a FIFO, device or socket), so it was not opened"
+        if kind == "folder":
+            return "it is a folder where a file should be"
+        return exc.message
+    return exc.strerror or str(exc)

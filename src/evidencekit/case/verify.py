@@ -20,7 +20,7 @@ from typing import Any
 from evidencekit.case import layout, parallel, safepath
 from evidencekit.case.bag import is_safe_bag_path, parse_bag_info, parse_manifest
 from evidencekit.case.custody import TOOL, check_chain
-from evidencekit.case.hashing import SourceChangedError, hash_file
+from evidencekit.case.hashing import SourceChangedError, hash_case_file, hash_file
 from evidencekit.case.journal import pending_state
 from evidencekit.case.jsonlines import loads_lines, parse_json, shared_lines
 from evidencekit.case.seal_record import allowed_signers_bytes, signer_pub_bytes
@@ -249,8 +249,8 @@ class FolderView(BagView):
         if not parallel.worth_processes(len(small)):
             return self._hash_in_threads(jobs, workers)
         large = [job for job in jobs if job[2] > SMALL_FILE]
-        root = f"{self.root}/"  # plain strings: pathlib would cost a tenth of the checking here
-        started = parallel.start_chunks(parallel.hash_chunk, [root + job[0] for job in small])
+        root = str(self.root)  # plain strings: pathlib would cost a tenth of the checking here
+        started = parallel.start_chunks(parallel.hash_chunk, [(root, job[0]) for job in small])
         return _Hashing(
             itertools.chain(
                 self._hash_in_threads(large, workers),
@@ -270,12 +270,12 @@ class FolderView(BagView):
         def one(job: tuple[str, str, int]) -> tuple[str, str, str | None, str | None]:
             path, expected, _size = job
             try:
-                actual, _ = hash_file(root / path)
+                actual, _ = hash_case_file(root, path)  # through safepath: no link followed
                 return path, expected, actual, None
             except SourceChangedError:
                 return path, expected, None, "it changed while it was being checked"
             except OSError as exc:
-                return path, expected, None, exc.strerror or str(exc)
+                return path, expected, None, parallel.unreadable_reason(root, path, exc)
 
         if not jobs:
             return
