@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import enum
 import json
-from typing import Annotated
 
-import typer
 from PIL import Image
 
 from evidencekit.case.case import Case
@@ -125,37 +122,3 @@ def test_the_welcome_and_the_guide_start_fast():
     for args in ((), ("guide", "--country", "GB")):
         loaded = loaded_modules(*args)
         assert not loaded["PIL"] and not loaded["magic"] and not loaded["cryptography"], args
-
-
-def test_the_wizard_finds_other_commands_and_their_options(tmp_path):
-    from evidencekit.case.case import create_case
-    from evidencekit.cli.conversation import CliCommands
-
-    commands = CliCommands()
-    assert commands.available(("capture",)) and commands.available(("seal",))
-    assert not commands.available(("no-such-command",))
-    assert not commands.available(("capture", "add"))  # capture has no subcommands
-    new = commands.options(("new",))
-    assert new["title"].kind == "text" and new["title"].flag == "--title"
-    assert new["under_18"].kind == "switch" and new["under_18"].off_flag == "--no-under-18"
-    assert "json" not in new and "case" not in commands.options(("capture",))
-    case = create_case(tmp_path / "case")
-    assert commands.run(("status",), ["--json"], case.root) == 0
-
-
-class Method(str, enum.Enum):
-    bank = "bank"
-    gift_card = "gift-card"
-
-
-def test_options_declared_with_an_enum_become_choices():
-    from evidencekit.cli.conversation import _choices_of
-
-    app = typer.Typer()
-
-    @app.command()
-    def add(method: Annotated[Method, typer.Option()] = Method.bank) -> None:  # pragma: no cover
-        pass
-
-    [param] = [p for p in typer.main.get_command(app).params if p.name == "method"]
-    assert _choices_of(param) == ("bank", "gift-card")

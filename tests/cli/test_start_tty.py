@@ -68,18 +68,22 @@ def test_from_start_to_a_sealed_case_in_a_real_terminal(tmp_path, screen):
                 ("What is this address?", "profile"),
                 ("Does that page show intimate images?", "no"),
                 ("Paste a web address", ""),
-                # The offender and payment steps run the real `offender add` / `payment add`.
+                # The offender step records the account through the library.
                 ("Which app or website was the account on?", "Instagram"),
                 ("Their username or handle", "@bad.actor"),
-                ("The account's ID number", ""),
                 ("The address of their profile", "https://www.instagram.com/bad.actor/"),
                 ("The name it shows", ""),
                 ("A phone number they used", ""),
                 ("An e-mail address they used", ""),
-                ("Anything else about this account", ""),
+                ("Anything else about this", ""),
                 ("Which app or website was the account on?", ""),
                 ("Did they ask you for money", "no"),
+                ("What happened?", ""),
+                ("Have you done any of these?", "done"),
+                ("Make the report now?", "no"),
                 ("Seal the case now?", "yes"),
+                ("Make an encrypted copy now?", "no"),
+                ("You skipped some steps", "none"),
             ],
         )
         assert term.exit_code() == 0
@@ -103,7 +107,7 @@ def test_from_start_to_a_sealed_case_in_a_real_terminal(tmp_path, screen):
     assert_shows_pattern(case.root / screenshot["bag_path"])
     assert chat["note"] == "the chat with the threats"
     assert case.urls()[0]["url"] == "https://www.instagram.com/bad.actor/"
-    assert "Recorded offender account O0001 on Instagram" in shown
+    assert "Recorded the account as O0001." in shown
     offender = case.records("evidencekit/offenders.jsonl")[0]
     assert (
         offender["username"] == "bad.actor"

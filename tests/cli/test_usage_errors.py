@@ -29,7 +29,9 @@ def assert_usage_problem(result: CliResult, *phrases: str) -> None:
 
 def test_a_misspelt_command_suggests_the_one_meant(cli):
     result = cli("captur", "chat.txt")
-    assert_usage_problem(result, "“captur” is not a command of evidencekit.", "Did you mean: evidencekit capture?")
+    assert_usage_problem(
+        result, "“captur” is not a command of evidencekit.", "Did you mean: evidencekit capture?"
+    )
 
 
 def test_a_word_that_is_no_command_points_to_the_list(cli):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Sequence
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -15,17 +16,15 @@ import pytest
 from evidencekit.case.case import Case, create_case
 from evidencekit.case.verify import verify_case
 from evidencekit.guide.progress import ProgressStore
-from evidencekit.guide.wizard import (
-    Choice,
-    OptionSpec,
-    SkipStep,
-    StopWizard,
-    Wizard,
-    split_paths,
-)
+from evidencekit.guide.wizard import Choice, SkipStep, StopWizard, Wizard, split_paths, web_address
 from tests.conftest import assert_valid_bag
 
 SKIP, STOP = object(), object()
+NOW = datetime(2026, 3, 18, 12, 0, tzinfo=timezone.utc)  # a Wednesday, in winter time
+
+
+def FIXED_CLOCK() -> datetime:
+    return NOW
 
 
 class ScriptedPerson:
@@ -74,6 +73,10 @@ class ScriptedPerson:
     @contextlib.contextmanager
     def progress(self, description: str):
         yield lambda *args, **kwargs: None
+
+    def new_passphrase(self, avoid) -> str | None:
+        answer = self._answer("new passphrase")
+        return answer or None
 
     @property
     def transcript(self) -> str:
@@ -127,7 +130,14 @@ def test_from_nothing_to_a_sealed_case(tmp_path, files):
             ("What is this address?", "profile"),
             ("Does that page show intimate images?", "no"),
             ("Paste a web address", ""),
+            ("Which app or website was the account on?", ""),
+            ("Did they ask you for money", "no"),
+            ("What happened?", ""),
+            ("Have you done any of these?", "done"),
+            ("Make the report now?", "no"),
             ("Seal the case now?", "yes"),
+            ("Make an encrypted copy now?", "no"),
+            ("You skipped some steps", "none"),
         ]
     )
     make_wizard(person, tmp_path).run()
@@ -150,13 +160,13 @@ def test_from_nothing_to_a_sealed_case(tmp_path, files):
     assert "[done] Save the evidence" in shown
 
 
-def test_under_18_refuses_copies_and_points_to_child_safe_routes(tmp_path, files):
+def test_under_18_keeps_only_the_images_by_reference_and_still_reads_the_chat(tmp_path, files):
     person = ScriptedPerson(
         [
             ("Where should the case folder be made?", "case"),
             ("Who is saving the evidence", ""),
-            ("Which country", "GB"),
-            ("under 18 when they were taken", "yes"),
+            ("Which country", "United Kingdom"),
+            ("under 18 when they were taken", "not sure"),
             ("What would you like to do?", "files"),
             ("Type the path", f"'{files}'"),
             ("Does any of them show nudity", "yes"),
@@ -164,24 +174,28 @@ def test_under_18_refuses_copies_and_points_to_child_safe_routes(tmp_path, files
             ("What would you like to do?", "done"),
             ("Type the path", ""),
             ("Paste a web address", ""),
-            ("Seal the case now?", "no"),
-            ("You skipped some steps", "none"),
+            ("Which app or website was the account on?", STOP),
         ]
     )
-    make_wizard(person, tmp_path).run()
-    person.finished()
+    with pytest.raises(StopWizard):
+        make_wizard(person, tmp_path).run()
     case = Case(tmp_path / "case")
-    assert case.info.flags == {"under_18": True}
+    assert case.info.flags == {"under_18": True} and case.info.country == "GB"
     [folder] = case.items()
-    assert folder["by_reference"] is True and folder["bag_path"] is None
-    assert not any((case.root / "data" / "items").iterdir())  # nothing copied
+    assert folder["bag_path"]  # the folder is kept: only the image inside it is withheld
+    [withheld] = folder["withheld_files"]
+    assert withheld["original_path"].endswith("Screenshot 1.png")
+    stored = [p.name for p in (case.root / folder["bag_path"]).rglob("*") if p.is_file()]
+    assert stored == ["WhatsApp Chat with Alex.txt"]  # the chat export is copied, the image is not
+    assert not any(p.suffix == ".png" for p in (case.root / "data").rglob("*"))
+    assert (case.root / "data" / "derived" / folder["id"] / "transcript.html").is_file()
     shown = person.transcript
     assert "do not screenshot, save, copy or send those images" in shown
     for route in ("CEOP", "Report Remove", "Take It Down", "Internet Watch Foundation"):
         assert route in shown
     assert "StopNCII" not in shown  # adults only
-    assert "recorded by reference only" in shown
-    assert not case.is_sealed()
+    assert "recorded by reference only" in shown and "still read into a transcript" in shown
+    assert verify_case(case.root).ok
 
 
 def test_not_sure_counts_as_under_18(tmp_path):
@@ -223,7 +237,13 @@ def test_stop_then_resume_where_it_left_off(tmp_path, files):
             ("A short note", ""),
             ("Type the path", ""),
             ("Paste a web address", ""),
+            ("Which app or website was the account on?", ""),
+            ("Did they ask you for money", "no"),
+            ("What happened?", ""),
+            ("Have you done any of these?", "done"),
+            ("Make the report now?", "no"),
             ("Seal the case now?", "yes"),
+            ("Make an encrypted copy now?", "no"),
             ("You skipped some steps", "none"),
         ]
     )
@@ -251,7 +271,13 @@ def test_reopening_a_sealed_case_to_add_more_seals_it_again(tmp_path, files):
             ("A short note", ""),
             ("Type the path", ""),
             ("Paste a web address", ""),  # the case is open now: no second question about it
+            ("Which app or website was the account on?", ""),
+            ("Did they ask you for money", "no"),
+            ("What happened?", ""),
+            ("Have you done any of these?", "done"),
+            ("Make the report now?", "no"),
             ("Seal the case now?", "yes"),
+            ("Make an encrypted copy now?", "no"),
             ("You skipped some steps", "none"),
         ]
     )
@@ -282,13 +308,19 @@ def test_every_step_can_be_skipped(tmp_path):
             ("What would you like to do?", SKIP),
             ("Type the path", SKIP),
             ("Paste a web address", SKIP),
+            ("Which app or website was the account on?", SKIP),
+            ("Did they ask you for money", SKIP),
+            ("What happened?", SKIP),
+            ("Have you done any of these?", SKIP),
+            ("Make the report now?", SKIP),
             ("Seal the case now?", SKIP),
             ("You skipped some steps", "none"),
         ]
     )
     make_wizard(person, tmp_path, case=case).run()
     person.finished()
-    assert person.transcript.count("Skipped. You can come back to it later") == 5
+    # The encrypted copy waits for a seal: skipped without a question.
+    assert person.transcript.count("Skipped. You can come back to it later") == 11
 
 
 def test_a_mistyped_path_is_explained_and_asked_again(tmp_path, files):
@@ -306,79 +338,148 @@ def test_a_mistyped_path_is_explained_and_asked_again(tmp_path, files):
     assert "Problem: There is no file or folder at" in person.transcript
 
 
-class FakeCaseStoryCommands:
-    """Stands in for the offender/payment commands another part of evidencekit adds."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[tuple[str, ...], list[str]]] = []
-
-    def available(self, path):
-        return tuple(path) in {("offender", "add"), ("payment", "add"), ("action",)}
-
-    def options(self, path):
-        if tuple(path) == ("offender", "add"):
-            return {
-                "platform": OptionSpec("platform", "--platform", "text"),
-                "username": OptionSpec("username", "--username", "text"),
-                "profile_url": OptionSpec("profile_url", "--profile-url", "text"),
-            }
-        return {
-            "method": OptionSpec("method", "--method", "choice", ("bank", "gift-card", "crypto")),
-            "amount": OptionSpec("amount", "--amount", "text"),
-            "paid": OptionSpec("paid", "--paid", "switch", off_flag="--not-paid"),
-        }
-
-    def run(self, path, args, case_root):
-        self.calls.append((tuple(path), list(args)))
-        return 0
-
-
-def test_offender_and_payment_steps_appear_when_those_commands_exist(tmp_path):
-    case = create_case(tmp_path / "case", flags={"under_18": False})
-    commands = FakeCaseStoryCommands()
+def test_accounts_payments_notes_and_actions_are_recorded_by_the_library(tmp_path):
+    case = create_case(
+        tmp_path / "case", flags={"under_18": False}, zone_name="Europe/London", clock=FIXED_CLOCK
+    )
     person = ScriptedPerson(
         [
             ("What would you like to do?", "done"),
             ("Type the path", ""),
+            ("Paste a web address", "instagram.com/alex"),  # no https:// : understood all the same
+            ("What is this address?", "profile"),
+            ("Does that page show intimate images?", "no"),
             ("Paste a web address", ""),
             ("Which app or website", "Instagram"),
-            ("username or handle", "@bad.actor"),
-            ("address of their profile", ""),
+            ("username or handle", "alex has spaces"),  # refused: only this answer is asked again
+            ("username or handle", "@alex"),
+            ("address of their profile", "instagram.com/alex"),
+            ("The name it shows", "Alex ❤"),
+            ("A phone number", ""),
+            ("An e-mail address", ""),
+            ("Anything else", ""),
             ("Which app or website", ""),
             ("Did they ask you for money", "yes"),
-            ("How did they want to be paid?", "gift-card"),
-            ("How much", "200"),
-            ("Did you pay?", "yes"),
+            ("How did they want to be paid?", "bank"),
+            ("Who the money was to go to", "J Smith"),  # a bank: no wallet question follows
+            ("bank account or IBAN", "12345678"),
+            ("A reference", ""),
+            ("How much did they ask for?", "£250"),
+            ("Did you pay?", "no"),
+            ("When did they ask", "yesterday at nine-ish"),  # unreadable: the time alone is asked again
+            ("When did they ask", "yesterday 9pm"),
             ("another payment", "no"),
+            ("What happened?", "He said he would send the photo to my family"),
+            ("When did that happen?", "an hour ago"),
+            ("What happened?", ""),
+            ("Have you done any of these?", "reported"),
+            ("Which app or website did you report it to?", ""),  # Enter: the account's platform
+            ("report or ticket number", "IG-1234"),
+            ("When?", "today 10am"),
+            ("Have you done any of these?", "done"),
+            ("Make the report now?", "no"),
             ("Seal the case now?", "no"),
             ("You skipped some steps", "none"),
         ]
     )
-    make_wizard(person, tmp_path, case=case, commands=commands).run()
+    make_wizard(person, tmp_path, case=case, clock=FIXED_CLOCK).run()
     person.finished()
-    assert commands.calls == [
-        (("offender", "add"), ["--platform", "Instagram", "--username", "@bad.actor"]),
-        (("payment", "add"), ["--method", "gift-card", "--amount", "200", "--paid"]),
-    ]
-    assert "call your bank now" in person.transcript
-    assert "evidencekit action reported" in person.transcript
+    shown = person.transcript
+    assert "wallet" not in shown.lower()
+    assert "ID number" not in shown  # a victim does not know the account's number
+    assert "Problem: “yesterday at nine-ish” is not a time evidencekit can read." in shown
+    assert "evidencekit action" not in shown  # the wizard records it itself
+    assert case.urls()[0]["url"] == "https://instagram.com/alex"
+    [offender] = case.records("evidencekit/offenders.jsonl")
+    assert offender["username"] == "alex" and offender["profile_url"] == "https://instagram.com/alex"
+    [payment] = case.records("evidencekit/payments.jsonl")
+    assert (payment["method"], payment["payee"], payment["amount"], payment["currency"]) == (
+        "bank",
+        "J Smith",
+        "250",
+        "GBP",
+    )
+    assert payment["at"] == "2026-03-17T21:00:00+00:00" and payment["paid"] is False
+    assert "“yesterday 9pm”" in payment["note"]  # the words they used are kept
+    [note] = case.records("evidencekit/notes.jsonl")
+    assert note["at"] == "2026-03-18T11:00:00+00:00" and note["text"].startswith("He said")
+    [action] = case.records("evidencekit/actions.jsonl")
+    assert (action["action"], action["to"], action["ref"]) == ("reported", "Instagram", "IG-1234")
+    assert action["at"] == "2026-03-18T10:00:00+00:00"
+    assert verify_case(case.root).ok
 
 
-def test_without_those_commands_their_steps_are_left_out(tmp_path):
+def test_the_end_makes_the_report_seals_and_writes_an_encrypted_copy(tmp_path, files):
     case = create_case(tmp_path / "case", flags={"under_18": False})
     person = ScriptedPerson(
         [
             ("What would you like to do?", "done"),
+            ("Type the path", f"'{files / 'WhatsApp Chat with Alex.txt'}'"),
+            ("A short note", ""),
             ("Type the path", ""),
             ("Paste a web address", ""),
-            ("Seal the case now?", "no"),
-            ("You skipped some steps", "none"),
+            ("Which app or website", ""),
+            ("Did they ask you for money", "no"),
+            ("What happened?", ""),
+            ("Have you done any of these?", "done"),
+            ("Make the report now?", "yes"),
+            ("Seal the case now?", "yes"),
+            ("Make an encrypted copy now?", "yes"),
+            ("If the police gave you a key", "age1notakey"),  # refused: asked again
+            ("If the police gave you a key", ""),  # no key: a passphrase instead
+            ("new passphrase", "correct horse battery staple orbit"),
         ]
     )
     make_wizard(person, tmp_path, case=case).run()
     person.finished()
-    assert "accounts that contacted you" not in person.transcript
-    assert "7/7  What to do next" in person.transcript
+    reread = Case(case.root)
+    assert reread.is_sealed()
+    assert (reread.root / "data/derived/report/report.html").is_file()
+    archive = tmp_path / f"{reread.info.id}.tar.age"
+    checksum = tmp_path / f"{reread.info.id}.tar.age.sha256"
+    assert archive.is_file() and checksum.is_file()
+    assert archive.read_bytes().startswith(b"age-encryption.org/v1")
+    assert "Problem:" in person.transcript and "Tell them the passphrase separately" in person.transcript
+    assert verify_case(reread.root).ok
+
+
+def test_a_case_started_in_another_folder_is_not_offered(tmp_path):
+    store = ProgressStore(tmp_path / "progress")
+    elsewhere = tmp_path / "someone else"
+    elsewhere.mkdir()
+    first = ScriptedPerson(
+        [
+            ("Where should the case folder be made?", "their-case"),
+            ("Who is saving", ""),
+            ("Which country", ""),
+            ("under 18", STOP),
+        ]
+    )
+    with pytest.raises(StopWizard):
+        Wizard(first, cwd=elsewhere, store=store, screen=NoScreen()).run()
+    me = tmp_path / "me"
+    me.mkdir()
+    second = ScriptedPerson([("Where should the case folder be made?", STOP)])
+    with pytest.raises(StopWizard):
+        Wizard(second, cwd=me, store=store, screen=NoScreen()).run()
+    assert "their-case" not in second.transcript and "Continue with it?" not in second.transcript
+    third = ScriptedPerson([("Continue with it?", STOP)])  # back in that folder: offered again
+    with pytest.raises(StopWizard):
+        Wizard(third, cwd=elsewhere, store=store, screen=NoScreen()).run()
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("instagram.com/alex", "https://instagram.com/alex"),
+        ("www.tiktok.com/@alex", "https://www.tiktok.com/@alex"),
+        ("https://t.me/alex", "https://t.me/alex"),
+        ("javascript:alert(1)", "javascript:alert(1)"),  # left for the library to refuse
+        ("alex", "alex"),
+    ],
+)
+def test_web_addresses_without_https_are_completed(typed, expected):
+    assert web_address(typed) == expected
 
 
 @pytest.mark.parametrize(
@@ -403,7 +504,14 @@ def test_a_finished_case_offers_to_add_more(tmp_path, files):
             ("What would you like to do?", "done"),
             ("Type the path", ""),
             ("Paste a web address", ""),
+            ("Which app or website was the account on?", ""),
+            ("Did they ask you for money", "no"),
+            ("What happened?", ""),
+            ("Have you done any of these?", "done"),
+            ("Make the report now?", SKIP),
             ("Seal the case now?", "yes"),
+            ("Make an encrypted copy now?", SKIP),
+            ("You skipped some steps", "none"),
         ]
     )
     make_wizard(done, tmp_path, case=case).run()
@@ -416,6 +524,7 @@ def test_a_finished_case_offers_to_add_more(tmp_path, files):
             ("What is this address?", "profile"),
             ("Does that page show intimate images?", "no"),
             ("Paste a web address", ""),
+            ("You skipped some steps", "none"),
             ("Seal the case now?", "yes"),  # reopened to add: sealed again before finishing
         ]
     )

@@ -9,15 +9,13 @@ terminal; callers check `interactive()` first.
 from __future__ import annotations
 
 import contextlib
-import os
-import subprocess
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from pathlib import Path
+from typing import Any
 
 from evidencekit.cli import output
 from evidencekit.guide import text
-from evidencekit.guide.wizard import Choice, Line, OptionSpec, SkipStep, StopWizard
+from evidencekit.guide.wizard import Choice, Line, SkipStep, StopWizard
 
 
 def interactive() -> bool:
@@ -35,19 +33,22 @@ class TerminalConversation:
         self.allow_skip = allow_skip
 
     @property
-    def console(self):  # the current stdout console (--plain may have replaced it)
+    def console(self) -> Any:  # the current stdout console (--plain may have replaced it)
         return output.stdout
 
-    def _out(self, markup: str = "", indent: int = 0) -> None:
-        """One paragraph: word-wrapped (with its indent kept) on a terminal, one line when piped."""
-        console = output.stdout
+    def _out(self, markup: str = "", indent: int = 0, *, console: Any = None) -> None:
+        """One paragraph: word-wrapped at spaces (with its indent kept) on a terminal, so no word
+        is cut at the screen's edge; one line when piped, for logs and screen readers."""
+        console = console or output.stdout
         if not markup or not console.is_terminal:
             console.print(" " * indent + markup)
             return
         from rich.padding import Padding
         from rich.text import Text
 
-        console.print(Padding(Text.from_markup(markup), (0, 0, 0, indent)), soft_wrap=False)
+        console.print(
+            Padding(Text.from_markup(markup), (0, 0, 0, indent)), soft_wrap=False, width=_width(console)
+        )
 
     def heading(self, text_: str) -> None:
         self._out()
@@ -65,7 +66,36 @@ class TerminalConversation:
         self._out(output.mark("note") + output.plain(text_))
 
     def problem(self, message: str, hint: str | None) -> None:
-        output.problem(message, hint)
+        """Like every problem (output.problem), but wrapped at spaces on a terminal."""
+        if not output.stderr.is_terminal:
+            output.problem(message, hint)
+            return
+        self._out(f"[bold]Problem:[/bold] {output.plain(message)}", console=output.stderr)
+        if hint:
+            self._out(f"[bold]What to do:[/bold] {output.plain(hint)}", console=output.stderr)
+
+    def new_passphrase(self, avoid: tuple[str, ...]) -> str | None:
+        """A new passphrase for the encrypted copy, typed twice, hidden, weak ones refused (the
+        library's rule); None if none was chosen. Never echoed, logged or put in a message."""
+        import getpass
+
+        from evidencekit.handover.keys import passphrase_weakness
+
+        self.say(text.PASSPHRASE_INTRO)
+        for _ in range(3):
+            try:
+                first = getpass.getpass(text.PASSPHRASE_PROMPT)
+                reason = passphrase_weakness(first, avoid)
+                if reason:
+                    self.note(text.PASSPHRASE_WEAK.format(reason=reason))
+                    continue
+                if getpass.getpass(text.PASSPHRASE_AGAIN) == first:
+                    return first
+            except EOFError:
+                return None
+            self.note(text.PASSPHRASE_DIFFERENT)
+        self.problem(text.PASSPHRASE_NONE, text.PASSPHRASE_NONE_HINT)
+        return None
 
     def lines(self, lines: Sequence[Line]) -> None:
         for style, line in lines:
@@ -96,7 +126,7 @@ class TerminalConversation:
             raise StopWizard
         if word == text.SKIP_WORD and self.allow_skip:
             raise SkipStep
-        return answer
+        return str(answer)
 
     def choose(self, question: str, choices: Sequence[Choice], default: str | None = None) -> str:
         self.say(question)
@@ -126,7 +156,7 @@ class TerminalConversation:
         while True:
             answer = self._read("> ").strip()
             if answer:
-                return answer
+                return str(answer)
             if default is not None:
                 return default
             if optional:
@@ -137,6 +167,18 @@ class TerminalConversation:
     def progress(self, description: str) -> Iterator[Callable[..., None]]:
         with output.progress_bar(description, total=0) as update:
             yield update
+
+
+def _width(console: Any) -> int:
+    """The terminal's width now, asked of the terminal itself: a COLUMNS variable left over from
+    before the window was resized (or set by a parent program) would make lines longer than the
+    screen, and the terminal would then cut them in the middle of a word."""
+    import os
+
+    try:
+        return max(20, os.get_terminal_size(console.file.fileno()).columns)
+    except (AttributeError, OSError, ValueError):
+        return int(console.width)
 
 
 def _match(answer: str, choices: Sequence[Choice]) -> str | None:
@@ -159,79 +201,3 @@ def ask_choice(question: str, choices: Sequence[Choice]) -> str | None:
         return talk.choose(question, choices)
     except StopWizard:
         return None
-
-
-class CliCommands:
-    """The wizard's ExtraCommands: evidencekit's own commands, found in this build and run for real.
-
-    Commands from other parts of evidencekit (offender, payment, action) are looked up by name, and
-    their options read from the command itself, so the wizard offers them as soon as they exist and
-    asks only for options they really have. They run as `python -m evidencekit …` in this terminal,
-    inside their own error boundary, and print their own results.
-    """
-
-    def _command(self, path: Sequence[str]):
-        """The command at `path` (e.g. ("offender", "add")), or None. Duck-typed: typer vendors click."""
-        import typer
-
-        from evidencekit.cli.app import _load_commands, app
-
-        _load_commands()
-        command = typer.main.get_command(app)
-        ctx = command.make_context("evidencekit", [], resilient_parsing=True)
-        for name in path:
-            if not hasattr(command, "get_command"):
-                return None
-            command = command.get_command(ctx, name)
-            if command is None:
-                return None
-        return command
-
-    def available(self, path: Sequence[str]) -> bool:
-        return self._command(path) is not None
-
-    def options(self, path: Sequence[str]) -> dict[str, OptionSpec]:
-        command = self._command(path)
-        specs: dict[str, OptionSpec] = {}
-        for param in getattr(command, "params", []):
-            if getattr(param, "param_type_name", "") != "option" or param.name in (
-                None,
-                "case",
-                "json",
-                "help",
-            ):
-                continue
-            long = next((o for o in param.opts if o.startswith("--")), param.opts[0])
-            choices = _choices_of(param)
-            if param.is_flag and param.secondary_opts:
-                specs[param.name] = OptionSpec(param.name, long, "switch", off_flag=param.secondary_opts[0])
-            elif param.is_flag:
-                continue
-            elif choices:
-                specs[param.name] = OptionSpec(param.name, long, "choice", tuple(map(str, choices)))
-            else:
-                specs[param.name] = OptionSpec(param.name, long, "text")
-        return specs
-
-    def run(self, path: Sequence[str], args: Sequence[str], case_root: Path) -> int:
-        sys.stdout.flush()
-        env = dict(os.environ)
-        env["EVIDENCEKIT_CASE"] = str(case_root)
-        done = subprocess.run([sys.executable, "-m", "evidencekit", *path, *args], env=env, check=False)
-        return done.returncode
-
-
-def _choices_of(param) -> tuple[str, ...]:
-    """The allowed values of an option declared with an Enum or a Literal (else none)."""
-    import enum
-    import typing
-
-    descriptor = getattr(param, "type_descriptor", None)
-    annotation = getattr(descriptor, "annotation", None)
-    for candidate in (annotation, *typing.get_args(annotation)):
-        if isinstance(candidate, type) and issubclass(candidate, enum.Enum):
-            return tuple(str(member.value) for member in candidate)
-        if typing.get_origin(candidate) is typing.Literal:
-            return tuple(str(value) for value in typing.get_args(candidate))
-    choices = getattr(getattr(param, "type", None), "choices", None)  # plain click.Choice
-    return tuple(map(str, choices)) if choices else ()

@@ -222,6 +222,10 @@ MEDIA_BY_REFERENCE = _(
     "They will be recorded by reference only: their fingerprint and facts, never copied. Keep the "
     "originals where they are, and don't delete them."
 )
+MEDIA_OTHERS_COPIED = _(
+    "Only those images and videos are kept by reference. Everything else (a chat export, text "
+    "files) is copied as usual, and a chat export is still read into a transcript."
+)
 SCREEN_QUESTION = _(
     "This case is marked: someone shown may have been under 18. Will the screen show only the "
     "conversation, with no nudity?"
@@ -294,7 +298,11 @@ WSTEP_EXPORTS = _("Chat exports and other files")
 WSTEP_URLS = _("Web addresses")
 WSTEP_OFFENDERS = _("The accounts that contacted you")
 WSTEP_PAYMENTS = _("Money they asked for")
+WSTEP_NOTES = _("What happened, in your own words")
+WSTEP_ACTIONS = _("What you have already done")
+WSTEP_REPORT = _("The report for the police")
 WSTEP_SEAL = _("Seal the case")
+WSTEP_HANDOVER = _("An encrypted copy for the police")
 WSTEP_NEXT = _("What to do next")
 
 CASE_INTRO = _(
@@ -384,6 +392,7 @@ FILES_NOTE_QUESTION = _(
 )
 FILES_SAVED = _("Saved {item_id} {kind}: {name} ({detail})")
 FILES_BY_REFERENCE = _("recorded by reference, not copied")
+FILES_WITHHELD = _("; {count} of them recorded by reference only, not copied")
 FILES_DUPLICATE = _("{path} is already in the case as {existing}, so it was not stored again.")
 FILES_LEFT_OUT = _("Left out {path}: {reason}.")
 
@@ -423,33 +432,129 @@ OFFENDERS_PLATFORM_QUESTION = _(
     "Which app or website was the account on? e.g. Instagram (press Enter when you are done)."
 )
 OFFENDERS_FIELD_QUESTION = _("{label} (press Enter to leave it out)")
+OFFENDER_SAVED = _("Recorded the account as {record_id}.")
 PAYMENTS_INTRO = _("If they asked for money, the details of where it was to go help the police follow it.")
 PAYMENTS_ASKED_QUESTION = _("Did they ask you for money, gift cards or cryptocurrency?")
 PAYMENTS_METHOD_QUESTION = _("How did they want to be paid?")
+PAYMENTS_AMOUNT_QUESTION = _(
+    "How much did they ask for? e.g. 250 GBP, £250 or 0.01 BTC (press Enter if you don't know)."
+)
+PAYMENTS_AMOUNT_HINT = _("Write the number and the currency, e.g. 250 GBP, €100 or 0.01 BTC.")
+PAYMENTS_CURRENCY_QUESTION = _(
+    "Which currency? e.g. GBP, USD, EUR, INR or BTC (press Enter if you don't know)."
+)
+NOT_A_CURRENCY = _("“{code}” is not a currency code.")
 PAYMENTS_PAID_QUESTION = _("Did you pay?")
 PAYMENTS_PAID_ADVICE = _(
     "That's all right: many people do. Please don't pay any more, and call your bank now: a "
     "payment that has not been collected can sometimes be stopped."
 )
+PAYMENTS_WHEN_QUESTION = _(
+    "When did they ask (or when did you pay)? e.g. “yesterday 9pm”, “an hour ago” or 2026-03-14 21:07 "
+    "(press Enter if you don't know)."
+)
 PAYMENTS_MORE_QUESTION = _("Did they ask for another payment you want to record?")
-COMMAND_FAILED = _("That was not saved (see the message above). Let's go on.")
+PAYMENT_SAVED = _("Recorded the payment as {record_id}.")
+TIME_AS_SAID = _("time given as “{said}”")
+ALREADY_RECORDED = _("That is already recorded as {existing}; nothing was added.")
+
+NOTES_INTRO = _(
+    "Now, if you want, write down what happened in your own words: how it started, what they said "
+    "they would do, what they asked for. A few sentences are enough, and you can add more later."
+)
+NOTES_QUESTION = _("What happened? (press Enter when you are done)")
+NOTES_WHEN_QUESTION = _(
+    "When did that happen? e.g. “yesterday 9pm” or 2026-03-14 21:07 (press Enter if you don't know)."
+)
+NOTE_SAVED = _("Saved your note as {record_id}.")
+
+ACTIONS_INTRO = _(
+    "If you have already reported the account, blocked it or told the police, record it here with "
+    "any reference number you were given: it lets the police join this case to that report."
+)
+ACTIONS_QUESTION = _("Have you done any of these?")
+ACTIONS_REPORTED = _("I reported the account to the app or website")
+ACTIONS_BLOCKED = _("I blocked the account")
+ACTIONS_POLICE = _("I told the police")
+ACTIONS_HELPLINE = _("I contacted a helpline")
+ACTIONS_DONE = _("nothing (more) to record")
+ACTIONS_TO_QUESTIONS = {
+    "reported": _("Which app or website did you report it to?"),
+    "blocked": _("On which app or website?"),
+    "police": _("Which police force or station? (press Enter to leave it out)"),
+    "helpline": _("Which helpline? (press Enter to leave it out)"),
+}
+ACTIONS_TO_DEFAULT = _("Press Enter for: {default}")
+ACTIONS_REF_QUESTIONS = {
+    "reported": _("The report or ticket number, if you got one (press Enter if not)."),
+    "police": _("The crime reference number, if you got one (press Enter if not)."),
+    "helpline": _("Their case number, if you got one (press Enter if not)."),
+}
+ACTIONS_WHEN_QUESTION = _(
+    "When? e.g. “today 10am”, “yesterday 9pm” or 2026-03-15 10:30 (press Enter if you don't know)."
+)
+ACTION_SAVED = _("Recorded it as {record_id}.")
 
 FIELD_LABELS = {
-    "username": _("Their username or handle (e.g. @name)"),
-    "user_id": _("The account's ID number, if you can see it"),
-    "profile_url": _("The address of their profile"),
+    "username": _("Their username or handle (the @name, or the name in their profile's address)"),
+    "profile_url": _("The address of their profile, e.g. instagram.com/name"),
     "display_name": _("The name it shows"),
     "phone": _("A phone number they used"),
     "email": _("An e-mail address they used"),
-    "note": _("Anything else about this account"),
+    "note": _("Anything else about this"),
     "payee": _("Who the money was to go to (a name or handle)"),
-    "account": _("The account number, PayPal address or similar"),
-    "wallet": _("The crypto wallet address"),
-    "tx": _("A transaction ID or hash, if you paid"),
-    "amount": _("How much they asked for (a number)"),
-    "currency": _("The currency, e.g. GBP, USD, EUR, BTC"),
-    "at": _("When (e.g. 2026-03-14 21:07)"),
+    "account": _("The account it was to go to: bank account or IBAN, PayPal address or similar"),
+    "wallet": _("The crypto wallet address, copied exactly"),
+    "tx": _("The transaction ID or hash, if you paid"),
+    "brand": _("The gift card's brand, e.g. Apple, Steam, Google Play"),
+    "reference": _(
+        "A reference: the transfer's tracking number (MTCN), the gift card number or the bank reference"
+    ),
 }
+
+REPORT_INTRO = _(
+    "The report is what an officer reads first: the accounts, payments, a timeline and every "
+    "exhibit with its fingerprint. Intimate images are never shown in it, only their fingerprints."
+)
+REPORT_QUESTION = _("Make the report now? (it is saved in the case, as a web page and a PDF)")
+REPORT_MAKING = _("Making the report")
+REPORT_DONE = _("The report is in the case:")
+REPORT_PREVIEWS = _(
+    "It shows small previews of screenshots you did not mark as intimate. If any of them shows "
+    "intimate content, make it again without them: evidencekit report --no-images"
+)
+REPORT_RESEALED = _("The case was sealed again with the report in it. New seal fingerprint:")
+
+HANDOVER_NOT_SEALED = _(
+    "An encrypted copy can only be made of a sealed case, so this step waits until the case is sealed."
+)
+HANDOVER_INTRO = _(
+    "You can give the police the case folder as it is, or an encrypted copy: one file only they "
+    "can open, safe to send or put on a USB stick. It is made beside the case folder."
+)
+HANDOVER_QUESTION = _("Make an encrypted copy now?")
+HANDOVER_KEY_QUESTION = _(
+    "If the police gave you a key (it starts with age1), paste it here. Otherwise press Enter to "
+    "choose a passphrase instead."
+)
+HANDOVER_MAKING = _("Encrypting")
+PASSPHRASE_INTRO = _(
+    "Choose a passphrase for the encrypted copy: four or more unrelated words are good. Nobody can "
+    "recover a lost passphrase, so keep it safe, and give it to the police separately from the "
+    "files (by phone or in person)."
+)
+PASSPHRASE_PROMPT = _("New passphrase (not shown as you type): ")
+PASSPHRASE_AGAIN = _("Type it again: ")
+PASSPHRASE_WEAK = _("That passphrase is too weak: {reason}. Please choose another.")
+PASSPHRASE_DIFFERENT = _("The two passphrases were not the same. Please try again.")
+PASSPHRASE_NONE = _("No passphrase was chosen, so no encrypted copy was made.")
+PASSPHRASE_NONE_HINT = _("Run evidencekit start again when you are ready, or: evidencekit seal --encrypt")
+HANDOVER_DONE = _("The encrypted copy is in {folder}:")
+HANDOVER_GIVE_PASSPHRASE = _(
+    "Give the police all {count} files together. Tell them the passphrase separately, by phone or "
+    "in person, never in the same e-mail. Nobody can recover a lost passphrase."
+)
+HANDOVER_GIVE_KEY = _("Give the police all {count} files together: only their key opens the copy.")
 
 SEAL_INTRO = _(
     "Sealing signs the case so that anyone can later check nothing in it was changed. You get a "
@@ -466,6 +571,6 @@ SEAL_HANDOVER = _(
 
 NEXT_INTRO = _("Here is what to do next, and who can help.")
 NEXT_ACTION_TIP = _(
-    "When you have reported or blocked the account or contacted the police, record it (with any "
-    "reference number), e.g.: evidencekit action reported --to Instagram --ref 12345"
+    "When you report or block the account, or contact the police, later on: run evidencekit start "
+    "again and choose “What you have already done” to record it with its reference number."
 )

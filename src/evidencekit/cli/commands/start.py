@@ -2,24 +2,33 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from evidencekit.cli.app import COLLECT, command
 from evidencekit.cli.options import CaseOption
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from evidencekit.case.case import Case
 
 
 @command("start", order=5, panel=COLLECT)
 def start(case: CaseOption = None) -> None:
     """A calm, step-by-step guide: make a case, save the evidence, seal it, and see who can help.
 
-    One question at a time; type "skip" to skip a step or "stop" to stop. Everything you save is
-    kept, and running it again continues where you left off. It needs a terminal; in scripts, use
-    new, capture, add-url and seal directly.
+    One question at a time: the evidence, the accounts, payments, your own account of what
+    happened, what you have already done, then the report, the seal and an encrypted copy for the
+    police. Type "skip" to skip a step or "stop" to stop. Everything you save is kept, and running
+    it again in the same folder continues where you left off. It needs a terminal; in scripts, use
+    new, capture, add-url, report and seal directly.
 
     Example:  evidencekit start
     """
     import typer
 
     from evidencekit.cli import output
-    from evidencekit.cli.conversation import CliCommands, TerminalConversation, interactive
+    from evidencekit.cli.conversation import TerminalConversation, interactive
     from evidencekit.errors import EvidenceKitError, ExitCode
     from evidencekit.guide import text
     from evidencekit.guide.wizard import StopWizard, Wizard
@@ -27,7 +36,7 @@ def start(case: CaseOption = None) -> None:
     if not interactive():
         raise EvidenceKitError(text.WIZARD_NEEDS_TERMINAL, hint=text.WIZARD_NEEDS_TERMINAL_HINT)
     the_case = _case_if_any(case)
-    wizard = Wizard(TerminalConversation(), case=the_case, commands=CliCommands())
+    wizard = Wizard(TerminalConversation(), case=the_case)
     try:
         wizard.run()
     except (StopWizard, KeyboardInterrupt) as stop:
@@ -40,7 +49,7 @@ def start(case: CaseOption = None) -> None:
             raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
 
 
-def _case_if_any(case):
+def _case_if_any(case: Path | None) -> Case | None:
     """The case given (--case, EVIDENCEKIT_CASE, or the folder we are in), or None to ask."""
     from evidencekit.case.case import Case, find_case
     from evidencekit.errors import NotACaseError
