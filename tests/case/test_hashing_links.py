@@ -230,3 +230,22 @@ def test_capture_of_a_folder_leaves_links_out(case, tmp_path):
     assert [p.read_bytes() for p in stored] == [EVIDENCE]
     records = (case.root / "evidencekit" / "items.jsonl").read_text(encoding="utf-8")
     assert hashlib.sha256(SECRET).hexdigest() not in records
+
+
+def test_a_chunk_spread_over_many_folders_is_hashed_and_leaves_no_folder_open(tmp_path):
+    """Folders are kept open while their files are hashed (a few at a time, not one each)."""
+    root = tmp_path / "case"
+    files = []
+    for n in range(3 * hashing.CaseFiles.KEEP):
+        folder = root / "data" / "items" / f"E{n:04d}-export" / "media"
+        folder.mkdir(parents=True)
+        (folder / "a.bin").write_bytes(n.to_bytes(2, "big"))
+        files.append((str(root), f"data/items/E{n:04d}-export/media/a.bin"))
+    before = len(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else None
+
+    results = parallel.hash_chunk(files + files[:3])  # back to the first folders at the end
+
+    expected = [hashlib.sha256(n.to_bytes(2, "big")).hexdigest() for n in range(len(files))]
+    assert [digest for digest, _ in results] == expected + expected[:3]
+    if before is not None:
+        assert len(os.listdir("/proc/self/fd")) == before

@@ -193,16 +193,22 @@ def hash_chunk(files: list[CaseFile]) -> list[tuple[str | None, str | None]]:
     Each file is opened through safepath, like every read of a case: a link (at any step) or a
     special file put where a listed file was is reported, never followed or opened. (The case
     folder repeats in every pair, but it is the same string object, which pickle sends once.)"""
-    from evidencekit.case.hashing import SourceChangedError, hash_case_file
+    from evidencekit.case.hashing import CaseFiles, SourceChangedError
 
     out: list[tuple[str | None, str | None]] = []
-    for root, relative in files:
-        try:
-            out.append((hash_case_file(root, relative)[0], None))
-        except SourceChangedError:
-            out.append((None, "it changed while it was being checked"))
-        except OSError as exc:
-            out.append((None, unreadable_reason(root, relative, exc)))
+    readers: dict[str, CaseFiles] = {}
+    try:
+        for root, relative in files:
+            reader = readers.get(root) or readers.setdefault(root, CaseFiles(root))
+            try:
+                out.append((reader.hash(relative)[0], None))
+            except SourceChangedError:
+                out.append((None, "it changed while it was being checked"))
+            except OSError as exc:
+                out.append((None, unreadable_reason(root, relative, exc)))
+    finally:
+        for reader in readers.values():
+            reader.close()
     return out
 
 

@@ -51,6 +51,7 @@ _STEPWISE = (
     and os.open in os.supports_dir_fd
     and os.stat in os.supports_dir_fd
 )
+STEPWISE = _STEPWISE  # whether open_folder and open_regular_at can be used here
 
 
 class UnsafeCasePathError(EvidenceKitError, OSError):
@@ -208,20 +209,45 @@ def open_regular(root: Path, relative: str) -> int:
             inner = _step_into(folder, part, "/".join(parts[: index + 1]))
             os.close(folder)
             folder = inner
-        try:
-            st = os.stat(parts[-1], dir_fd=folder, follow_symlinks=False)
-        except (FileNotFoundError, NotADirectoryError):
-            raise FileNotFoundError(errno.ENOENT, "no such file in the case", relative) from None
-        _refuse_kind(relative, st, "file")
-        try:
-            fd = os.open(parts[-1], os.O_RDONLY | _NOFOLLOW | _NONBLOCK | _CLOEXEC, dir_fd=folder)
-        except OSError as exc:
-            if exc.errno == errno.ELOOP:
-                raise _link_error(relative) from None
-            raise
-        return _same_regular_file(fd, st, relative)
+        return open_regular_at(folder, parts[-1], relative)
     finally:
         os.close(folder)
+
+
+def open_folder(root: Path, relative: str) -> int:
+    """A descriptor of the real folder `root/relative`, each step opened below the one before
+    without following a link. Only where `STEPWISE` (POSIX with openat); with `open_regular_at`,
+    many files of one folder are opened without walking the whole path again for each."""
+    parts = case_path(relative).split("/")
+    folder = os.open(root, os.O_RDONLY | _DIRECTORY | _CLOEXEC)
+    try:
+        for index, part in enumerate(parts):
+            inner = _step_into(folder, part, "/".join(parts[: index + 1]))
+            os.close(folder)
+            folder = inner
+    except BaseException:
+        os.close(folder)
+        raise
+    return folder
+
+
+def open_regular_at(folder: int, name: str, relative: str) -> int:
+    """`open_regular` of the entry `name` of the folder descriptor `folder` (from `open_folder`);
+    `relative` is its case path, for messages."""
+    if "/" in name or path_problem(name) is not None:
+        raise UnsafeCasePathError("The case names a path that evidencekit will not use.")
+    try:
+        st = os.stat(name, dir_fd=folder, follow_symlinks=False)
+    except (FileNotFoundError, NotADirectoryError):
+        raise FileNotFoundError(errno.ENOENT, "no such file in the case", relative) from None
+    _refuse_kind(relative, st, "file")
+    try:
+        fd = os.open(name, os.O_RDONLY | _NOFOLLOW | _NONBLOCK | _CLOEXEC, dir_fd=folder)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise _link_error(relative) from None
+        raise
+    return _same_regular_file(fd, st, relative)
 
 
 def _step_into(folder: int, name: str, shown: str) -> int:
@@ -379,6 +405,7 @@ def _walk(root: Path, top: str, depth: int, max_depth: int) -> Iterator[Entry]:
 
 
 __all__ = [
+    "STEPWISE",
     "Entry",
     "UnsafeCasePathError",
     "case_path",
@@ -389,7 +416,9 @@ __all__ = [
     "kind_of",
     "lstat_in_case",
     "make_dirs",
+    "open_folder",
     "open_regular",
+    "open_regular_at",
     "parent_is_safe",
     "path_problem",
     "read_bytes",
