@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import getpass
 import hashlib
+import json
 import os
 import secrets
 import shutil
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from evidencekit._version import __version__
-from evidencekit.case import layout, safepath
+from evidencekit.case import layout, record_types, safepath
 from evidencekit.case.atomic import atomic_write_bytes, fsync_dir, make_private_dir, storage_errors
 from evidencekit.case.bag import (
     format_bag_info,
@@ -32,7 +33,7 @@ from evidencekit.case.bag import (
 )
 from evidencekit.case.custody import GENESIS, head_of, line_digest, make_entry
 from evidencekit.case.journal import Journal, recover
-from evidencekit.case.jsonlines import canonical_json, dumps_lines, loads_lines, parse_json
+from evidencekit.case.jsonlines import canonical_json, dumps_lines, iter_lines, parse_json
 from evidencekit.case.lock import CaseLock
 from evidencekit.clock import Clock, iso_local, iso_utc, load_zone, local_zone_name, system_clock
 from evidencekit.errors import (
@@ -196,8 +197,11 @@ class Case:
     def records(self, relative: str) -> list[dict[str, Any]]:
         """All records of a JSON Lines file in `evidencekit/` (empty list if it does not exist).
 
-        Parsed once per version of the file (its inode, size and modification time: every write
-        replaces the file, so a change always shows). Treat the records as read-only."""
+        Each line of a file whose kind `record_types` knows (items, web addresses, custody entries,
+        the story records) is checked for shape: anything else is a `CaseDamagedError` naming the
+        line, so no reader meets a record evidencekit did not write. Parsed once per version of the
+        file (its inode, size and modification time: every write replaces the file, so a change
+        always shows). Treat the records as read-only."""
         st = safepath.lstat_in_case(self.root, relative)
         if st is None:
             return []
@@ -205,15 +209,13 @@ class Case:
         cached = self._records_cache.get(relative)
         if cached is not None and cached[0] == key:
             return list(cached[1])
-        try:
-            records = loads_lines(self.read_text(relative))
-        except ValueError as exc:
-            raise CaseDamagedError(
-                f"The records file {relative} in this case cannot be read ({exc}).",
-                hint="Run: evidencekit verify, to see what changed.",
-            ) from exc
+        records = _checked_records(relative, self.read_text(relative))
         self._records_cache[relative] = (key, records)
         return list(records)
+
+    # The records below have the shapes of record_types.ItemRecord, UrlRecord and CustodyEntry.
+    # They are typed as plain dictionaries because every reader takes them as such, and a
+    # TypedDict is not one to mypy.
 
     def items(self) -> list[dict[str, Any]]:
         return self.records(layout.ITEMS_JSONL)
@@ -489,6 +491,33 @@ class CaseChange:
                 out.append((label, value))
         out.extend(updates.items())
         return format_bag_info(out)
+
+
+def _checked_records(relative: str, text: str) -> list[dict[str, Any]]:
+    """The records of one file, each checked for its kind's shape; the first bad line refuses."""
+    kind = record_types.KINDS.get(relative)
+    records: list[dict[str, Any]] = []
+    for number, line in iter_lines(text):
+        try:
+            record = parse_json(line)
+        except json.JSONDecodeError as exc:
+            raise CaseDamagedError(
+                f"The records file {relative} in this case cannot be read "
+                f"(line {number} is not valid JSON ({exc.msg})).",
+                hint="Run: evidencekit verify, to see what changed.",
+            ) from exc
+        if kind is not None:
+            checked = record_types.check(kind, record, number)
+        elif isinstance(record, dict):
+            checked = record
+        else:
+            checked = f"line {number} of {relative}: it is not a JSON object"
+        if isinstance(checked, str):
+            raise CaseDamagedError(
+                record_types.sentence(checked), hint="Run: evidencekit verify, to see what changed."
+            )
+        records.append(checked)
+    return records
 
 
 def _size_on_disk(root: Path, relative: str) -> int:

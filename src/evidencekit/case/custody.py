@@ -25,6 +25,7 @@ from typing import Any
 
 from evidencekit._version import __version__
 from evidencekit.case.jsonlines import canonical_json, iter_lines, parse_json
+from evidencekit.case.record_types import CUSTODY
 from evidencekit.clock import iso_utc
 
 GENESIS = "0" * 64
@@ -68,7 +69,8 @@ class ChainProblem:
 
 @dataclass(frozen=True)
 class ChainResult:
-    """What checking the log found: its entries, its head, and any problems."""
+    """What checking the log found: its entries (those of the right shape), its head, and any
+    problems."""
 
     entries: list[dict[str, Any]]
     head: str
@@ -76,7 +78,8 @@ class ChainResult:
 
 
 def check_chain(text: str) -> ChainResult:
-    """Recompute the chain. Never raises: every problem is returned with its line number."""
+    """Recompute the chain. Never raises: every problem is returned with its line number,
+    including each entry whose fields do not have the shape `record_types.CUSTODY` describes."""
     problems: list[ChainProblem] = []
     entries: list[dict[str, Any]] = []
     expected_prev = GENESIS
@@ -93,7 +96,13 @@ def check_chain(text: str) -> ChainResult:
             expected_prev = line_digest(line)
             expected_seq += 1
             continue
-        entries.append(entry)
+        shape = CUSTODY.problem(entry)
+        if shape is None:
+            entries.append(entry)  # only entries of the right shape reach the checks that read them
+        else:
+            problems.append(
+                ChainProblem(number, "custody-entry-invalid", f"is not an entry evidencekit wrote: {shape}")
+            )
         if entry.get("prev") != expected_prev:
             problems.append(
                 ChainProblem(

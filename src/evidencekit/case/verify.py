@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from evidencekit.case import layout, parallel, safepath
+from evidencekit.case import layout, parallel, record_types, safepath
 from evidencekit.case.bag import is_safe_bag_path, parse_bag_info, parse_manifest
 from evidencekit.case.custody import TOOL, check_chain
 from evidencekit.case.hashing import SourceChangedError, hash_case_file, hash_file
 from evidencekit.case.journal import pending_state
-from evidencekit.case.jsonlines import loads_lines, parse_json, shared_lines
+from evidencekit.case.jsonlines import loads_lines, parse_json
 from evidencekit.case.seal_record import allowed_signers_bytes, signer_pub_bytes
 from evidencekit.errors import NotACaseError
 
@@ -816,10 +816,11 @@ def _check_records(
             return None
     else:
         text = ""
-    try:
-        items = shared_lines(text)
-    except ValueError as exc:
-        report.add(ERROR, "records-invalid", layout.ITEMS_JSONL, f"items.jsonl {exc}.")
+    if bag.exists(layout.URLS_JSONL):
+        urls = _read_text(bag, layout.URLS_JSONL, report, "urls-missing", "The list of web addresses")
+        _shaped_records(record_types.URLS, urls or "", report)
+    items = _shaped_records(record_types.ITEMS, text, report)
+    if items is None:
         return None
     claimed: set[str] = set()
     ids = set()
@@ -890,6 +891,17 @@ def _check_records(
         if check_originals:
             _check_originals(report, by_reference)
     return items
+
+
+def _shaped_records(
+    kind: record_types.RecordKind, text: str, report: VerifyReport
+) -> list[dict[str, Any]] | None:
+    """The records of `kind`, or None when a line cannot be used: each such line is a finding (by
+    the one validator every command uses), and the checks that need every record say nothing."""
+    read = record_types.read_records(kind, text)
+    for problem in read.problems:
+        report.add(ERROR, "records-invalid", kind.path, f"{problem[0].upper()}{problem[1:]}.")
+    return None if read.problems else [record for _number, record in read.records]
 
 
 def _item_files(item: dict[str, Any]) -> Iterable[tuple[str, str | None]]:

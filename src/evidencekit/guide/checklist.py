@@ -49,12 +49,12 @@ def recorded_actions(case: Case) -> list[dict[str, Any]]:
     shows as done whichever of the two a version of the `action` command writes.
     """
     actions = [a for a in case.records(ACTIONS_JSONL) if a.get("action") in ACTION_KINDS]
-    known_ids = {a.get("id") for a in actions if a.get("id")}
+    known_ids = {str(a["id"]) for a in actions}
     for entry in case.custody_entries():
         details = entry.get("details") or {}
         if not str(entry.get("action", "")).startswith("action"):
             continue
-        if details.get("action") in ACTION_KINDS and details.get("id") not in known_ids:
+        if details.get("action") in ACTION_KINDS and str(details.get("id")) not in known_ids:
             actions.append(details)
     return actions
 
@@ -62,7 +62,8 @@ def recorded_actions(case: Case) -> list[dict[str, Any]]:
 def build_checklist(case: Case | None, *, under_18: bool | None = None) -> list[ChecklistStep]:
     """The checklist; with a case, each step that can be done says whether it is."""
     if under_18 is None and case is not None:
-        under_18 = case.info.flags.get("under_18")
+        flag = case.info.flags.get("under_18")  # case.json is untrusted: only true or false counts
+        under_18 = flag if isinstance(flag, bool) else None
     counts: dict[str, int] = {}
     sealed = False
     actions: dict[str, list[dict[str, Any]]] = {kind: [] for kind in ACTION_KINDS}

@@ -16,8 +16,8 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from evidencekit.case import layout
-from evidencekit.case.jsonlines import iter_lines, loads_lines, parse_json
+from evidencekit.case import layout, record_types, safepath
+from evidencekit.case.jsonlines import iter_lines, parse_json
 from evidencekit.story.records import STORY_FILES
 
 ERROR = "error"
@@ -26,18 +26,29 @@ ERROR = "error"
 def check_story_records(root: Path, report: Any) -> None:
     """Add findings about the story records to a `VerifyReport`."""
     try:
-        custody = loads_lines((root / layout.CUSTODY_JSONL).read_text(encoding="utf-8"))
+        custody_text = safepath.read_text(root, layout.CUSTODY_JSONL)
     except (OSError, ValueError):
         return  # the core checks already report an unreadable custody log
+    # Entries of the wrong shape are reported by the custody check; only the others are read here.
+    custody = [
+        entry for _number, entry in record_types.read_records(record_types.CUSTODY, custody_text).records
+    ]
     logged: dict[str, dict[str, str]] = {kind.path: {} for kind in STORY_FILES}
     for entry in custody:
-        details = entry.get("details") or {}
+        details = entry["details"]
         for kind in STORY_FILES:
-            if entry.get("action") == kind.custody_action and details.get("file", kind.path) == kind.path:
-                logged[kind.path][str(details.get("id"))] = str(details.get("record_sha256"))
+            if entry["action"] == kind.custody_action and details.get("file", kind.path) == kind.path:
+                # "record" is what the first versions called the record's id in these details
+                logged[kind.path][str(details.get("id", details.get("record")))] = str(
+                    details.get("record_sha256")
+                )
     for kind in STORY_FILES:
-        path = root / kind.path
-        if not path.exists():
+        shape = record_types.KINDS[kind.path]
+        try:
+            present = safepath.exists_in_case(root, kind.path)
+        except OSError:
+            present = True  # a path that cannot even be looked at: reading it below says so
+        if not present:
             for record_id in sorted(logged[kind.path]):
                 report.add(
                     ERROR,
@@ -47,7 +58,7 @@ def check_story_records(root: Path, report: Any) -> None:
                 )
             continue
         try:
-            text = path.read_bytes().decode("utf-8")
+            text = safepath.read_bytes(root, kind.path).decode("utf-8")
         except (OSError, UnicodeDecodeError):
             report.add(ERROR, "story-record-invalid", kind.path, f"{kind.path} cannot be read as UTF-8 text.")
             continue
@@ -55,15 +66,19 @@ def check_story_records(root: Path, report: Any) -> None:
         for number, line in iter_lines(text):
             try:
                 record = parse_json(line)
-                record_id = str(record["id"])
-            except (ValueError, KeyError, TypeError):
+            except ValueError:
+                record = None
+            problem = shape.problem(record)
+            if problem is not None:
                 report.add(
                     ERROR,
                     "story-record-invalid",
                     kind.path,
-                    f"{kind.path} line {number} is not a valid record.",
+                    f"{kind.path} line {number} is not a valid record ({problem}).",
                 )
+            if not isinstance(record, dict) or not isinstance(record.get("id"), str):
                 continue
+            record_id = record["id"]
             expected_id = f"{kind.prefix}{len(seen) + 1:04d}"
             if record_id != expected_id:
                 report.add(

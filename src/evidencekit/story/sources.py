@@ -9,17 +9,19 @@ chat export's item record says which parser read it (`export.format`). Web captu
 simply has no messages or captures to show.
 
 A line that cannot be read is skipped and counted, never fatal: a report must still be made from a
-case whose transcript was cut short.
+case whose transcript was cut short. The file is opened through `safepath`: a link or a FIFO put in
+a transcript's place is never followed or waited on.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from evidencekit.case import layout
+from evidencekit.case import layout, safepath
 from evidencekit.case.case import Case
 from evidencekit.case.jsonlines import parse_json
 
@@ -35,6 +37,7 @@ class Transcript:
     bag_path: str
     path: Path
     platform: str | None
+    root: Path | None = None  # the case folder, through which `bag_path` is opened
     header: dict[str, Any] = field(default_factory=dict)
     unreadable_lines: int = 0
     messages: int = 0
@@ -47,23 +50,23 @@ def transcripts(case: Case, items: list[dict[str, Any]] | None = None) -> list[T
     for item in items if items is not None else case.items():
         item_id = str(item.get("id"))
         bag_path = f"{layout.DERIVED_DIR}/{item_id}/{TRANSCRIPT_NAME}"
-        export = item.get("export") if isinstance(item.get("export"), dict) else {}
-        named = export.get("transcript")
+        export = item.get("export")
+        named = export.get("transcript") if isinstance(export, dict) else None
         if (
             isinstance(named, str)
             and named.startswith(f"{layout.DERIVED_DIR}/{item_id}/")
             and ".." not in named
         ):
             bag_path = named
-        path = case.root / bag_path
-        if path.is_file():
+        if safepath.is_file_in_case(case.root, bag_path):
             out.append(
                 Transcript(
                     item_id=item_id,
                     item_name=str(item.get("original_name") or item_id),
                     bag_path=bag_path,
-                    path=path,
+                    path=case.root / bag_path,
                     platform=chat_platform(item),
+                    root=case.root,
                 )
             )
     return out
@@ -91,14 +94,16 @@ def chat_platform(item: dict[str, Any]) -> str | None:
                 return "Instagram"
             return "Facebook Messenger" if "messenger" in label else "Instagram or Facebook Messenger"
     for key in ("platform", "chat_platform"):
-        if isinstance(item.get(key), str):
-            return item[key]
+        value = item.get(key)
+        if isinstance(value, str):
+            return value
     for key in ("chat_export", "transcript", "export"):
         block = item.get(key)
         if isinstance(block, dict):
             for inner in ("platform", "format", "app"):
-                if isinstance(block.get(inner), str):
-                    return block[inner]
+                found = block.get(inner)
+                if isinstance(found, str):
+                    return found
     return None
 
 
@@ -107,7 +112,16 @@ def messages(transcript: Transcript) -> Iterator[dict[str, Any]]:
     transcript.unreadable_lines = 0
     transcript.messages = 0
     transcript.senders = {}
-    with transcript.path.open("r", encoding="utf-8", errors="replace") as handle:
+    if transcript.root is not None:
+        handle = os.fdopen(
+            safepath.open_regular(transcript.root, transcript.bag_path),
+            "r",
+            encoding="utf-8",
+            errors="replace",
+        )
+    else:
+        handle = transcript.path.open("r", encoding="utf-8", errors="replace")
+    with handle:
         for line in handle:
             if not line.strip():
                 continue
