@@ -2,11 +2,17 @@
 
 Results go to stdout; problems, warnings and progress bars go to stderr, so `--json` output on stdout
 is always clean. Rich respects NO_COLOR and drops styling when output is not a terminal.
+
+Text that came from a case, a file, an export, a web page or the command line is untrusted: it
+reaches the screen only through `plain()` (or `inert()`, for text written without Rich), which
+shows terminal escapes, control characters and bidi overrides as visible escapes and Rich markup as
+the characters it is. `--json` is the exact record; what is printed for reading is made safe.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sys
 import time
 from collections.abc import Iterator
@@ -16,8 +22,9 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 
-stdout = Console(highlight=False, soft_wrap=True)
-stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+# emoji=False: Rich would turn ":cross_mark:" in a file name into an emoji; a name shows as written.
+stdout = Console(highlight=False, soft_wrap=True, emoji=False)
+stderr = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 _symbols = {"success": "[green]✓[/green] ", "note": "[cyan]•[/cyan] "}
 
 
@@ -41,13 +48,72 @@ def say(text: str = "", *, markup: bool = True) -> None:
     stdout.print(text, markup=markup)
 
 
-def plain(text: str) -> str:
-    """Escape text that came from the user or from files so Rich does not read it as markup."""
-    return escape(text)
+LIMIT = 500
+"""Characters of one untrusted value shown at most; the rest is counted, not printed (`--json`
+has it all). A 4 MB name would otherwise take the terminal, and Rich's layout, minutes."""
+LONG_LIMIT = 2000
+"""For text that is useless cut short: a message around a long name, a web address, a command to
+copy, the details of a custody-log entry."""
+
+# What a terminal would act on or reorder instead of showing: C0 and C1 controls and DEL (ESC
+# starts colour, cursor, title and OSC 8 link sequences; CR and backspace overwrite what was shown),
+# the bidi embeddings, overrides and isolates (U+202E makes "exe.jpg" read "gpj.exe"), the Arabic
+# letter mark, the byte-order mark, the line and paragraph separators (a line break to some
+# terminals) and lone surrogates (from JSON "\ud800"; they cannot be encoded, so printing one
+# would stop the command). Other text, emoji and joiners included, is shown as it is.
+_UNSAFE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufeff\ud800-\udfff]"
+)
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _visible(match: re.Match[str]) -> str:
+    char = match.group()
+    if char in _NAMED:
+        return _NAMED[char]
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0xA0 else f"<U+{code:04X}>"
+
+
+def inert(text: object, *, multiline: bool = False, limit: int | None = LIMIT) -> str:
+    """Untrusted text made safe for a terminal, for writing without Rich (see `plain()`).
+
+    Every control or bidi character becomes a visible escape (`\\x1b`, `\\n`, `<U+202E>`); with
+    `multiline`, line breaks are kept (a CR-LF counts as one) for bodies such as notes and
+    transcripts. Longer than `limit` characters, the rest is cut and counted.
+    """
+    value = text if isinstance(text, str) else str(text)
+    cut = 0
+    if limit is not None and len(value) > limit:
+        cut, value = len(value) - limit, value[:limit]
+    if multiline:
+        lines = value.replace("\r\n", "\n").split("\n")
+        value = "\n".join(_UNSAFE.sub(_visible, line) for line in lines)
+    else:
+        value = _UNSAFE.sub(_visible, value)
+    if cut:
+        value += f"… ({cut} more character{'s' if cut != 1 else ''})"
+    return value
+
+
+def plain(text: object, *, multiline: bool = False, limit: int | None = LIMIT) -> str:
+    """THE way text from a case, a file or a user goes into output: shown, never interpreted.
+
+    `inert()` (controls and bidi characters made visible, long values cut), then Rich markup
+    escaped, so "[link=…]" or "[bold red]" in a name is printed as those characters.
+    """
+    value = inert(text, multiline=multiline, limit=limit)
+    body = value.rstrip("\\")
+    if len(body) == len(value):
+        return escape(value)
+    # Rich reads backslashes as escapes only before a tag, so a name ending in "\\" would show
+    # doubled at the end of a line but single before our own "[/bold]" (and rich's escape() leaves
+    # an even run alone). Doubled, then an empty tag, it shows exactly as written wherever it is.
+    return escape(body) + "\\" * (2 * (len(value) - len(body))) + "[not bold][/not bold]"
 
 
 def heading(text: str) -> None:
-    stdout.print(f"[bold]{escape(text)}[/bold]")
+    stdout.print(f"[bold]{plain(text)}[/bold]")
 
 
 def success(text: str) -> None:
@@ -70,9 +136,11 @@ def next_step(text: str) -> None:
 
 def problem(message: str, hint: str | None) -> None:
     """The one way an error is shown: a sentence and, on its own line, what to do."""
-    stderr.print(f"[bold]Problem:[/bold] {escape(message)}")
+    # Messages often hold a file name or a value from the case; a longer limit than for one value,
+    # so the sentence around a long name is still shown.
+    stderr.print(f"[bold]Problem:[/bold] {plain(message, limit=LONG_LIMIT)}")
     if hint:
-        stderr.print(f"[bold]What to do:[/bold] {escape(hint)}")
+        stderr.print(f"[bold]What to do:[/bold] {plain(hint, limit=LONG_LIMIT)}")
 
 
 def print_json(payload: Any) -> None:
@@ -129,7 +197,7 @@ def progress_bar(description: str, total: int, unit: str = "bytes") -> Iterator[
         def update(done: int, current: str = "", total: int | None = None) -> None:
             if total is not None:
                 progress.update(task, total=max(total, 1))
-            progress.update(task, completed=done, current=escape(current[-40:]))
+            progress.update(task, completed=done, current=plain(current[-40:]))
             now = time.monotonic()
             if now - last[0] >= 0.1:
                 last[0] = now

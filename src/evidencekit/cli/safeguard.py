@@ -34,7 +34,7 @@ def explain_under_18(value: bool | None) -> None:
         output.note(output.plain(text.UNDER_18_FLAG_HINT))
     elif value:
         output.say(output.plain(text.UNDER_18_THANKS))
-        output.say(output.plain(text.UNDER_18_RULES))
+        output.say(output.plain(text.UNDER_18_RULES, multiline=True))
         output.note(output.plain(text.SERVICES_HINT))
     else:
         output.note(output.plain(text.UNDER_18_ADULT_NOTE))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -115,10 +115,10 @@ def capture(
             "--delay and --region go with --screen.", hint="Add --screen, or leave them out."
         )
 
-    def run(sensitive: bool, not_intimate: bool):
+    def run(sensitive: bool, not_intimate: bool) -> Any:  # intake.files.CaptureResult
         with output.progress_bar("Capturing", total=0) as update:
 
-            def on_progress(p) -> None:  # CaptureProgress
+            def on_progress(p: Any) -> None:  # intake.files.CaptureProgress
                 update(p.done_bytes, p.current, total=p.total_bytes)
 
             return capture_items(
@@ -153,13 +153,13 @@ def capture(
     _render(result, the_case.info.id)
 
 
-def _render(result, case_id: str) -> None:
+def _render(result: Any, case_id: str) -> None:  # result: intake.files.CaptureResult
     from evidencekit.cli import output
     from evidencekit.cli.output import human_size, plain
 
     if result.added:
         count = len(result.added)
-        output.success(f"Saved {count} item{'s' if count != 1 else ''} in case {case_id}:")
+        output.success(f"Saved {count} item{'s' if count != 1 else ''} in case {plain(case_id)}:")
         for item in result.added:
             if item.get("file_count") is not None:
                 size = f"{item['file_count']} files, {human_size(item['size'])}"
@@ -169,19 +169,20 @@ def _render(result, case_id: str) -> None:
                 digest = f"sha256 {item['sha256'][:12]}…"
             how = "recorded by reference (not copied)" if item["by_reference"] else item["bag_path"]
             output.say(
-                f"  {item['id']}  {item['kind']:<11} {plain(item['original_name'])}  ({size}, {digest})"
+                f"  {plain(item['id'])}  {plain(item['kind']):<11} {plain(item['original_name'])}  "
+                f"({plain(size)}, {plain(digest)})"
             )
             output.say(f"         → {plain(how)}", markup=True)
             export = item.get("export") or {}
             if export.get("transcript"):
                 output.say(
-                    f"         {export['label']}: {export['messages']} messages, "
-                    f"{export['sender_count']} sender(s) → evidencekit transcript {item['id']}"
+                    f"         {plain(export['label'])}: {plain(export['messages'])} messages, "
+                    f"{plain(export['sender_count'])} sender(s) → evidencekit transcript {plain(item['id'])}"
                 )
     for path, existing in result.duplicates:
-        output.note(f"{plain(path)} is already in the case as {existing}, so it was not stored again.")
+        output.note(f"{plain(path)} is already in the case as {plain(existing)}, so it was not stored again.")
     for skipped in result.skipped:
-        output.warn(f"Left out {plain(skipped.path)}: {skipped.reason}.")
+        output.warn(f"Left out {plain(skipped.path)}: {plain(skipped.reason)}.")
     for message in dict.fromkeys(result.warnings):
         output.warn(plain(message))
     if result.added and any(item["by_reference"] for item in result.added):

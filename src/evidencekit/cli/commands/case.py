@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -63,9 +63,9 @@ def new(
 
         output.print_json(case_summary(case))
         return
-    output.success(f"Created case [bold]{case.info.id}[/bold] in {output.plain(str(path))}")
+    output.success(f"Created case [bold]{output.plain(case.info.id)}[/bold] in {output.plain(str(path))}")
     if case.info.zone:
-        output.note(f"Times are recorded in UTC and shown in {case.info.zone}.")
+        output.note(f"Times are recorded in UTC and shown in {output.plain(case.info.zone)}.")
     else:
         output.warn(
             "This computer's time zone has no name evidencekit can read, so only UTC offsets are "
@@ -99,7 +99,9 @@ def status(case: CaseOption = None, json: JsonOption = False) -> None:
     _render_status(summary)
 
 
-def _render_status(s: dict) -> None:
+def _render_status(s: dict[str, Any]) -> None:
+    """The summary as lines and tables; every value in it was read from the case, so each is shown
+    through plain() (a title, a name or a record can hold terminal escapes or Rich markup)."""
     from rich.table import Table
 
     from evidencekit.cli import output
@@ -111,7 +113,8 @@ def _render_status(s: dict) -> None:
         ("Folder", plain(s["path"])),
         (
             "Created",
-            human_time(s["created"], zone) + (f" by {plain(s['collector'])}" if s["collector"] else ""),
+            plain(human_time(s["created"], zone))
+            + (f" by {plain(s['collector'])}" if s["collector"] else ""),
         ),
         ("Items", _items_line(s)),
         ("Web addresses", str(s["url_count"])),
@@ -131,8 +134,8 @@ def _render_status(s: dict) -> None:
     if s["sealed"]:
         from evidencekit.case.seal import group_fingerprint
 
-        rows.append(("State", f"sealed {human_time(s['sealed_at'], zone)}"))
-        rows.append(("Fingerprint", group_fingerprint(s["fingerprint"] or "")))
+        rows.append(("State", f"sealed {plain(human_time(s['sealed_at'], zone))}"))
+        rows.append(("Fingerprint", plain(group_fingerprint(s["fingerprint"] or ""))))
     else:
         rows.append(("State", "open (not sealed yet)"))
     if s["interrupted_change"]:
@@ -150,9 +153,10 @@ def _render_status(s: dict) -> None:
             size = human_size(item["size"])
             if item["file_count"] is not None:
                 size = f"{item['file_count']} files, {size}"
+            size = plain(size)
             digest = (item["sha256"] or item["tree_sha256"] or "")[:16] + "…"
-            kind = item["kind"] + (" (by reference)" if item["by_reference"] else "")
-            table.add_row(item["id"], kind, plain(item["name"] or ""), size, digest)
+            kind = plain(item["kind"]) + (" (by reference)" if item["by_reference"] else "")
+            table.add_row(plain(item["id"]), kind, plain(item["name"] or ""), size, plain(digest))
         output.say()
         output.stdout.print(table)
     if s.get("exports"):  # chat exports (evidencekit.exports.service)
@@ -160,11 +164,14 @@ def _render_status(s: dict) -> None:
         for column in ("ID", "Export", "Messages", "Senders", "First – last", "Transcript"):
             table.add_column(column, overflow="fold")
         for e in s["exports"]:
-            senders = ", ".join(e["senders"][:3]) + (" …" if (e["sender_count"] or 0) > 3 else "")
-            span = " – ".join((t or "-")[:16].replace("T", " ") for t in (e["first_time"], e["last_time"]))
-            state = "made" if e["transcript"] else (e["status"] or "-")
-            table.add_row(e["id"], plain(e["label"] or "not recognised"), str(e["messages"] or 0),
-                          plain(senders or "-"), span, state)  # fmt: skip
+            senders = ", ".join(plain(name) for name in e["senders"][:3])
+            senders += " …" if (e["sender_count"] or 0) > 3 else ""
+            span = " – ".join(
+                plain((t or "-")[:16].replace("T", " ")) for t in (e["first_time"], e["last_time"])
+            )
+            state = "made" if e["transcript"] else plain(e["status"] or "-")
+            table.add_row(plain(e["id"]), plain(e["label"] or "not recognised"),
+                          plain(e["messages"] or 0), senders or "-", span, state)  # fmt: skip
         output.say()
         output.stdout.print(table)
     if s["urls"]:
@@ -176,22 +183,28 @@ def _render_status(s: dict) -> None:
             if url.get("sensitive"):
                 saved = "never (sensitive)"
             elif captures:
-                saved = ", ".join(captures)
+                saved = plain(", ".join(captures))
             else:
                 saved = "address only"
-            table.add_row(url["id"], url["platform"] or "-", url["kind"] or "-", saved, plain(url["url"]))
+            table.add_row(
+                plain(url["id"]),
+                plain(url["platform"] or "-"),
+                plain(url["kind"] or "-"),
+                saved,
+                plain(url["url"], limit=output.LONG_LIMIT),
+            )
         output.say()
         output.stdout.print(table)
     if not s["sealed"]:
         output.next_step("when everything is captured, seal the case:  evidencekit seal")
 
 
-def _items_line(s: dict) -> str:
-    from evidencekit.cli.output import human_size
+def _items_line(s: dict[str, Any]) -> str:
+    from evidencekit.cli.output import human_size, plain
 
     if not s["item_count"]:
         return "none yet"
-    kinds = ", ".join(f"{n} {k}" for k, n in s["items_by_kind"].items())
+    kinds = ", ".join(f"{plain(n)} {plain(k)}" for k, n in s["items_by_kind"].items())
     extra = f"; {s['items_by_reference']} recorded by reference" if s["items_by_reference"] else ""
     return f"{s['item_count']} ({kinds}{extra}), {human_size(s['total_size'])} stored"
 
@@ -214,7 +227,10 @@ def log(case: CaseOption = None, json: JsonOption = False) -> None:
         return
     output.recovered(recovered)
     table = Table(
-        show_edge=False, pad_edge=False, title=f"Custody log of {the_case.info.id}", title_justify="left"
+        show_edge=False,
+        pad_edge=False,
+        title=f"Custody log of {output.plain(the_case.info.id)}",
+        title_justify="left",
     )
     table.add_column("#", justify="right")
     table.add_column("When")
@@ -222,12 +238,13 @@ def log(case: CaseOption = None, json: JsonOption = False) -> None:
     table.add_column("What")
     table.add_column("Details", overflow="fold")
     for entry in entries:
+        # Every field was read from custody.jsonl, a file anyone holding the case can edit.
         table.add_row(
-            str(entry.get("seq")),
-            output.human_time(entry.get("at"), the_case.info.zone),
-            output.plain(str(entry.get("actor", ""))),
-            str(entry.get("action", "")),
-            output.plain(_details_text(entry.get("details") or {})),
+            output.plain(entry.get("seq")),
+            output.plain(output.human_time(entry.get("at"), the_case.info.zone)),
+            output.plain(entry.get("actor", "")),
+            output.plain(entry.get("action", "")),
+            output.plain(_details_text(entry.get("details") or {}), limit=output.LONG_LIMIT),
         )
     output.stdout.print(table)
     output.say(
@@ -235,7 +252,7 @@ def log(case: CaseOption = None, json: JsonOption = False) -> None:
     )
 
 
-def _details_text(details: dict) -> str:
+def _details_text(details: dict[str, Any]) -> str:
     parts = []
     for key, value in details.items():
         if value in (None, "", [], {}):

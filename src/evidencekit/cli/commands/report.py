@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from evidencekit.cli.app import CHECK, command
 from evidencekit.cli.options import CaseOption, JsonOption, open_case
+
+if TYPE_CHECKING:
+    from evidencekit.case.case import Case
+    from evidencekit.report.build import ReportResult
 
 
 @command("report", order=38, panel=CHECK)
@@ -101,7 +105,7 @@ def report(
     _render(result, the_case, images)
 
 
-def _render(result, the_case, images: bool) -> None:
+def _render(result: ReportResult, the_case: Case, images: bool) -> None:
     from evidencekit.case.seal import group_fingerprint
     from evidencekit.cli import output
     from evidencekit.cli.output import human_size, plain
@@ -142,7 +146,7 @@ def _render(result, the_case, images: bool) -> None:
         output.say("\nThe case was sealed again. [bold]New seal fingerprint[/bold] (write it down):")
         output.say(f"\n    [bold]{group_fingerprint(result.fingerprint or '')}[/bold]\n")
         output.say(
-            f"The earlier seal ({result.resealed_from[:16]}…) is kept in seal/history/ "
+            f"The earlier seal ({plain(result.resealed_from[:16])}…) is kept in seal/history/ "
             "and can still be checked."
         )
     elif result.sealed and not result.inside_case:

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from evidencekit.cli.app import CHECK, command
 from evidencekit.cli.options import CaseOption, JsonOption, open_case
+
+if TYPE_CHECKING:
+    from evidencekit.case.case import Case
+    from evidencekit.case.seal import SealResult
+    from evidencekit.handover.archive import HandoverResult
+    from evidencekit.handover.keys import RecipientKey
+    from evidencekit.handover.timestamp import Timestamper, TsaOutcome
 
 
 @command("seal", order=40, panel=CHECK)
@@ -103,7 +110,7 @@ def seal(
     _render_seal(the_case, result, outcomes, handover)
 
 
-def _recipients(values: list[str], recipients_file: Path | None) -> list:
+def _recipients(values: list[str], recipients_file: Path | None) -> list[RecipientKey]:
     from evidencekit.handover.keys import parse_recipient, read_recipients_file
 
     keys = [parse_recipient(value) for value in values]
@@ -112,7 +119,7 @@ def _recipients(values: list[str], recipients_file: Path | None) -> list:
     return keys
 
 
-def _timestamper(urls: list[str], ca_files: list[Path]):
+def _timestamper(urls: list[str], ca_files: list[Path]) -> Timestamper | None:
     if not urls:
         return None
     from evidencekit.errors import InputFileError
@@ -127,8 +134,10 @@ def _timestamper(urls: list[str], ca_files: list[Path]):
     return Timestamper(urls, certificates)
 
 
-def _seal_json(result, outcomes, handover) -> dict:
-    payload = {
+def _seal_json(
+    result: SealResult, outcomes: list[TsaOutcome], handover: HandoverResult | None
+) -> dict[str, Any]:
+    payload: dict[str, Any] = {
         "format": "evidencekit-seal-result/1",
         "case_id": result.case_id,
         "fingerprint": result.fingerprint,
@@ -156,15 +165,17 @@ def _seal_json(result, outcomes, handover) -> dict:
     return payload
 
 
-def _render_seal(the_case, result, outcomes, handover) -> None:
+def _render_seal(
+    the_case: Case, result: SealResult, outcomes: list[TsaOutcome], handover: HandoverResult | None
+) -> None:
     from evidencekit.case.seal import group_fingerprint
     from evidencekit.cli import output
 
     output.recovered(result.recovered)
     if result.already_sealed:
-        output.note(f"Case {result.case_id} was already sealed; the seal was not changed.")
+        output.note(f"Case {output.plain(result.case_id)} was already sealed; the seal was not changed.")
     else:
-        output.success(f"Sealed case {result.case_id}.")
+        output.success(f"Sealed case {output.plain(result.case_id)}.")
     output.say("\n[bold]Seal fingerprint[/bold] (write it down, or e-mail it to yourself):")
     output.say(f"\n    [bold]{group_fingerprint(result.fingerprint)}[/bold]\n")
     output.say(
@@ -173,8 +184,10 @@ def _render_seal(the_case, result, outcomes, handover) -> None:
     )
     for outcome in outcomes:
         if outcome.ok:
+            # The authority's name and time are read from its answer: shown, never interpreted.
             output.success(
-                f"Trusted timestamp from {output.plain(outcome.tsa or outcome.url)}: {outcome.gen_time}."
+                f"Trusted timestamp from {output.plain(outcome.tsa or outcome.url)}: "
+                f"{output.plain(outcome.gen_time)}."
             )
             if outcome.message != "time-stamped":
                 output.warn(output.plain(outcome.message) + ".")
@@ -193,7 +206,7 @@ def _render_seal(the_case, result, outcomes, handover) -> None:
     _render_handover(handover)
 
 
-def _render_handover(handover) -> None:
+def _render_handover(handover: HandoverResult) -> None:
     from evidencekit.cli import output
     from evidencekit.cli.output import human_size, plain
 
@@ -243,7 +256,10 @@ def reopen(
 
     result = reopen_case(open_case(case), reason=reason)
     output.recovered(result.recovered)
-    output.success(f"Reopened case {result.case_id}. The earlier seal is kept in {result.history_folder}/.")
+    output.success(
+        f"Reopened case {output.plain(result.case_id)}. "
+        f"The earlier seal is kept in {output.plain(result.history_folder)}/."
+    )
     output.note(
         "Anyone you gave the earlier fingerprint to can still check it; "
         "when you seal again you get a new one."

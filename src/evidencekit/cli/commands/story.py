@@ -114,12 +114,16 @@ def offender_add(
 
     output.recovered(result.recovered)
     if result.duplicate_of:
-        output.note(f"That account is already recorded as {result.duplicate_of}; nothing was added.")
+        output.note(
+            f"That account is already recorded as {output.plain(result.duplicate_of)}; nothing was added."
+        )
         return
     record = result.record or {}
-    output.success(f"Recorded offender account {record['id']} on {output.plain(record['platform'])}:")
+    output.success(
+        f"Recorded offender account {output.plain(record['id'])} on {output.plain(record['platform'])}:"
+    )
     for label, value in identifiers_of(record):
-        output.say(f"  {label + ':':<14} {output.plain(value)}")
+        output.say(f"  {label + ':':<14} {output.plain(value, limit=output.LONG_LIMIT)}")
     _render_messages(result)
     output.next_step(
         "record their other accounts the same way, and any payment they asked for: "
@@ -156,15 +160,18 @@ def offender_list(case: CaseOption = None, json: JsonOption = False) -> None:
     table = Table(show_edge=False, pad_edge=False, title="Offender accounts", title_justify="left")
     for column in ("ID", "Platform", "Identifiers", "Note"):
         table.add_column(column, overflow="fold")
-    for record in records:
-        ids = "\n".join(f"{label}: {value}" for label, value in identifiers_of(record))
+    for record in records:  # read from the case: each value shown through plain(), one a line
+        ids = "\n".join(
+            f"{label}: {output.plain(value, limit=output.LONG_LIMIT)}"
+            for label, value in identifiers_of(record)
+        )
         if is_weak(record):
             ids += "\n(display name only: weak)"
         table.add_row(
-            record["id"],
+            output.plain(record["id"]),
             output.plain(record["platform"]),
-            output.plain(ids),
-            output.plain(record.get("note") or ""),
+            ids,
+            output.plain(record.get("note") or "", multiline=True, limit=output.LONG_LIMIT),
         )
     output.stdout.print(table)
 
@@ -243,10 +250,12 @@ def payment_add(
 
     output.recovered(result.recovered)
     if result.duplicate_of:
-        output.note(f"That payment is already recorded as {result.duplicate_of}; nothing was added.")
+        output.note(
+            f"That payment is already recorded as {output.plain(result.duplicate_of)}; nothing was added."
+        )
     else:
         record = result.record or {}
-        output.success(f"Recorded payment {record['id']}: {output.plain(describe(record))}.")
+        output.success(f"Recorded payment {output.plain(record['id'])}: {output.plain(describe(record))}.")
         for key, label in (
             ("account", "account"),
             ("wallet", "wallet"),
@@ -254,7 +263,7 @@ def payment_add(
             ("reference", "reference"),
         ):
             if record.get(key):
-                output.say(f"  {label + ':':<13} {output.plain(str(record[key]))}")
+                output.say(f"  {label + ':':<13} {output.plain(record[key], limit=output.LONG_LIMIT)}")
         if record.get("at"):
             output.say(f"  {'when:':<13} {output.plain(record['at'])}")
     _render_messages(result, show_advice=True)
@@ -287,12 +296,16 @@ def payment_list(case: CaseOption = None, json: JsonOption = False) -> None:
     table = Table(show_edge=False, pad_edge=False, title="Payments", title_justify="left")
     for column in ("ID", "What", "Where to", "When"):
         table.add_column(column, overflow="fold")
-    for record in records:
-        where = "\n".join(str(record[k]) for k in ("account", "wallet", "tx", "reference") if record.get(k))
+    for record in records:  # read from the case: each value shown through plain(), one a line
+        where = "\n".join(
+            output.plain(record[k], limit=output.LONG_LIMIT)
+            for k in ("account", "wallet", "tx", "reference")
+            if record.get(k)
+        )
         table.add_row(
-            record["id"],
+            output.plain(record["id"]),
             output.plain(describe(record)),
-            output.plain(where),
+            where,
             output.plain(record.get("at") or "-"),
         )
     output.stdout.print(table)
@@ -332,11 +345,13 @@ def note(
 
     output.recovered(result.recovered)
     if result.duplicate_of:
-        output.note(f"That note is already recorded as {result.duplicate_of}; nothing was added.")
+        output.note(
+            f"That note is already recorded as {output.plain(result.duplicate_of)}; nothing was added."
+        )
         return
     record = result.record or {}
     when = f" (about {record['at']})" if record.get("at") else ""
-    output.success(f"Saved note {record['id']}{output.plain(when)}.")
+    output.success(f"Saved note {output.plain(record['id'])}{output.plain(when)}.")
     _render_messages(result)
     output.next_step("add more notes as you remember things; each keeps its own time.")
 
@@ -384,10 +399,10 @@ def action(
 
     output.recovered(result.recovered)
     if result.duplicate_of:
-        output.note(f"That is already recorded as {result.duplicate_of}; nothing was added.")
+        output.note(f"That is already recorded as {output.plain(result.duplicate_of)}; nothing was added.")
         return
     record = result.record or {}
-    line = f"Recorded {record['id']}: {ACTION_LABELS[record['action']]}"
+    line = f"Recorded {output.plain(record['id'])}: {ACTION_LABELS[record['action']]}"
     if record.get("to"):
         line += f" ({output.plain(record['to'])})"
     if record.get("ref"):
@@ -449,14 +464,17 @@ def suggest(
             extra = f" ({suggestion.detail})"
         if suggestion.kind == "chat-account" and suggestion.detail:
             extra += f", account ID {suggestion.detail}"
+        # Through plain() as a whole: the brackets are words here, not Rich markup.
         recorded = f"  [already recorded as {suggestion.recorded_as}]" if suggestion.recorded_as else ""
-        output.say(f"  {output.plain(suggestion.value)}{output.plain(extra)}{recorded}")
+        value = output.plain(suggestion.value, limit=output.LONG_LIMIT)
+        output.say(f"  {value}{output.plain(extra)}{output.plain(recorded)}")
         for where in suggestion.where[:3]:
             output.say(f"      seen in {output.plain(where)}")
         if suggestion.count > 3 and suggestion.kind != "chat-account":
-            output.say(f"      … {suggestion.count} times in all")
+            output.say(f"      … {output.plain(suggestion.count)} times in all")
         if not suggestion.recorded_as:
-            output.say(f"      to record it:  {output.plain(suggestion.command_line())}")
+            command = output.plain(suggestion.command_line(), limit=output.LONG_LIMIT)
+            output.say(f"      to record it:  {command}")
             if "PLATFORM" in suggestion.command():
                 output.say("      (replace PLATFORM with where the account is, e.g. Instagram)")
         if suggestion.kind == "link" and not suggestion.recorded_as:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import IO, Annotated, Any
 
 import typer
 
@@ -72,8 +72,8 @@ def transcript(
             output.warn(output.plain(message))
         if export.get("transcript"):
             output.stderr.print(
-                f"Made the transcript of {service.item_id(item)} again: {export.get('messages')} messages "
-                "(logged in the custody log)."
+                f"Made the transcript of {output.plain(service.item_id(item))} again: "
+                f"{output.plain(export.get('messages'))} messages (logged in the custody log)."
             )
     record = service.find_item(the_case, item)
     path = service.transcript_path(the_case, record)
@@ -82,7 +82,8 @@ def transcript(
     _write(path, kind, out, the_case.root)
     if out is not None:
         output.success(
-            f"Saved the transcript of {record['id']} as {kind.upper()} in {output.plain(str(out))}"
+            f"Saved the transcript of {output.plain(record['id'])} as {kind.upper()} "
+            f"in {output.plain(str(out))}"
         )
 
 
@@ -98,13 +99,32 @@ def _format_for(format: str | None, out: Path | None) -> str:
     return "text"
 
 
+class _ForReading:
+    """A text stream for reading on screen: what a chat export's sender wrote (or a case's editor)
+    reaches the terminal through output.inert, so an escape sequence or a bidi override in a
+    message is shown, not acted on. Line breaks are kept; nothing is cut (it is the transcript)."""
+
+    def __init__(self, target: IO[str]) -> None:
+        self._target = target
+
+    def write(self, text: str) -> int:
+        from evidencekit.cli.output import inert
+
+        self._target.write(inert(text, multiline=True, limit=None))
+        return len(text)
+
+
 def _write(path: Path, kind: str, out: Path | None, case_root: Path) -> None:
     """Render to stdout, or to `out` through a temporary file renamed into place (never into the
-    case folder), so memory stays flat and a half-written file is never left behind."""
+    case folder), so memory stays flat and a half-written file is never left behind.
+
+    Text on stdout is for reading, so it is made safe to show; CSV, HTML and JSONL are exact when
+    piped (data for another program) and made safe only on a terminal. --out is always exact."""
     import contextlib
     import os
     import sys
 
+    from evidencekit.case import safepath
     from evidencekit.case.atomic import storage_errors, temp_path_beside
     from evidencekit.errors import InputFileError
     from evidencekit.exports import transcript as t
@@ -119,8 +139,11 @@ def _write(path: Path, kind: str, out: Path | None, case_root: Path) -> None:
         if out.is_dir():
             raise InputFileError(f"{out} is a folder.", hint="Give a file name, e.g. --out transcript.html")
 
-    def render(target) -> None:
-        with open(path, "rb") as stream:
+    relative = path.relative_to(case_root).as_posix()
+
+    def render(target: Any) -> None:
+        # Through the case's one door: the manifest check read it there, never via a link.
+        with os.fdopen(safepath.open_regular(case_root, relative), "rb") as stream:
             if kind == "jsonl":
                 for line in stream:
                     target.write(line.decode("utf-8"))
@@ -134,8 +157,9 @@ def _write(path: Path, kind: str, out: Path | None, case_root: Path) -> None:
         if (getattr(sys.stdout, "encoding", "") or "").lower().replace("-", "") != "utf8":
             with contextlib.suppress(AttributeError, ValueError):
                 sys.stdout.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
+        for_reading = kind == "text" or sys.stdout.isatty()
         try:
-            render(sys.stdout)
+            render(_ForReading(sys.stdout) if for_reading else sys.stdout)
             sys.stdout.flush()
         except BrokenPipeError:  # e.g. piped into `head`: the reader has what it wanted
             with contextlib.suppress(OSError):

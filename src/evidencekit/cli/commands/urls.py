@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from evidencekit.cli.app import COLLECT, command
 from evidencekit.cli.commands.web import CookiesOption, InvalidCertOption, NotIntimateOption
 from evidencekit.cli.options import CaseOption, JsonOption, open_case
+
+if TYPE_CHECKING:
+    from evidencekit.case.case import Case
+    from evidencekit.intake.urls import AddUrlResult
 
 
 @command("add-url", order=30, panel=COLLECT)
@@ -75,17 +80,17 @@ def add_url(
         return
     output.recovered(result.recovered)
     if result.duplicate_of:
-        output.note(f"That address is already recorded as {result.duplicate_of}; nothing was added.")
+        output.note(
+            f"That address is already recorded as {output.plain(result.duplicate_of)}; nothing was added."
+        )
         return
-    _render_recorded(result.record)
+    _render_recorded(result.record or {})
 
 
-def _render_recorded(record) -> None:
+def _render_recorded(record: dict[str, Any]) -> None:
     from evidencekit.cli import output
 
-    platform = record["platform"] or "a website evidencekit does not recognise"
-    output.success(f"Recorded {record['id']}: {output.plain(record['url'])}")
-    output.say(f"  Platform: {output.plain(platform)}   Kind: {record['kind']}")
+    _render_recorded_briefly(record)
     if record["platform"] in ("Instagram", "Facebook", "Snapchat", "TikTok", "Facebook Messenger"):
         output.note(
             "Tip: the platform's own data export (“Download your information”) is stronger "
@@ -95,7 +100,8 @@ def _render_recorded(record) -> None:
         output.note("Marked sensitive: evidencekit will never open this page or take a screenshot of it.")
     else:
         output.note(
-            f"To keep a copy of the page while it is still online: evidencekit archive-urls {record['id']}"
+            "To keep a copy of the page while it is still online: "
+            f"evidencekit archive-urls {output.plain(record['id'])}"
         )
     output.next_step(
         "report the account on the platform and block it (after capturing), then seal: evidencekit seal"
@@ -103,7 +109,13 @@ def _render_recorded(record) -> None:
 
 
 def _record_then_archive(
-    the_case, result, sensitive: bool, cookies, accept_invalid: bool, json: bool, not_intimate: bool
+    the_case: Case,
+    result: AddUrlResult,
+    sensitive: bool,
+    cookies: Path | None,
+    accept_invalid: bool,
+    json: bool,
+    not_intimate: bool,
 ) -> None:
     """add-url --archive: the address is recorded first (that alone is useful), then archived."""
     from evidencekit.cli import output
@@ -111,8 +123,8 @@ def _record_then_archive(
     from evidencekit.web.archive import archive_url, find_url, sensitive_message
     from evidencekit.web.errors import WebCaptureError
 
-    record = result.record or find_url(the_case, result.duplicate_of)
-    payload = {
+    record = result.record or find_url(the_case, result.duplicate_of or "")
+    payload: dict[str, Any] = {
         "format": "evidencekit-add-url/1",
         "case_id": the_case.info.id,
         "added": result.record,
@@ -124,7 +136,10 @@ def _record_then_archive(
     if not json:
         output.recovered(result.recovered)
         if result.duplicate_of:
-            output.note(f"That address is already recorded as {result.duplicate_of}; archiving it again.")
+            output.note(
+                f"That address is already recorded as {output.plain(result.duplicate_of)}; "
+                "archiving it again."
+            )
         else:
             _render_recorded_briefly(record)
     if sensitive or record.get("sensitive"):
@@ -148,10 +163,7 @@ def _record_then_archive(
             payload["archive_error"] = {"code": exc.code, "message": exc.message, "hint": exc.hint}
             output.print_json(payload)
             raise typer.Exit(2) from None
-        output.problem(
-            f"{record['id']} is recorded, but it could not be archived: {exc.message}",
-            exc.hint,
-        )
+        output.problem(f"{record['id']} is recorded, but it could not be archived: {exc.message}", exc.hint)
         raise typer.Exit(2) from None
     if json:
         payload["archived"] = web_cli.capture_json(captured)
@@ -163,9 +175,10 @@ def _record_then_archive(
     )
 
 
-def _render_recorded_briefly(record) -> None:
+def _render_recorded_briefly(record: dict[str, Any]) -> None:
     from evidencekit.cli import output
 
     platform = record["platform"] or "a website evidencekit does not recognise"
-    output.success(f"Recorded {record['id']}: {output.plain(record['url'])}")
-    output.say(f"  Platform: {output.plain(platform)}   Kind: {record['kind']}")
+    url = output.plain(record["url"], limit=output.LONG_LIMIT)
+    output.success(f"Recorded {output.plain(record['id'])}: {url}")
+    output.say(f"  Platform: {output.plain(platform)}   Kind: {output.plain(record['kind'])}")

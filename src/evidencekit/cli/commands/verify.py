@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from evidencekit.cli.app import CHECK, command
 from evidencekit.cli.options import JsonOption
+
+if TYPE_CHECKING:
+    from evidencekit.case.verify import VerifyReport
 
 
 @command("verify", order=50, panel=CHECK)
@@ -65,7 +68,7 @@ def verify(
         raise typer.Exit(int(ExitCode.PROBLEMS_FOUND))
 
 
-def verify_archive_cli(archive: Path, identity: Path | None, passphrase_file: Path | None):
+def verify_archive_cli(archive: Path, identity: Path | None, passphrase_file: Path | None) -> VerifyReport:
     """Verify an encrypted hand-over: ask for the passphrase first (if needed), then stream it."""
     from evidencekit.cli import output
     from evidencekit.cli.passphrases import asker
@@ -86,15 +89,15 @@ def verify_archive_cli(archive: Path, identity: Path | None, passphrase_file: Pa
         )
 
 
-def _render(report) -> None:
+def _render(report: VerifyReport) -> None:
     from rich.table import Table
 
     from evidencekit.case.seal import group_fingerprint
     from evidencekit.cli import output
-    from evidencekit.cli.output import human_size, plain
+    from evidencekit.cli.output import LONG_LIMIT, human_size, plain
 
     archive = report.details.get("archive")
-    if archive and report.case_id is None:
+    if archive and report.case_id is None:  # heading() shows its text through plain()
         output.heading(f"Encrypted archive {archive['path']}")
     else:
         output.heading(
@@ -112,17 +115,21 @@ def _render(report) -> None:
         for finding in shown:
             if finding.severity == "info":
                 continue
-            table.add_row(finding.severity.upper(), finding.code, plain(finding.message))
+            # Messages quote what the case holds (a name, a line of a manifest): each is cut at
+            # LONG_LIMIT characters, so even a 4 MB line takes Rich no time to lay out.
+            table.add_row(
+                plain(finding.severity.upper()), plain(finding.code), plain(finding.message, limit=LONG_LIMIT)
+            )
         output.stdout.print(table)
     for finding in report.findings:
         if finding.severity == "info":
-            output.note(plain(finding.message))
+            output.note(plain(finding.message, limit=LONG_LIMIT))
     checked = f"{report.checked_files} evidence files ({human_size(report.checked_bytes)}) checked"
     if report.ok:
         sealed = "sealed and signed" if report.sealed else "not sealed yet"
         output.success(f"[bold]Verified:[/bold] nothing has changed. {checked}; the case is {sealed}.")
         if report.sealed and report.fingerprint:
-            output.say(f"  Seal fingerprint: {group_fingerprint(report.fingerprint)}")
+            output.say(f"  Seal fingerprint: {plain(group_fingerprint(report.fingerprint))}")
             output.say("  Compare it with the fingerprint you were given when the case was sealed.")
     else:
         count = len(report.errors)

@@ -97,21 +97,26 @@ def progress_for(update: Any, url_id: str | None = None) -> Any:
 
 
 def render_capture(result: Any) -> None:
-    """Tell the person what was archived, and anything they should know about it."""
+    """Tell the person what was archived, and anything they should know about it.
+
+    The page's title, the server's reason phrase and its certificate's names come from the website:
+    each is shown through plain(), like everything read from the case."""
     from evidencekit.cli import output
-    from evidencekit.cli.output import human_size, plain
+    from evidencekit.cli.output import LONG_LIMIT, human_size, plain
 
     item = result.item
     capture = item["web_capture"]
-    status = capture["status"]
+    status = plain(capture["status"])
     output.success(
-        f"Archived {result.url_id} as {item['id']} ({item['file_count']} files, "
+        f"Archived {plain(result.url_id)} as {plain(item['id'])} ({plain(item['file_count'])} files, "
         f"{human_size(item['size'])}) in {plain(item['bag_path'])}/"
     )
-    output.say(f"  Address:      {plain(capture['requested_url'])}")
+    output.say(f"  Address:      {plain(capture['requested_url'], limit=LONG_LIMIT)}")
     if capture["final_url"] != capture["fetched_url"]:
-        output.say(f"  Redirected to: {plain(capture['final_url'])}")
-    output.say(f"  Server said:  {status} {plain(capture.get('reason') or '')}   IP address: {capture['ip']}")
+        output.say(f"  Redirected to: {plain(capture['final_url'], limit=LONG_LIMIT)}")
+    output.say(
+        f"  Server said:  {status} {plain(capture.get('reason') or '')}   IP address: {plain(capture['ip'])}"
+    )
     if capture.get("title"):
         output.say(f"  Page title:   {plain(capture['title'])}")
     tls = capture.get("tls")
@@ -132,7 +137,9 @@ def render_failure(url_id: str, error: Any) -> None:
     from evidencekit.cli import output
 
     hint = f" {error.hint}" if error.hint else ""
-    output.warn(output.plain(f"{url_id} could not be archived: {error.message}{hint}"))
+    output.warn(
+        output.plain(f"{url_id} could not be archived: {error.message}{hint}", limit=output.LONG_LIMIT)
+    )
 
 
 def capture_json(result: Any) -> dict[str, Any]:
@@ -212,11 +219,10 @@ def archive_urls(
             output.recovered(result.recovered)
         render_capture(result)
     for url_id in batch.sensitive:
-        error = web.sensitive_message(url_id)
-        output.note(output.plain(error.message))
+        output.note(output.plain(web.sensitive_message(url_id).message))
     if batch.already:
         output.note(
-            f"Already archived, so not fetched again: {', '.join(batch.already)} "
+            f"Already archived, so not fetched again: {output.plain(', '.join(batch.already))} "
             "(add --again, or name them, to make a new capture)."
         )
     for url_id, error in batch.failed:
