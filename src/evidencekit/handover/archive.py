@@ -16,25 +16,37 @@ Nothing of the case is written outside the case folder in plain text: the tar is
 a block at a time, and goes through a pipe straight into the encryptor, whose output goes to a
 temporary file in the output folder. Each file is hashed as it is read and compared with the sealed
 manifests, so the archive holds exactly what was sealed. On any failure or Ctrl-C every temporary
-file is removed; the final names appear only when everything is complete.
+file is removed; the final names appear only when everything is complete. The case is read through
+`safepath` like every case (no link followed, plain files only).
+
+A full disk is the likeliest failure (the archive is as large as the case): the message says which
+file was being written, about how much space the hand-over needs and how much is free, and that the
+case itself is sealed and unchanged. A run killed outright (SIGKILL, power cut) cannot remove its
+temporary files; the next hand-over to the same folder removes them: only names made exactly the way
+`temp_path_beside` makes them for this case's hand-over files, only plain files (never a link), and
+never one another evidencekit is still writing (the writer holds an advisory lock on its file).
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import errno
 import hashlib
 import os
+import shutil
 import stat
 import tarfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NoReturn
 
-from evidencekit.case import layout
+from evidencekit.case import layout, safepath
 from evidencekit.case.atomic import (
     FILE_MODE,
+    TEMP_PREFIX,
     fsync_dir,
     make_private_dir,
     storage_error,
@@ -53,6 +65,8 @@ HOW_TO_SUFFIX = ".HOW-TO-OPEN.txt"
 _BLOCK = 1 << 20
 _TAR_MODE_FILE = 0o600
 _TAR_MODE_DIR = 0o700
+_MAX_MANIFEST_BYTES = 1 << 30  # a manifest line is ~100 bytes: ten million files
+_HEX = frozenset("0123456789abcdef")
 
 Progress = Callable[[int, int], None]  # (bytes done, bytes total)
 
@@ -77,6 +91,12 @@ class HandoverResult:
     passphrase: bool
     left_out: tuple[str, ...]
     replaced: bool
+    # How to check which key the archive was encrypted to, with the standard tools: an age key is
+    # its own identity (`age-keygen -y KEYFILE` prints it); an SSH key's fingerprint is what
+    # `ssh-keygen -lf KEY.pub` prints. In the order of `recipients`.
+    recipient_fingerprints: tuple[str, ...] = ()
+    stale_removed: tuple[str, ...] = ()  # unfinished files of an earlier, killed hand-over, removed
+    stale_left: tuple[str, ...] = ()  # such files left alone, each with the reason
 
 
 @dataclass
@@ -86,6 +106,7 @@ class _Plan:
     left_out: list[str] = field(default_factory=list)
     total: int = 0
     payload_bytes: int = 0
+    sizes: dict[str, int] = field(default_factory=dict)  # bag path: size, for each entry
 
 
 def handover_paths(out_dir: Path, case_id: str) -> dict[str, Path]:
@@ -159,7 +180,7 @@ def _plan(case: Case) -> _Plan:
 
     root = case.root
     plan = _Plan()
-    tagmanifest = (root / layout.TAGMANIFEST).read_bytes()
+    tagmanifest = safepath.read_bytes(root, layout.TAGMANIFEST, limit=_MAX_MANIFEST_BYTES)
     problems = [p for p in check_signature_folder(root / layout.SEAL_DIR, tagmanifest) if p[0] == "error"]
     if problems:
         raise CaseNotReadyError(
@@ -167,11 +188,14 @@ def _plan(case: Case) -> _Plan:
             hint="Run: evidencekit verify, to see what changed.",
         )
     tag_entries = {line.path: line.digest for line in parse_manifest(tagmanifest.decode("utf-8", "replace"))}
-    manifest = {
-        line.path: line.digest
-        for line in parse_manifest((root / layout.MANIFEST).read_text(encoding="utf-8"))
-        if line.problem is None
-    }
+    manifest_text = safepath.read_bytes(root, layout.MANIFEST, limit=_MAX_MANIFEST_BYTES).decode("utf-8")
+    manifest = {line.path: line.digest for line in parse_manifest(manifest_text) if line.problem is None}
+    sizes: dict[str, int] = {}
+    for top in (layout.BAGIT_TXT, layout.BAG_INFO_TXT, layout.MANIFEST, layout.TAGMANIFEST):
+        st = safepath.lstat_in_case(root, top)
+        if st is None or safepath.kind_of(st) != "file":
+            _refuse(f"{top} is missing, or not a plain file")
+        sizes[top] = st.st_size
     plan.entries.append((layout.BAGIT_TXT, tag_entries.get(layout.BAGIT_TXT)))
     plan.entries.append((layout.BAG_INFO_TXT, tag_entries.get(layout.BAG_INFO_TXT)))
     plan.entries.append((layout.MANIFEST, tag_entries.get(layout.MANIFEST)))
@@ -179,12 +203,16 @@ def _plan(case: Case) -> _Plan:
     for path, digest in sorted(tag_entries.items()):
         if path.startswith(layout.RECORDS_DIR + "/"):
             plan.entries.append((path, digest))
-    for relative in _walk(root, layout.RECORDS_DIR):
+    records = _walk(root, layout.RECORDS_DIR, sizes)
+    for relative in records:
         if relative not in tag_entries:
             _refuse(f"{relative} is in the records folder but not in the sealed tag manifest")
-    for relative in _walk(root, layout.SEAL_DIR):
+    for path, _digest in plan.entries:
+        if path.startswith(layout.RECORDS_DIR + "/") and path not in sizes:
+            _refuse(f"{path} is in the sealed tag manifest but missing")
+    for relative in _walk(root, layout.SEAL_DIR, sizes):
         plan.entries.append((relative, None))
-    on_disk = set(_walk(root, layout.DATA_DIR))
+    on_disk = set(_walk(root, layout.DATA_DIR, sizes))
     for relative in sorted(on_disk - set(manifest)):
         _refuse(f"{relative} is in the evidence folder but not in the sealed manifest")
     for relative, digest in sorted(manifest.items()):
@@ -201,38 +229,38 @@ def _plan(case: Case) -> _Plan:
         parts = relative.split("/")[:-1]
         folders.update("/".join(parts[: i + 1]) for i in range(len(parts)))
     plan.folders = sorted(folders)
+    plan.sizes = {relative: sizes[relative] for relative, _ in plan.entries}
     for relative, _ in plan.entries:
-        size = (root / relative).stat().st_size
-        plan.total += size
+        plan.total += sizes[relative]
         if relative.startswith(layout.DATA_DIR + "/"):
-            plan.payload_bytes += size
+            plan.payload_bytes += sizes[relative]
     return plan
 
 
-def _refuse(what: str) -> None:
+def _refuse(what: str) -> NoReturn:
     raise CaseNotReadyError(
         f"The case does not match its seal ({what}), so it was not encrypted.",
         hint="Run: evidencekit verify, to see what changed.",
     )
 
 
-def _walk(root: Path, top: str) -> list[str]:
-    """Every file under `top` (bag paths), refusing links and special files; temp files skipped."""
+def _walk(root: Path, top: str, sizes: dict[str, int]) -> list[str]:
+    """Every file under `top` (bag paths), refusing links and special files; temp files skipped.
+    Each file's size goes into `sizes`."""
+    st = safepath.lstat_in_case(root, top)
+    if st is None:
+        return []
+    if safepath.kind_of(st) != "folder":
+        _refuse(f"{top} is a link or a file where a folder should be")
     out = []
-    base = root / top
-    if not base.is_dir():
-        return out
-    for folder, dirs, files in os.walk(base):
-        dirs.sort()
-        for name in sorted(files + [d for d in dirs if os.path.islink(os.path.join(folder, d))]):
-            path = Path(folder) / name
-            relative = path.relative_to(root).as_posix()
-            if name.startswith(".ek-tmp-"):
-                continue
-            mode = os.lstat(path).st_mode
-            if not stat.S_ISREG(mode):
-                _refuse(f"{relative} is a link or special file, which a case never holds")
-            out.append(relative)
+    for entry in safepath.walk(root, top):
+        if entry.path.rpartition("/")[2].startswith(TEMP_PREFIX):
+            continue
+        if entry.kind in ("link", "special"):
+            _refuse(f"{entry.path} is a link or special file, which a case never holds")
+        if entry.kind == "file":
+            out.append(entry.path)
+            sizes[entry.path] = entry.size
     return out
 
 
@@ -318,7 +346,7 @@ def _write(
     passphrase: str | None,
     progress: Progress | None,
 ) -> HandoverResult:
-    import pyrage
+    import pyrage  # type: ignore[import-untyped]
 
     case_id = case.info.id
     finals = handover_paths(out_dir, case_id)
@@ -340,7 +368,9 @@ def _write(
         key_file_bytes = age_passphrase.encrypt(identity_text.encode("ascii"), passphrase, armored=True)
         del secret, identity_text
 
+    stale_removed, stale_left = clear_stale_temps(out_dir, case_id)
     temps: list[Path] = []
+    writing = finals["archive"]  # the file being written, for a message if the disk fills up
     done = 0
 
     def advance(count: int) -> None:
@@ -355,6 +385,7 @@ def _write(
             archive_temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), FILE_MODE
         )
         temps.append(archive_temp)
+        _hold_while_writing(fd)
         writer = _HashingWriter(fd)
         try:
             if len(x25519_texts) == len(keys):  # X25519 only: our own streaming writer, no thread
@@ -381,6 +412,7 @@ def _write(
         if key_file_bytes is not None:
             small_files["key"] = key_file_bytes
         for name, data in small_files.items():
+            writing = finals[name]
             temp = temp_path_beside(finals[name])
             temps.append(temp)
             write_bytes_durably(temp, data)
@@ -395,7 +427,9 @@ def _write(
         for temp in temps:
             with contextlib.suppress(OSError):
                 temp.unlink()
-        if isinstance(exc, OSError):
+        if isinstance(exc, OSError) and not isinstance(exc, EvidenceKitError):
+            if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
+                raise _disk_full(out_dir, writing, plan, len(keys)) from exc
             raise storage_error(exc, "writing the encrypted hand-over") from exc
         raise
     return HandoverResult(
@@ -413,7 +447,156 @@ def _write(
         passphrase=passphrase is not None,
         left_out=tuple(plan.left_out),
         replaced=replaced,
+        recipient_fingerprints=tuple(key_fingerprint(r.text) for r in recipients),
+        stale_removed=tuple(stale_removed),
+        stale_left=tuple(stale_left),
     )
+
+
+def key_fingerprint(recipient: str) -> str:
+    """How to check, with standard tools, which key an archive was encrypted to.
+
+    An age public key is short and is its own identity: `age-keygen -y KEYFILE` prints it from the
+    secret key. An SSH key is known by its fingerprint, `SHA256:…` as `ssh-keygen -lf KEY.pub`
+    prints it (the SHA-256 of the key's blob, base64 without padding)."""
+    parts = recipient.split()
+    if len(parts) < 2 or not parts[0].startswith("ssh-"):
+        return recipient
+    try:
+        blob = base64.b64decode(parts[1], validate=True)
+    except ValueError:
+        return recipient
+    return "SHA256:" + base64.b64encode(hashlib.sha256(blob).digest()).decode("ascii").rstrip("=")
+
+
+def _stale_temp_of(name: str, case_id: str) -> str | None:
+    """The hand-over file `name` is a temporary copy of, if `name` is exactly such a temp name
+    (`temp_path_beside`: prefix, twelve hex digits, a dash, the final name, cut at 200)."""
+    if not name.startswith(TEMP_PREFIX):
+        return None
+    digits = name[len(TEMP_PREFIX) : len(TEMP_PREFIX) + 12]
+    if len(digits) != 12 or not set(digits) <= _HEX:
+        return None
+    for suffix in (ARCHIVE_SUFFIX, CHECKSUM_SUFFIX, KEY_SUFFIX, HOW_TO_SUFFIX):
+        final = f"{case_id}{suffix}"
+        if name == f"{TEMP_PREFIX}{digits}-{final}"[:200]:
+            return final
+    return None
+
+
+def clear_stale_temps(out_dir: Path, case_id: str) -> tuple[list[str], list[str]]:
+    """Remove what a killed earlier hand-over of this case left in `out_dir`.
+
+    Returns (names removed, "name (why it was left)" for the others). Only names of exactly our
+    temp pattern for this case's hand-over files; only plain files, never a link (a link is not
+    followed, nor removed: someone made it); never a file another evidencekit is still writing."""
+    removed: list[str] = []
+    left: list[str] = []
+    try:
+        names = sorted(os.listdir(out_dir))
+    except OSError:
+        return removed, left
+    for name in names:
+        if _stale_temp_of(name, case_id) is None:
+            continue
+        path = out_dir / name
+        try:
+            before = os.lstat(path)
+            if not stat.S_ISREG(before.st_mode):
+                left.append(f"{name} (not a plain file, so it was left alone)")
+                continue
+            if not _remove_if_abandoned(path, before):
+                left.append(f"{name} (another evidencekit is still writing it)")
+                continue
+        except FileNotFoundError:
+            continue  # gone meanwhile
+        except OSError as exc:
+            left.append(f"{name} (it could not be removed: {exc.strerror or exc})")
+            continue
+        removed.append(name)
+    if removed:
+        fsync_dir(out_dir)
+    return removed, left
+
+
+def _remove_if_abandoned(path: Path, before: os.stat_result) -> bool:
+    """Unlink `path` unless a living writer holds its lock; False if one does."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        now = os.fstat(fd)
+        if (now.st_dev, now.st_ino) != (before.st_dev, before.st_ino) or not stat.S_ISREG(now.st_mode):
+            raise FileNotFoundError(errno.ENOENT, "replaced meanwhile", str(path))
+        if _held_by_a_writer(fd):
+            return False
+        again = os.lstat(path)
+        if (again.st_dev, again.st_ino) != (before.st_dev, before.st_ino):
+            raise FileNotFoundError(errno.ENOENT, "replaced meanwhile", str(path))
+        os.unlink(path)
+        return True
+    finally:
+        os.close(fd)
+
+
+def _hold_while_writing(fd: int) -> None:
+    """Take an advisory lock on the temp file being written, so a hand-over running at the same
+    time (another copy of this case, writing to the same folder) does not take it for a leftover.
+    The kernel drops the lock when the process ends, however it ends."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: an open file cannot be deleted there anyway
+        return
+    with contextlib.suppress(OSError):  # a file system without locks: nothing better to do
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def _held_by_a_writer(fd: int) -> bool:
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: unlink fails on an open file instead
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False  # no locks on this file system: the name alone says it is ours
+    return False
+
+
+def estimated_size(plan: _Plan, recipients: int) -> int:
+    """About how many bytes the hand-over files take: the tar (a 512-byte header per entry, each
+    file padded to 512 bytes, the end marker and record padding), age's 16 bytes per 64 KiB chunk
+    plus its header, and the few kilobytes of the small files."""
+    tar = sum(512 + -(-size // 512) * 512 for size in plan.sizes.values()) + 512 * (len(plan.folders) + 1)
+    tar += 2 * 10240
+    age = tar + 16 * -(-tar // 65536) + 200 + 250 * max(1, recipients)
+    return age + 16 * 1024
+
+
+def _disk_full(out_dir: Path, writing: Path, plan: _Plan, recipients: int) -> StorageError:
+    try:
+        free = shutil.disk_usage(out_dir).free
+    except OSError:
+        free = None
+    needed = estimated_size(plan, recipients)
+    has = f"only {_size_text(free)} is free there" if free is not None else "the disk is full"
+    return StorageError(
+        f"The disk is full: evidencekit stopped while writing {writing.name} in {out_dir}. The "
+        f"encrypted hand-over needs about {_size_text(needed)}, and {has}. Nothing was left behind, "
+        "and the case itself is sealed and unchanged.",
+        hint="Free some space there, or write the hand-over to a folder on a bigger disk: "
+        "evidencekit seal --encrypt --out FOLDER",
+    )
+
+
+def _size_text(size: int) -> str:
+    value = float(size)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if value < 1000:
+            return f"{int(value)} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
+        value /= 1000
+    return f"{value:.1f} TB"
 
 
 def _encrypt_tar(
@@ -467,7 +650,7 @@ def _widen_pipe(fd: int) -> None:
     try:
         import fcntl
 
-        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, _BLOCK)  # type: ignore[attr-defined]
+        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, _BLOCK)  # type: ignore[attr-defined,unused-ignore]
     except (ImportError, AttributeError, OSError):
         pass
 
@@ -492,12 +675,12 @@ def _write_tar_entries(
     checks = []
     tar.add(_info(f"{top}", tarfile.DIRTYPE, _TAR_MODE_DIR, 0, case.root.stat().st_mtime))
     for folder in plan.folders:
-        path = case.root / folder
-        mtime = path.stat().st_mtime if path.exists() else 0
+        st = safepath.lstat_in_case(case.root, folder)
+        mtime = st.st_mtime if st is not None else 0
         tar.add(_info(f"{top}/{folder}", tarfile.DIRTYPE, _TAR_MODE_DIR, 0, mtime))
     for relative, expected in plan.entries:
-        path = case.root / relative
-        with open(path, "rb", buffering=0) as handle:
+        # Through safepath: a link or FIFO swapped in since the plan is refused, not followed.
+        with os.fdopen(safepath.open_regular(case.root, relative), "rb", buffering=0) as handle:
             status = os.fstat(handle.fileno())
             info = _info(
                 f"{top}/{relative}", tarfile.REGTYPE, _TAR_MODE_FILE, status.st_size, status.st_mtime
@@ -570,7 +753,10 @@ def how_to_text(
         ]
     if recipients:
         lines += ["The archive can also be opened with the secret key of any of these public keys:"]
-        lines += [f"  {r}" for r in recipients]
+        for r in recipients:
+            lines += [f"  {r}"]
+            if key_fingerprint(r) != r:
+                lines += [f"    fingerprint {key_fingerprint(r)} (ssh-keygen -lf KEY.pub shows it)"]
         lines += [""]
     open_key = f"-i {key}" if passphrase else "-i YOUR-KEY-FILE"
     lines += [

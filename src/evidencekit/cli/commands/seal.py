@@ -161,6 +161,9 @@ def _seal_json(
             "recipients": list(handover.recipients),
             "passphrase": handover.passphrase,
             "left_out": list(handover.left_out),
+            "recipient_fingerprints": list(handover.recipient_fingerprints),
+            "stale_removed": list(handover.stale_removed),
+            "stale_left": list(handover.stale_left),
         }
     return payload
 
@@ -235,6 +238,18 @@ def _render_handover(handover: HandoverResult) -> None:
         )
     if handover.recipients:
         output.say("It opens with the secret key of: " + plain(", ".join(handover.recipients)))
+        pairs = zip(handover.recipient_fingerprints, handover.recipients, strict=True)
+        ssh = [fingerprint for fingerprint, key in pairs if fingerprint != key]
+        if ssh:
+            shown = plain(", ".join(ssh))
+            output.say(f"  (SSH key fingerprints, as ssh-keygen -lf KEY.pub shows them: {shown})")
+    if handover.stale_removed:
+        output.note(
+            f"Removed {len(handover.stale_removed)} unfinished file(s) left there by an earlier hand-over "
+            "that was stopped before it could tidy up."
+        )
+    for left in handover.stale_left:
+        output.warn("An unfinished hand-over file was left where it is: " + plain(left) + ".")
     output.next_step("to check the encrypted copy: evidencekit verify " + plain(str(handover.archive)))
 
 
