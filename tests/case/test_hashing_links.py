@@ -208,8 +208,10 @@ def test_an_original_that_is_a_fifo_is_refused_without_waiting(tmp_path, fifo_un
         finishes(lambda: hashing.hash_file(pipe))
 
     assert "not a plain file" in refused.value.reason
-    # A kind of "the file changed": capture, which listed a plain file there, says so calmly.
+    # A kind of "the file changed": capture, which listed a plain file there, says so calmly; and
+    # an OSError, for code that reports any unreadable file (the media check before a capture).
     assert isinstance(refused.value, hashing.SourceChangedError)
+    assert isinstance(refused.value, OSError)
 
 
 def test_capture_of_a_folder_leaves_links_out(case, tmp_path):

@@ -46,14 +46,15 @@ class SourceChangedError(Exception):
     """The file changed while it was being read (it may still be downloading or syncing)."""
 
 
-class NotRegularFileError(SourceChangedError):
+class NotRegularFileError(SourceChangedError, OSError):
     """What should be a plain file is a link not to be followed, or a FIFO, device or socket.
 
     A kind of SourceChangedError because where it is met, the thing was a plain file when it was
-    listed: it was replaced since. `reason` says what it is now, in words."""
+    listed: it was replaced since. Also an OSError, so code that reports unreadable files reports
+    this one too. `reason` says what it is now, in words."""
 
     def __init__(self, path: str | Path, reason: str) -> None:
-        super().__init__(str(path))
+        OSError.__init__(self, errno.EINVAL, reason, str(path))
         self.reason = reason
 
 
@@ -400,8 +401,8 @@ def feed_blocks(
 def hash_small_file(path: str | Path, limit: int = HEAD, *, follow_links: bool = True) -> tuple[str, int]:
     """(SHA-256, size) of a file up to `limit` bytes with one read; larger ones are streamed.
 
-    The lean path for checking thousands of small files (one open, one fstat, one read; a plain
-    string path saves building a Path for each)."""
+    The lean path for checking thousands of small files (a stat, an open, an fstat and one read;
+    a plain string path saves building a Path for each)."""
     return _hash_open(open_source(path, follow_links=follow_links), str(path), limit)
 
 
