@@ -101,9 +101,11 @@ if __name__ == "__main__":
     lock.acquire()
     worker = os.fork()  # as parallel.py forks its workers
     if worker == 0:
+        # fork() returns here only after the lock's at-fork hook has closed the child's copy.
+        os.write(1, b"worker-started\\n")  # one write each: the two lines never interleave
         time.sleep(30)
         os._exit(0)
-    print("locked", worker, flush=True)
+    os.write(1, f"locked {worker}\\n".encode())
     time.sleep(60)
 """
 
@@ -117,7 +119,11 @@ def test_workers_left_behind_by_a_killed_command_do_not_keep_the_case_locked(cas
     holder = subprocess.Popen(
         [sys.executable, str(script), str(case.root)], stdout=subprocess.PIPE, text=True
     )
-    said, *workers = holder.stdout.readline().split()
+    # Both lines, in either order: the lock is tried only once the worker is really running (a
+    # process killed between fork() and its child's first step is a window no lock can close).
+    lines = sorted(holder.stdout.readline().split() for _ in range(2))
+    assert lines[1] == ["worker-started"], lines
+    said, *workers = lines[0]
     assert said == "locked"
     stop(holder)
     try:
