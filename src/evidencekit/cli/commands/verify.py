@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -20,7 +22,7 @@ def verify(
         Path | None,
         typer.Argument(
             help="The case folder, or an encrypted hand-over (.tar.age), to check. "
-            "Default: the case you are in.",
+            "Default: $EVIDENCEKIT_CASE, else the case you are in.",
             show_default=False,
         ),
     ] = None,
@@ -52,7 +54,7 @@ def verify(
     from evidencekit.cli import output
     from evidencekit.errors import ExitCode
 
-    root = path if path is not None else find_case(None).root
+    root = path if path is not None else _default_case(find_case)
     if root.is_file():
         report = verify_archive_cli(root, identity, passphrase_file)
     else:
@@ -66,6 +68,22 @@ def verify(
         _render(report)
     if not report.ok:
         raise typer.Exit(int(ExitCode.PROBLEMS_FOUND))
+
+
+def _default_case(find_case: Callable[..., Any]) -> Path:
+    """The case verify checks when none is named: the one other commands would work on."""
+    from evidencekit.errors import NotACaseError
+
+    named = os.environ.get("EVIDENCEKIT_CASE")
+    if named:
+        return Path(named)
+    try:
+        return Path(find_case(None).root)
+    except NotACaseError as exc:
+        raise NotACaseError(
+            exc.message,
+            hint="Name it: evidencekit verify FOLDER (or a .tar.age file), or cd into the case folder.",
+        ) from None
 
 
 def verify_archive_cli(archive: Path, identity: Path | None, passphrase_file: Path | None) -> VerifyReport:
