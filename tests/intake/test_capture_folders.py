@@ -192,3 +192,18 @@ def test_with_skip_problems_links_are_left_out_never_followed(case, tmp_path, cl
     assert "folder" in reasons["here"]
     assert "chat.txt" in reasons["chat-link.txt"]
     assert verify_case(case.root).ok
+
+
+def test_a_link_swapped_in_after_the_folder_was_listed_is_not_followed(tmp_path):
+    """Between listing a folder and reading its files, a file can be replaced by a link (by a
+    sync client, or on purpose). The file is then reported as changed, never read through it."""
+    from evidencekit.intake.files import _read_one
+
+    secret = tmp_path / "outside.txt"
+    secret.write_text("not part of the evidence\n", encoding="utf-8")
+    member = tmp_path / "folder" / "page.txt"
+    member.parent.mkdir()
+    member.symlink_to(secret)
+
+    assert _read_one(str(member), None, False, follow_links=False)[0] == "changed"
+    assert _read_one(str(member), None, False, follow_links=True)[0] == "ok"  # a file they named

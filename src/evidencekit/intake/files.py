@@ -121,6 +121,11 @@ class _Member:
     size: int
     symlink_target: str | None = None
 
+    @property
+    def named(self) -> bool:
+        """The person named this file itself (not one found inside a folder they named)."""
+        return self.relative == ""
+
 
 @dataclass
 class _Captured:
@@ -509,8 +514,13 @@ def _read_one(
     target: str | Path | None,
     sensitive: bool,
     progress: Callable[[int], None] | None = None,
+    follow_links: bool = True,
 ) -> tuple[str, Digest | None, dict[str, Any] | None]:
     """Copy (or only hash) one file and describe it: ("ok", digest, facts), or a problem code.
+
+    `follow_links=False` for the files of a captured folder: the listing left links out, and one
+    swapped in after it ("changed") is not followed either. A file the person named is opened
+    even through a link: that is the file they chose.
 
     Module-level and returning plain data, so worker processes can run it too. Paths may be plain
     strings: workers handle thousands of files, and a Path for each costs more than its copy."""
@@ -523,7 +533,9 @@ def _read_one(
     if target is not None and os.path.lexists(target):
         os.unlink(target)  # a worker that died left a partial copy in the staging area: redo it
     try:
-        digest = copy_and_hash(source, target, inspect_head=inspect_head, progress=progress)
+        digest = copy_and_hash(
+            source, target, inspect_head=inspect_head, progress=progress, follow_links=follow_links
+        )
     except SourceChangedError:
         return "changed", None, None
     except PermissionError:
@@ -534,10 +546,13 @@ def _read_one(
 
 
 def _read_chunk(
-    jobs: list[tuple[str, str | None, bool]],
+    jobs: list[tuple[str, str | None, bool, bool]],
 ) -> list[tuple[str, Digest | None, dict[str, Any] | None]]:
-    """Worker process: `_read_one` for each (source, target, sensitive)."""
-    return [_read_one(source, target or None, sensitive) for source, target, sensitive in jobs]
+    """Worker process: `_read_one` for each (source, target, sensitive, follow_links)."""
+    return [
+        _read_one(source, target or None, sensitive, follow_links=follow)
+        for source, target, sensitive, follow in jobs
+    ]
 
 
 def _refuse(code: str, source: Path) -> InputFileError:
@@ -563,7 +578,9 @@ def _read_member(
 ) -> tuple[Digest, dict[str, Any]]:
     """Copy (or only hash) one file in this process, with byte-level progress."""
     counter.current = display_name(member.original_relative)
-    code, digest, facts = _read_one(member.source, target, sensitive, progress=counter.bytes)
+    code, digest, facts = _read_one(
+        member.source, target, sensitive, progress=counter.bytes, follow_links=member.named
+    )
     if code != "ok" or digest is None or facts is None:
         raise _refuse(code, member.source)
     counter.file_done()
@@ -577,13 +594,13 @@ def _read_members_in_processes(
     from evidencekit.case import parallel
 
     jobs = [
-        (str(m.source), None if staged_root is None else str(staged_root / m.relative), sensitive)
+        (str(m.source), None if staged_root is None else str(staged_root / m.relative), sensitive, m.named)
         for m in members
     ]
     by_source = {str(m.source): m for m in members}
 
-    def on_chunk(part: list[tuple[str, str | None, bool]], results: list[Any]) -> None:
-        for (source, _target, _sensitive), (_code, digest, _facts) in zip(part, results, strict=True):
+    def on_chunk(part: list[tuple[str, str | None, bool, bool]], results: list[Any]) -> None:
+        for (source, *_rest), (_code, digest, _facts) in zip(part, results, strict=True):
             counter.current = display_name(by_source[source].original_relative)
             if digest is not None:
                 counter.bytes(digest.size)
@@ -782,7 +799,7 @@ def _unmarked(plans: list[_Plan], marked: frozenset[str]) -> list[_Plan]:
 
 def _hash_only(member: _Member) -> tuple[Digest, dict[str, Any]]:
     """Read a file without copying it: its hashes (MD5 too, as for anything sensitive) and facts."""
-    code, digest, facts = _read_one(member.source, None, True)
+    code, digest, facts = _read_one(member.source, None, True, follow_links=member.named)
     if code != "ok" or digest is None or facts is None:
         raise _refuse(code, member.source)
     return digest, facts
