@@ -58,3 +58,25 @@ def test_new_records_the_flag_at_creation(tmp_path):
     made = create_case(tmp_path / "c", flags={"under_18": True})
     assert under_18(made) is True
     assert made.custody_entries()[0]["details"]["flags"] == {"under_18": True}
+
+
+@pytest.mark.parametrize("written", ["yes", "no", 1, 0, "true", "false"])
+def test_a_hand_written_under_18_value_keeps_the_safeguard_on(tmp_path, written):
+    """case.json can be edited by hand. A value evidencekit never writes cannot be trusted to mean
+    "no", so every part that asks "was anyone under 18?" reads it as yes (more questions, never
+    an unlawful copy)."""
+    from evidencekit.case.case import Case
+    from evidencekit.case.flags import under_18
+    from evidencekit.guide.checklist import build_checklist
+
+    made = create_case(tmp_path / "case", title="t")
+    data = json.loads((made.root / "evidencekit/case.json").read_text(encoding="utf-8"))
+    data["flags"] = {"under_18": written}
+    (made.root / "evidencekit/case.json").write_text(json.dumps(data), encoding="utf-8")
+    reopened = Case(made.root)
+
+    assert under_18(reopened) is True
+    def advice(steps):
+        return [(step.id, step.advice) for step in steps]
+
+    assert advice(build_checklist(reopened)) == advice(build_checklist(None, under_18=True))

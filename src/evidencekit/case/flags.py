@@ -35,9 +35,18 @@ class FlagChange:
 
 
 def under_18(case: Case) -> bool | None:
-    """True, False, or None when nobody has answered yet."""
-    value = case.info.flags.get(UNDER_18)
-    return value if isinstance(value, bool) else None
+    """True, False, or None when nobody has answered yet.
+
+    case.json can be edited by hand: a value we never write ("yes", 1, "no") is read as True,
+    because the safeguard fails closed (a wrong "yes" only means more questions)."""
+    return read_under_18(case.info.flags.get(UNDER_18))
+
+
+def read_under_18(value: object) -> bool | None:
+    """The under-18 answer from a raw flag value (see `under_18`)."""
+    if value is None or isinstance(value, bool):
+        return value
+    return True
 
 
 def set_under_18(case: Case, answer: str) -> FlagChange:

@@ -62,8 +62,9 @@ def recorded_actions(case: Case) -> list[dict[str, Any]]:
 def build_checklist(case: Case | None, *, under_18: bool | None = None) -> list[ChecklistStep]:
     """The checklist; with a case, each step that can be done says whether it is."""
     if under_18 is None and case is not None:
-        flag = case.info.flags.get("under_18")  # case.json is untrusted: only true or false counts
-        under_18 = flag if isinstance(flag, bool) else None
+        from evidencekit.case.flags import read_under_18
+
+        under_18 = read_under_18(case.info.flags.get("under_18"))  # an odd value fails closed
     counts: dict[str, int] = {}
     sealed = False
     actions: dict[str, list[dict[str, Any]]] = {kind: [] for kind in ACTION_KINDS}

@@ -31,7 +31,10 @@ def check_under_18(root: Path, report: VerifyReport) -> None:
         case_json = parse_json((root / layout.CASE_JSON).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return  # unreadable records are reported by verify's own checks
-    if not isinstance(case_json, dict) or (case_json.get("flags") or {}).get("under_18") is not True:
+    from evidencekit.case.flags import read_under_18
+
+    flags = case_json.get("flags") if isinstance(case_json, dict) else None
+    if not isinstance(flags, dict) or read_under_18(flags.get("under_18")) is not True:
         return
     try:
         items = shared_lines((root / layout.ITEMS_JSONL).read_text(encoding="utf-8"))

@@ -448,7 +448,9 @@ class Wizard:
     # ---- steps: screenshots, exports and files ----------------------------------------------------
 
     def _minor_case(self) -> bool:
-        return bool(self.case and self.case.info.flags.get("under_18"))
+        from evidencekit.case.flags import under_18
+
+        return bool(self.case and under_18(self.case))
 
     def _step_screenshots(self) -> None:
         self.talk.say(text.SCREENSHOTS_INTRO)

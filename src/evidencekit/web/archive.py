@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from evidencekit._version import __version__
-from evidencekit.case import layout
+from evidencekit.case import flags, layout
 from evidencekit.case.case import Case
 from evidencekit.case.hashing import copy_and_hash
 from evidencekit.clock import iso_utc
@@ -162,7 +162,7 @@ def archive_url(
     if url_record.get("sensitive"):
         raise sensitive_message(url_id)
     confirmed = options.not_intimate or bool(url_record.get("not_intimate_confirmed"))
-    if case.info.flags.get("under_18") and not confirmed:
+    if flags.under_18(case) and not confirmed:
         raise UnderEighteenPageError(url_id)
     checked = check_url(url_record["url"])
     jar = cookie_tools.load_cookies(options.cookies_file) if options.cookies_file else None
