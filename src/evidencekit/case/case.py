@@ -32,7 +32,7 @@ from evidencekit.case.bag import (
     parse_manifest,
 )
 from evidencekit.case.custody import GENESIS, head_of, line_digest, make_entry
-from evidencekit.case.journal import Journal, recover
+from evidencekit.case.journal import Journal, recover, signals_deferred
 from evidencekit.case.jsonlines import canonical_json, dumps_lines, iter_lines, parse_json
 from evidencekit.case.lock import CaseLock
 from evidencekit.clock import Clock, iso_local, iso_utc, load_zone, local_zone_name, system_clock
@@ -687,19 +687,23 @@ def create_case(
     with storage_errors("creating the case"):
         make_private_dir(parent)
         building = parent / f".ek-new-{secrets.token_hex(4)}"
-        make_private_dir(building)
-        try:
-            safepath.make_dirs(building, layout.ITEMS_DIR)
-            safepath.make_dirs(building, layout.RECORDS_DIR)
-            for relative, data in files.items():
-                atomic_write_bytes(building / relative, data)
-            if path.is_dir():
-                path.rmdir()  # it was empty
-            os.replace(building, path)
-            fsync_dir(parent)
-        except BaseException:
-            shutil.rmtree(building, ignore_errors=True)
-            raise
+        # Ctrl-C, SIGTERM or a closed terminal wait until the case is whole or the hidden folder
+        # is gone: SIGTERM would otherwise leave the folder behind, and a Ctrl-C at the last
+        # rename would report that nothing was made when the case was.
+        with signals_deferred():
+            make_private_dir(building)
+            try:
+                safepath.make_dirs(building, layout.ITEMS_DIR)
+                safepath.make_dirs(building, layout.RECORDS_DIR)
+                for relative, data in files.items():
+                    atomic_write_bytes(building / relative, data)
+                if path.is_dir():
+                    path.rmdir()  # it was empty
+                os.replace(building, path)
+                fsync_dir(parent)
+            except BaseException:
+                shutil.rmtree(building, ignore_errors=True)
+                raise
     return Case(path, clock=clock)
 
 

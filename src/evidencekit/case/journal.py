@@ -357,7 +357,7 @@ def _syncfs(folder: Path) -> bool:
     except OSError:
         return False
     try:
-        return libc.syncfs(fd) == 0
+        return bool(libc.syncfs(fd) == 0)  # a ctypes call: untyped
     except AttributeError:
         return False
     finally:

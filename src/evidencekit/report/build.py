@@ -30,7 +30,7 @@ from typing import Any
 from evidencekit.case import layout
 from evidencekit.case.atomic import atomic_write_bytes, make_private_dir, storage_errors, write_bytes_durably
 from evidencekit.case.case import Case, CaseChange, default_actor
-from evidencekit.errors import InvalidValueError
+from evidencekit.errors import EvidenceKitError, ExitCode, InterruptedAfterSaving, InvalidValueError
 from evidencekit.report.model import DEFAULT_MAX_MESSAGES, ReportOptions, collect
 from evidencekit.report.render import PdfUnavailableError, render_html, render_pdf
 
@@ -139,10 +139,28 @@ def build_report(
         from evidencekit.case.seal import seal_case
 
         say("Sealing the case again")
-        sealed = seal_case(case)
+        try:
+            sealed = seal_case(case)
+        except InterruptedAfterSaving:
+            raise  # the new seal was saved: the case is sealed, with the report
+        except (EvidenceKitError, KeyboardInterrupt) as exc:
+            raise _not_sealed_again(exc) from None
         result.sealed = True
         result.fingerprint = sealed.fingerprint
     return result
+
+
+def _not_sealed_again(exc: BaseException) -> EvidenceKitError:
+    """The report is in the case but the new seal is not: its error would say nothing changed."""
+    stopped = isinstance(exc, KeyboardInterrupt)
+    error = EvidenceKitError(
+        "The report was added to the case, but "
+        + ("sealing it again was stopped." if stopped else "the case could not be sealed again."),
+        hint=("" if stopped or not isinstance(exc, EvidenceKitError) or not exc.hint else exc.hint + " ")
+        + "The case is open now; to seal it again, run: evidencekit seal",
+    )
+    error.exit_code = ExitCode.INTERRUPTED if stopped else getattr(exc, "exit_code", ExitCode.BAD_INPUT)
+    return error
 
 
 def _build_in_change(

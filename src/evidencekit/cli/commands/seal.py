@@ -92,16 +92,26 @@ def seal(
         add_timestamps(the_case, timestamper)
     handover = None
     if encrypt:
+        from evidencekit.errors import EvidenceKitError, ExitCode
         from evidencekit.handover.archive import write_handover
 
-        with output.progress_bar("Encrypting", total=0) as update:
-            handover = write_handover(
-                the_case,
-                out if out is not None else the_case.root.resolve().parent,
-                recipients=recipients,
-                passphrase=passphrase,
-                progress=lambda done, total: update(done, total=total),
+        try:
+            with output.progress_bar("Encrypting", total=0) as update:
+                handover = write_handover(
+                    the_case,
+                    out if out is not None else the_case.root.resolve().parent,
+                    recipients=recipients,
+                    passphrase=passphrase,
+                    progress=lambda done, total: update(done, total=total),
+                )
+        except KeyboardInterrupt:
+            # The seal is already saved: "the case is as it was" would not be true.
+            stopped = EvidenceKitError(
+                "Stopped. The case is sealed, but the encrypted copy was not finished.",
+                hint="Run the same command again to write the encrypted copy.",
             )
+            stopped.exit_code = ExitCode.INTERRUPTED
+            raise stopped from None
     del passphrase
     outcomes = timestamper.outcomes if timestamper is not None else []
     if json:
