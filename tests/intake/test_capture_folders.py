@@ -113,11 +113,13 @@ def test_a_sensitive_folder_is_recorded_by_reference_only(case, export):
     assert "original-changed" in {f.code for f in report.findings}
 
 
-def test_an_empty_folder_is_recorded(case, tmp_path):
+def test_an_empty_folder_is_refused_or_skipped_when_asked(case, tmp_path):
     empty = tmp_path / "nothing-here"
     empty.mkdir()
-    [item] = capture(case, [empty]).added
-    assert item["file_count"] == 0
+    with pytest.raises(InputFileError, match="is an empty folder: there is nothing in it to keep"):
+        capture(case, [empty])
+    result = capture(case, [empty], skip_problems=True)
+    assert result.added == [] and [s.path for s in result.skipped] == [str(empty)]
     assert verify_case(case.root).ok
     assert_valid_bag(case.root)
 

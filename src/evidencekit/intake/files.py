@@ -138,7 +138,7 @@ class _Captured:
 
     @property
     def fingerprint(self) -> str:
-        return self.record.get("tree_sha256") or self.record["sha256"]
+        return str(self.record.get("tree_sha256") or self.record["sha256"])
 
 
 @dataclass
@@ -309,7 +309,10 @@ def plan_capture(paths: Sequence[Path], case_root: Path, skip_problems: bool) ->
                 hint="Capture files from outside the case folder.",
             )
         if stat.S_ISDIR(st.st_mode):
-            plans.append(_plan_folder(path, skip_problems))
+            plan = _plan_folder(path, skip_problems)
+            if not plan.members and not skip_problems:
+                raise _nothing_to_keep(plan, several=len(paths) > 1)
+            plans.append(plan)
         elif stat.S_ISREG(st.st_mode):
             plans.append(_plan_file(path, st))
         else:
@@ -318,6 +321,33 @@ def plan_capture(paths: Sequence[Path], case_root: Path, skip_problems: bool) ->
                 hint="Capture the files themselves.",
             )
     return plans
+
+
+def _what_is_empty(plan: _Plan) -> str:
+    """What a folder with no file to keep holds, as a verb phrase: "is an empty folder"…"""
+    if plan.skipped:
+        return "holds nothing that could be captured"
+    try:
+        with os.scandir(plan.source) as entries:
+            has_folders = any(True for _ in entries)
+    except OSError:
+        has_folders = False
+    return "holds only empty folders" if has_folders else "is an empty folder"
+
+
+def _empty_reason(plan: _Plan) -> str:
+    return f"it {_what_is_empty(plan)}, so there is nothing in it to keep"
+
+
+def _nothing_to_keep(plan: _Plan, several: bool) -> InputFileError:
+    """An empty folder is evidence of nothing, and a bag lists files only (so no BagIt tool, and
+    no tar of the hand-over, keeps one): it would be an exhibit that vanishes when handed over."""
+    hint = "Nothing was captured. Check that this is the folder you meant: the files may be in another one."
+    if several:
+        hint += " Leave it out, or add --skip-problems to capture the rest without it."
+    return InputFileError(
+        f"{_describe(plan.source)} {_what_is_empty(plan)}: there is nothing in it to keep.", hint=hint
+    )
 
 
 # ---- building records ------------------------------------------------------------------------
@@ -449,6 +479,10 @@ def capture(
         if not sensitive:
             _remember_marked(plans, marked, shield)
         for plan in plans:
+            if plan.is_dir and not plan.members:  # only with skip_problems: see plan_capture
+                result.skipped.extend(plan.skipped)
+                result.skipped.append(Skipped(display_name(str(plan.source)), _empty_reason(plan)))
+                continue
             whole = sensitive or _is_marked(plan.source, marked)
             plan_common = {**common, "sensitive": whole}
             if plan.is_dir:
