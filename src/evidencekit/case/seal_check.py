@@ -67,10 +67,11 @@ def check_seal_files(
     except OSError:
         problems.append(
             (
-                WARNING,
+                ERROR,  # every seal writes it: gone (or not a file) means changed after sealing
                 "seal-info-missing",
                 seal_json,
-                f"{seal_json} is missing (the signature itself was checked).",
+                f"{seal_json}, which the seal wrote, is missing or is not a file: it was removed "
+                "after sealing (the signature itself was checked).",
             )
         )
         return problems, None
@@ -126,7 +127,8 @@ def _expected_info(
 ) -> dict[str, Any]:
     """seal.json as the seal wrote it, from signed facts. The local time is the one written, if it
     names the same moment (the zone it is shown in depended on the sealing computer)."""
-    details = sealed.get("details") if isinstance(sealed.get("details"), dict) else {}
+    raw_details = sealed.get("details")
+    details: dict[str, Any] = raw_details if isinstance(raw_details, dict) else {}
     sealed_at = str(sealed.get("at"))
     written_at = info.get("sealed_at")
     if isinstance(written_at, str) and _just_before(written_at, sealed_at):
@@ -165,10 +167,12 @@ def _check_instructions(
     except OSError:
         return [
             (
-                WARNING,
+                ERROR,  # as for seal.json: every seal writes it
                 "seal-instructions-missing",
                 verify_txt,
-                f"{verify_txt} (how to check the case with standard tools) is missing.",
+                f"{verify_txt} (how to check the case with standard tools), which the seal wrote, is "
+                "missing or is not a file: it was removed after sealing (the checks above do not "
+                "depend on it).",
             )
         ]
     if sealed.get("tool") != tool:

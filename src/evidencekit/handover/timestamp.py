@@ -96,6 +96,10 @@ class Timestamper:
                 "number": number,
                 "token": f"{layout.SEAL_DIR}/{token_name(number)}",
                 "chain": f"{layout.SEAL_DIR}/{chain_name(number)}",
+                # Most of a token is not covered by the TSA's signature (the certificates it
+                # carries), and the chain file by nothing: their hashes, so any change is found.
+                "token_sha256": hashlib.sha256(reply).hexdigest(),
+                "chain_sha256": hashlib.sha256(chain).hexdigest(),
                 "tsa_url": url,
                 "asked_at": iso_utc(asked_at),
                 **info,
@@ -114,9 +118,7 @@ class Timestamper:
                 "tool": f"evidencekit {__version__}",
                 "timestamps": records,
             }
-            files[TIMESTAMPS_JSON] = (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode(
-                "utf-8"
-            )
+            files[TIMESTAMPS_JSON] = _document_bytes(document)
         return files
 
 
@@ -220,12 +222,13 @@ def build_chain(certificates: list[Any], extra_pem: list[bytes]) -> list[Any]:
 
 def _is_tsa_certificate(cert: Any) -> bool:
     from cryptography import x509
+    from cryptography.x509.oid import ExtendedKeyUsageOID
 
     try:
         usage = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
     except x509.ExtensionNotFound:
         return False
-    return x509.ExtendedKeyUsageOID.TIME_STAMPING in usage
+    return ExtendedKeyUsageOID.TIME_STAMPING in usage
 
 
 def _issued_by(cert: Any, issuer: Any) -> bool:
@@ -361,13 +364,24 @@ def _check_folder(
         for path in bag.files_under(folder)
         if path.count("/") == folder.count("/") + 1 and (m := _TOKEN.match(path.rsplit("/", 1)[1]))
     )
+    records = _records(bag, f"{folder}/timestamps.json")
+    _check_record_file(bag, f"{folder}/timestamps.json", report)
+    present = {number for number, _path in tokens}
+    for number in sorted(set(records) - present):
+        path = f"{folder}/{token_name(number)}"
+        report.add(
+            ERROR,
+            "timestamp-missing",
+            path,
+            f"{folder}/timestamps.json records trusted timestamp {number}, but its token {path} is not "
+            "there (or is not a file): it was removed or replaced after it was received.",
+        )
     if not tokens:
         return
     try:
         message = bag.read_bytes(bag_tagmanifest)
     except OSError:
         return  # the tag manifest's own finding says it is missing
-    records = _records(bag, f"{folder}/timestamps.json")
     sealed_at = _sealed_at(bag) if current else None
     summaries = report.details.setdefault("timestamps", []) if current else []
     for number, path in tokens:
@@ -390,8 +404,19 @@ def _check_one(
     from rfc3161_client import decode_timestamp_response
 
     try:
-        response = decode_timestamp_response(bag.read_bytes(path))
+        token = bag.read_bytes(path)
+        response = decode_timestamp_response(token)
     except (OSError, ValueError) as exc:
+        if record is not None:
+            # evidencekit records only tokens it could read: this one was changed since.
+            report.add(
+                ERROR,
+                "timestamp-changed",
+                path,
+                f"The timestamp token {path} can no longer be read ({exc}), though it could be when it "
+                "was received: it was changed or damaged after sealing.",
+            )
+            return None
         report.add(
             WARNING,
             "timestamp-unreadable",
@@ -402,11 +427,24 @@ def _check_one(
         return None
     chain_path = f"{folder}/{chain_name(number)}"
     try:
-        stored = x509.load_pem_x509_certificates(bag.read_bytes(chain_path))
-    except (OSError, ValueError):
+        chain_bytes: bytes | None = bag.read_bytes(chain_path)
+    except OSError:
+        chain_bytes = None
+    try:
+        stored = x509.load_pem_x509_certificates(chain_bytes) if chain_bytes is not None else []
+    except ValueError:
         stored = []
-    certificates = _certificates_in(response) + stored
-    chain = build_chain(certificates, [])
+    try:
+        carried = _certificates_in(response)
+    except ValueError as exc:  # the certificates a token carries are not covered by its signature
+        report.add(
+            ERROR,
+            "timestamp-changed" if record is not None else "timestamp-invalid",
+            path,
+            f"A certificate inside the timestamp token {path} cannot be read ({exc}).",
+        )
+        return None
+    chain = build_chain(carried + stored, [])
     if not chain:
         report.add(ERROR, "timestamp-invalid", path, f"The timestamp token {path} names no TSA certificate.")
         return None
@@ -416,6 +454,21 @@ def _check_one(
         code = "timestamp-mismatch" if "different data" in problem.text else "timestamp-invalid"
         report.add(ERROR, code, path, f"The timestamp token {path} does not hold: {problem.text}.")
         return None
+    if record is not None:
+        # A token that still holds may still not be the one received (see _changed_since_received).
+        changed = _changed_since_received(path, token, chain_path, chain_bytes, stored, record)
+        if changed is not None:
+            report.add(ERROR, "timestamp-changed", changed[0], changed[1])
+            return None
+        edited = [key for key in _SIGNED_FACTS if key in record and record[key] != facts[key]]
+        if edited:
+            report.add(
+                ERROR,
+                "timestamp-changed",
+                f"{folder}/timestamps.json",
+                f"{folder}/timestamps.json says something about token {number} that the token itself "
+                f"does not ({', '.join(edited)}): the record was edited after sealing.",
+            )
     if problem is not None:
         report.add(
             WARNING,
@@ -460,6 +513,76 @@ def _check_one(
         "root_sha256": facts["root_sha256"],
         "root_trusted_here": trusted,
     }
+
+
+# What timestamps.json repeats from the token's signed content (the root found may differ by
+# computer; tsa_url and asked_at are this computer's own notes, which nothing signed can confirm).
+_SIGNED_FACTS = ("gen_time", "accuracy_seconds", "serial_number", "policy", "hash_algorithm")
+
+
+def _changed_since_received(
+    path: str,
+    token: bytes,
+    chain_path: str,
+    chain: bytes | None,
+    stored: list[Any],
+    record: dict[str, Any],
+) -> tuple[str, str] | None:
+    """(file, why) when a token or its chain file is not what the seal wrote, by the hashes its
+    record keeps (records before they were kept: the chain must still hold the recorded root)."""
+    from cryptography.hazmat.primitives import hashes
+
+    if _differs(record.get("token_sha256"), token):
+        return path, (
+            f"The timestamp token {path} is not the one received from the TSA (its SHA-256 is not "
+            "the one timestamps.json recorded): it was changed after sealing."
+        )
+    why = None
+    if chain is None:
+        why = "is missing or cannot be read"
+    elif _differs(record.get("chain_sha256"), chain):
+        why = "is not the file the seal wrote (its SHA-256 is not the one timestamps.json recorded)"
+    elif "chain_sha256" not in record and isinstance(record.get("root_sha256"), str):
+        roots = {cert.fingerprint(hashes.SHA256()).hex() for cert in stored}
+        if record["root_sha256"] not in roots:
+            why = "no longer holds the root certificate recorded when the token was received"
+    if why is None:
+        return None
+    return chain_path, (
+        f"The TSA's certificate chain {chain_path} {why}: it was changed after sealing (the "
+        "`openssl ts -verify` check in seal/VERIFY.txt uses it)."
+    )
+
+
+def _differs(recorded: Any, data: bytes) -> bool:
+    return isinstance(recorded, str) and recorded != hashlib.sha256(data).hexdigest()
+
+
+def _check_record_file(bag: BagView, path: str, report: VerifyReport) -> None:
+    """timestamps.json is written in one layout by each version: another layout was made by hand."""
+    try:
+        written = bag.read_bytes(path)
+        document = parse_json(written.decode("utf-8"))
+    except (OSError, ValueError):
+        return  # missing (no timestamps), or not a record at all: seal-extra-file says so
+    if not isinstance(document, dict) or document.get("tool") != f"evidencekit {__version__}":
+        return  # another version's layout is not ours to judge
+    try:
+        rewritten = _document_bytes(document)
+    except ValueError:  # a value json cannot write back (a number too long to print)
+        rewritten = b""
+    if rewritten != written:
+        report.add(
+            ERROR,
+            "timestamp-changed",
+            path,
+            f"{path} is not the text evidencekit wrote (its layout or content was edited after "
+            "sealing); the tokens themselves are checked without it.",
+        )
+
+
+def _document_bytes(document: dict[str, Any]) -> bytes:
+    return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
 def _records(bag: BagView, path: str) -> dict[int, dict[str, Any]]:
