@@ -3,7 +3,9 @@
 The directory is data, not code, so that a helpline worker can correct a number without reading
 Python: each entry names the service, what it is for, how to reach it (phone, text, web), the
 country and age group it serves, and the day it was last checked against its source. `problems()`
-says what is missing or malformed in an entry; tests run it over every entry.
+says what is missing or malformed in an entry (one sentence naming it); tests run it over every
+entry. `stale_entries` names those not checked for over a year, which the guide warns about rather
+than hiding: an old number may still be the best there is, but the person should know its age.
 
 `routes_for(country, age_group)` picks what to show a person: emergency numbers first, then crisis
 lines, reporting routes, takedown services and support, their own country's before services that
@@ -22,18 +24,28 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 from evidencekit.errors import InvalidValueError
 
 DIRECTORY_FORMAT = "evidencekit-directory/1"
 KINDS = ("emergency", "crisis", "police", "child-report", "fraud", "takedown", "support")
 AGE_GROUPS = ("under-18", "adult", "all")
-# The countries the directory has entries of its own for (the others get EU or open services).
-NATIONAL = ("GB", "US", "AU", "CA", "IE", "DE", "FR", "BE", "IN", "NZ", "ZA", "PH", "BR")
+# The countries the directory has entries of its own for (the others get EU or open services):
+# at least the 30 countries with the most internet users (docs/reference/directory.md says which).
+NATIONAL = (
+    "GB", "US", "AU", "CA", "IE", "DE", "FR", "BE", "IN", "NZ", "ZA", "PH", "BR",
+    "CN", "JP", "ID", "RU", "NG", "PK", "BD", "MX", "VN", "EG", "TR", "IR", "TH",
+    "IT", "KR", "ES", "AR", "CO", "PL", "MY", "SA", "UA",
+)  # fmt: skip
+# An entry checked longer ago than this is named in a warning wherever it is shown: numbers change.
+STALE_AFTER = timedelta(days=365)
 REGIONS = (*NATIONAL, "EU", "INT")
 EU_MEMBERS = frozenset(
     ("AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IT",
@@ -110,6 +122,16 @@ class Routes:
         dates = [entry.last_verified for entry in self.entries]
         return min(dates) if dates else None
 
+    def stale_entries(self, today: date | None = None) -> list[Entry]:
+        """The entries shown that were last checked more than a year before `today`."""
+        return stale_entries(self.entries, today)
+
+
+def stale_entries(entries: Iterable[Entry], today: date | None = None) -> list[Entry]:
+    """Entries last checked more than a year ago, oldest first: the guide warns about them."""
+    limit = (today or date.today()) - STALE_AFTER
+    return sorted((e for e in entries if e.last_verified < limit), key=lambda e: e.last_verified)
+
 
 def raw_directory() -> dict[str, Any]:
     """The directory file as stored in the package."""
@@ -166,6 +188,11 @@ def problems(raw: dict[str, Any]) -> list[str]:
         else:
             if checked > date.today():
                 found.append(f"{label} was last verified in the future ({checked})")
+    # A country declared as having its own entries but given none would silently get only the
+    # services open to everyone, while the guide claims to know it.
+    countries = {entry.get("country") for entry in entries if isinstance(entry, dict)}
+    found += [f"the directory has no entries for {code}, listed in NATIONAL" for code in NATIONAL
+              if code not in countries]  # fmt: skip
     return found
 
 

@@ -93,6 +93,10 @@ def routes_lines(routes: Routes) -> list[Line]:
     if routes.oldest_check:
         lines.append(("blank", ""))
         lines.append(("text", text.LAST_CHECKED.format(date=routes.oldest_check.isoformat())))
+    stale = routes.stale_entries()
+    if stale:
+        names = "; ".join(f"{e.name}, {e.last_verified.isoformat()}" for e in stale)
+        lines.append(("text", text.DIRECTORY_STALE.format(names=names)))
     return lines
 
 

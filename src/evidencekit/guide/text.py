@@ -149,6 +149,10 @@ LAST_CHECKED = _(
     "These details were last checked on {date}. Numbers and addresses change: if one does not "
     "work, search for the service's name."
 )
+DIRECTORY_STALE = _(
+    "Some of these were last checked more than a year ago ({names}): before you rely on them, "
+    "search for the service's name to check the number or address still works."
+)
 
 # ---- the under-18 safeguard --------------------------------------------------------------------
 
