@@ -190,7 +190,7 @@ class ForkRunner:
             self._server = None
 
     def run(self, *args: str | os.PathLike[str], cwd: Path, timeout: float = 30) -> Ran:
-        argv = tuple(map(os.fspath, args))
+        argv = tuple(str(os.fspath(arg)) for arg in args)
         if self.exec:
             return self._exec(argv, cwd, timeout)
         server = self._server

@@ -351,13 +351,13 @@ AWKWARD_NAMES = [
 names = st.one_of(
     st.sampled_from(AWKWARD_NAMES),
     st.text(
-        alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="/\x00"),
+        alphabet=st.characters(blacklist_categories=["Cs"], blacklist_characters="/\x00"),
         min_size=1,
         max_size=30,
     ).filter(lambda n: n not in (".", "..") and len(os.fsencode(n)) <= 255),
 )
 
-NASTY_JSON = [
+NASTY_JSON: list[Any] = [
     None,
     True,
     -1,
@@ -501,7 +501,8 @@ def mutations(files: list[str], folders: list[str]) -> st.SearchStrategy[Mutatio
 
 def entries_of(root: Path) -> tuple[list[str], list[str]]:
     """The files and the folders of a case, as case paths, sorted."""
-    files, folders = [], []
+    files: list[str] = []
+    folders: list[str] = []
     for path in sorted(root.rglob("*")):
         relative = path.relative_to(root).as_posix()
         (folders if path.is_dir() else files).append(relative)
