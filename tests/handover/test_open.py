@@ -101,6 +101,7 @@ def test_a_name_that_would_escape_is_refused_and_nothing_is_written(cli, sealed,
         [*case_members(sealed.root, "case"), (evil, b"evil")], age_key.recipient, tmp_path / "evil.tar.age"
     )
     to = tmp_path / "deep" / "cases"
+    to.parent.mkdir()  # --to may name a new folder, in a folder that exists
     result = cli("open", archive, "--to", to, "--identity", age_key.identity_file)
     assert result.exit_code == 1, result.output
     assert "outside the folder" in result.stderr

@@ -43,6 +43,10 @@ def open_(
     from evidencekit.handover.opening import passphrase_needed
     from evidencekit.handover.unpack import open_archive
 
+    if to is not None:  # before the passphrase question and the decryption, not after them
+        from evidencekit.cli.commands._destinations import output_folder
+
+        to = output_folder(to, "--to", "the case folder")
     ask = asker(passphrase_file)
     what = passphrase_needed(archive, identity)
     if what is not None:

@@ -58,6 +58,10 @@ def report(
     from evidencekit.cli import output
     from evidencekit.report.build import build_report
 
+    if out is not None:
+        from evidencekit.cli.commands._destinations import output_folder
+
+        out = output_folder(out, "--out", "the report")
     the_case = open_case(case)
     steps = [0]
     with output.progress_bar("Making the report", total=8, unit="steps") as update:

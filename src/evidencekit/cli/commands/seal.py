@@ -76,6 +76,10 @@ def seal(
     from evidencekit.case.seal import seal_case
     from evidencekit.cli import output
 
+    if out is not None:  # before the seal and the passphrase question, not after them
+        from evidencekit.cli.commands._destinations import output_folder
+
+        out = output_folder(out, "--out", "the encrypted copy")
     the_case = open_case(case)
     recipients = _recipients(recipient or [], recipients_file)
     encrypt = encrypt or bool(recipients) or passphrase_file is not None or out is not None

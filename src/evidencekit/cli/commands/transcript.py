@@ -63,6 +63,10 @@ def transcript(
         raise InvalidValueError(
             f"“{format}” is not a transcript format.", hint="Use text, jsonl, csv or html."
         )
+    if out is not None:  # before a rebuild changes the case for a file that cannot be written
+        from evidencekit.cli.commands._destinations import output_file
+
+        out = output_file(out, "--out", "the transcript")
     the_case = open_case(case)
     if rebuild or date_order or export_timezone:
         export, warnings = service.rebuild(
