@@ -33,7 +33,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from evidencekit.case import layout
 from evidencekit.case.atomic import write_bytes_durably
@@ -41,6 +41,9 @@ from evidencekit.case.case import Case
 from evidencekit.case.names import safe_component
 from evidencekit.clock import Clock, iso_utc, system_clock
 from evidencekit.errors import EvidenceKitError, InvalidValueError
+
+if TYPE_CHECKING:
+    from PIL.Image import Image
 
 WAYLAND_TOOLS = ("grim", "gnome-screenshot", "spectacle")
 TOOL_TIMEOUT = 60
@@ -140,13 +143,59 @@ def backend() -> tuple[str, str | None]:
             "Screen) and save the file into the case: evidencekit capture FILE",
         )
     if x_display:
+        if _x11_answers(x_display) is False:
+            raise ScreenCaptureError(
+                f"There is no screen to capture here: the display {x_display} named in DISPLAY does "
+                "not answer (the desktop it belonged to has ended, or it is on another computer).",
+                hint=_NO_SCREEN_HINT,
+            )
         return "x11", x_display
     raise ScreenCaptureError(
         "There is no screen to capture here: evidencekit is not running on a graphical desktop "
         "(for example, it is running over SSH or in a text console).",
-        hint="Run it in a terminal on the computer's desktop, or take the screenshot with your "
-        "phone or your computer's screenshot key and save the file: evidencekit capture FILE",
+        hint=_NO_SCREEN_HINT,
     )
+
+
+_NO_SCREEN_HINT = (
+    "Run it in a terminal on the computer's desktop, or take the screenshot with your phone or "
+    "your computer's screenshot key and save the file: evidencekit capture FILE"
+)
+_X11_DISPLAY = re.compile(r"(?P<host>[^:/]*):(?P<number>\d+)(?:\.\d+)?")
+_X11_CONNECT_TIMEOUT = 2.0
+
+
+def _x11_answers(display: str) -> bool | None:
+    """Whether an X server accepts connections at `display` (None: a form we do not know, so
+    the screenshot itself will tell). Only a connection is opened and closed, nothing is read:
+    this is asked before a --delay, so that a dead display is said at once, not after the wait."""
+    import socket
+
+    match = _X11_DISPLAY.fullmatch(display)
+    if match is None:
+        return None
+    host, port = match["host"], 6000 + int(match["number"])
+    if host in ("", "unix"):
+        path = f"/tmp/.X11-unix/X{match['number']}"  # noqa: S108 - where X servers listen
+        # Linux servers also listen on the abstract name, which works when /tmp is not shared.
+        for address in (("\0" + path) if sys.platform.startswith("linux") else None, path):
+            if address is None:
+                continue
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+                sock.settimeout(_X11_CONNECT_TIMEOUT)
+                try:
+                    sock.connect(address)
+                    return True
+                except OSError:
+                    continue
+        if host == "unix":
+            return False
+        host = "localhost"  # as libxcb does for ":N" when no local socket answers
+    try:
+        with socket.create_connection((host, port), timeout=_X11_CONNECT_TIMEOUT):
+            return True
+    except OSError:
+        return False
 
 
 def unavailable_reason() -> str | None:
@@ -201,7 +250,7 @@ def grab_screen(region: Region | None = None, clock: Clock = system_clock) -> Gr
     )
 
 
-def _grab_x11(display: str | None):  # -> PIL.Image.Image
+def _grab_x11(display: str | None) -> Image:
     from PIL import ImageGrab
 
     try:
@@ -214,7 +263,7 @@ def _grab_x11(display: str | None):  # -> PIL.Image.Image
         ) from None
 
 
-def _grab_pillow(method: str):  # -> PIL.Image.Image
+def _grab_pillow(method: str) -> Image:
     from PIL import ImageGrab
 
     try:
@@ -229,7 +278,7 @@ def _grab_pillow(method: str):  # -> PIL.Image.Image
         raise ScreenCaptureError(f"evidencekit could not read the screen ({exc}).", hint=hint) from None
 
 
-def _grab_with_tool(tool: str):  # -> PIL.Image.Image
+def _grab_with_tool(tool: str) -> Image:
     from PIL import Image
 
     handle, name = tempfile.mkstemp(suffix=".png", prefix="ek-screen-")

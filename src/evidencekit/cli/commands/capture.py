@@ -105,6 +105,9 @@ def capture(
     the_case = open_case(case)
     if screen:  # guided use (issue 7)
         from evidencekit.cli.guided import capture_screen_command
+        from evidencekit.intake.screen import backend
+
+        backend()  # no screen here: said at once, not after announcing a countdown or asking anything
 
         capture_screen_command(the_case, paths, note, tag, sensitive, not_intimate, delay, region, json)
         return
