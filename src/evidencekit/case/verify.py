@@ -378,7 +378,7 @@ def _run_extra_checks(bag: BagView, report: VerifyReport) -> None:
     # or hang on a FIFO. The verdict is an error already; the finding says what was not checked.
     unsafe = any(f.code in _LINK_CODES for f in report.findings)
     for check in EXTRA_CHECKS:
-        part = getattr(check, "part", getattr(check, "__name__", "?"))
+        part = getattr(check, "words", getattr(check, "__name__", "?"))
         if getattr(check, "bag_view", False):
             _run_extra(check, bag, report)
         elif not isinstance(bag, FolderView):
@@ -392,17 +392,23 @@ def _run_extra_checks(bag: BagView, report: VerifyReport) -> None:
             INFO,
             "checks-not-run",
             None,
-            f"Some checks did not run ({', '.join(not_run)}): the case folder holds links or special "
-            "files (see above), which they could follow or wait on forever.",
+            f"Not checked: {_and(not_run)}, because the case folder holds links or special "
+            "files (see above), which those checks could follow or wait on forever.",
         )
     if later:
         report.add(
             INFO,
             "checks-after-open",
             None,
-            f"Some checks need the unpacked case folder ({', '.join(sorted(set(later)))}); "
-            "they run after `evidencekit open`.",
+            f"Not checked inside the archive: {_and(later)}. They need the unpacked case folder: "
+            "`evidencekit open` unpacks it and checks them.",
         )
+
+
+def _and(words: list[str]) -> str:
+    """“a, b and c”: what was not checked, in the order of EXTRA_CHECKS."""
+    words = list(dict.fromkeys(words))
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def _read_text(bag: BagView, relative: str, report: VerifyReport, missing_code: str, what: str) -> str | None:
@@ -1389,51 +1395,55 @@ def _check_links(bag: BagView, report: VerifyReport) -> None:
 ExtraCheck = Callable[[Any, VerifyReport], None]
 
 
-def _part(name: str, bag_view: bool = False) -> Callable[[ExtraCheck], ExtraCheck]:
+def _part(name: str, words: str, bag_view: bool = False) -> Callable[[ExtraCheck], ExtraCheck]:
+    """`name` is the part of evidencekit the check comes from; `words` says in plain words what
+    it checks, for the sentences that tell a person what was not checked."""
+
     def mark(check: ExtraCheck) -> ExtraCheck:
         check.part = name  # type: ignore[attr-defined]
+        check.words = words  # type: ignore[attr-defined]
         check.bag_view = bag_view  # type: ignore[attr-defined]
         return check
 
     return mark
 
 
-@_part("story")
+@_part("story", "the story records (accounts, payments, notes and actions)")
 def _story_records(root: Any, report: VerifyReport) -> None:
     from evidencekit.story.checks import check_story_records
 
     check_story_records(root, report)
 
 
-@_part("report")
+@_part("report", "the report files")
 def _report_files(root: Any, report: VerifyReport) -> None:
     from evidencekit.report.checks import check_report_files
 
     check_report_files(root, report)
 
 
-@_part("web")
+@_part("web", "the web captures")
 def _web_captures(root: Any, report: VerifyReport) -> None:
     from evidencekit.web.warccheck import check_web_captures
 
     check_web_captures(root, report)
 
 
-@_part("exports")
+@_part("exports", "the chat transcripts")
 def _transcripts(root: Any, report: VerifyReport) -> None:
     from evidencekit.exports.checks import check_transcripts
 
     check_transcripts(root, report)
 
 
-@_part("guide")
+@_part("guide", "the under-18 safeguard")
 def _under_18(root: Any, report: VerifyReport) -> None:
     from evidencekit.guide.checks import check_under_18
 
     check_under_18(root, report)
 
 
-@_part("handover.timestamp", bag_view=True)
+@_part("handover.timestamp", "the trusted timestamps", bag_view=True)
 def check_seal_timestamps(root: Any, report: VerifyReport) -> None:
     """The RFC 3161 tokens on the seal (handover/timestamp.py); runs on an archive stream too."""
     from evidencekit.handover.timestamp import check_timestamps
@@ -1456,12 +1466,12 @@ def _run_extra(check: ExtraCheck, root: Any, report: VerifyReport) -> None:
     try:
         check(root, report)
     except Exception as exc:  # noqa: BLE001 - any failure of a check must show in the verdict
-        part = getattr(check, "part", getattr(check, "__name__", "a check"))
+        part = getattr(check, "words", getattr(check, "__name__", "a check"))
         report.add(
             ERROR,
             "check-failed",
             None,
-            f"The {part} check could not run ({type(exc).__name__}: {exc}), so that part of the case "
+            f"The check of {part} could not run ({type(exc).__name__}: {exc}), so that part of the case "
             "was not checked.",
         )
 
