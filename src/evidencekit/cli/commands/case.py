@@ -48,6 +48,7 @@ def new(
     from evidencekit.case.case import create_case
     from evidencekit.cli import output
 
+    _not_inside_a_case(path)
     if under_18 is None and not json:  # the under-18 safeguard: ask, where someone can answer
         from evidencekit.cli.conversation import interactive
         from evidencekit.cli.safeguard import ask_under_18
@@ -78,6 +79,25 @@ def new(
         f"save your screenshots, chat exports and files into it:\n"
         f"  cd {output.plain(str(path))}\n  evidencekit capture FILE-OR-FOLDER…"
     )
+
+
+def _not_inside_a_case(path: Path) -> None:
+    """A case inside a case would be payload of the outer one (or an unexpected file in it): its
+    own manifest and custody log would be checked as somebody's evidence, not as a case."""
+    from evidencekit.case.case import Case
+    from evidencekit.errors import CaseExistsError
+
+    for folder in path.absolute().resolve().parents:
+        if Case.looks_like_case(folder):
+            from evidencekit.case.names import display_name
+
+            outside = display_name(str(folder.parent / path.name))
+            raise CaseExistsError(
+                f"{display_name(str(path))} would be inside the case folder {display_name(str(folder))}, "
+                "and a case cannot hold another case.",
+                hint=f"Make the new case outside it, e.g. evidencekit new {outside}; or, to add to this "
+                "case, use evidencekit capture.",
+            )
 
 
 @command("status", order=60, panel=LOOK)
