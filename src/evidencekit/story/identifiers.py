@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -109,6 +110,23 @@ KIND_LABELS = {
     "iban": "bank account (IBAN)",
     "link": "web address not yet recorded",
 }
+# Headings over a group of suggestions: plurals written out ("addresses", "hashes"), not made.
+KIND_HEADINGS = {
+    "chat-account": "Chat accounts",
+    "profile-url": "Profile links",
+    "handle": "@handles",
+    "phone": "Phone numbers",
+    "email": "E-mail addresses",
+    "payment-link": "Payment links",
+    "cashtag": "Cash App $cashtags",
+    "wallet": "Crypto wallet addresses",
+    "tx": "Transaction hashes",
+    "iban": "Bank accounts (IBAN)",
+    "link": "Web addresses not yet recorded",
+}
+# How exports name the account that made them, when they say (see exports/: Discord, iMessage,
+# Signal, Snapchat, and SMS backups write these instead of the owner's name).
+OWNER_SENDERS = frozenset({"(account owner)", "(this phone)"})
 
 
 @dataclass(frozen=True)
@@ -321,6 +339,11 @@ class Suggestion:
     def label(self) -> str:
         return KIND_LABELS.get(self.kind, self.kind)
 
+    @property
+    def heading(self) -> str:
+        """The heading over this kind of suggestion, in the plural."""
+        return KIND_HEADINGS.get(self.kind, self.label[:1].upper() + self.label[1:])
+
     def command(self) -> list[str]:
         """The evidencekit arguments that would record this (the person checks them first)."""
         platform = self.platform or "PLATFORM"
@@ -388,6 +411,18 @@ class Suggestion:
         }
 
 
+@dataclass(frozen=True)
+class OwnAccount:
+    """A chat account left out of the suggestions because it is the person's own, and why."""
+
+    value: str
+    item_id: str
+    why: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"value": self.value, "item": self.item_id, "why": self.why}
+
+
 @dataclass
 class Suggestions:
     """All suggestions for a case, plus what was read to find them."""
@@ -396,6 +431,7 @@ class Suggestions:
     transcripts: int
     messages: int
     unreadable_lines: int
+    own_accounts: list[OwnAccount] = field(default_factory=list)
 
 
 def suggest(case: Case, *, include_recorded: bool = False) -> Suggestions:
@@ -434,9 +470,12 @@ def suggest(case: Case, *, include_recorded: bool = False) -> Suggestions:
             entry.senders.append(sender)
 
     message_total = unreadable = 0
+    own_accounts: list[OwnAccount] = []
     found_transcripts = sources.transcripts(case, items)
     for transcript in found_transcripts:
         accounts: dict[tuple[str, str | None], int] = {}
+        marked_own: set[str] = set()
+        conversations: set[str] = set()
         for message in sources.messages(transcript):
             text = message.get("text")
             sender = message.get("sender") if isinstance(message.get("sender"), str) else None
@@ -444,6 +483,11 @@ def suggest(case: Case, *, include_recorded: bool = False) -> Suggestions:
                 sender_id = message.get("sender_id")
                 account = (sender, str(sender_id) if sender_id not in (None, "") else None)
                 accounts[account] = accounts.get(account, 0) + 1
+                details = message.get("details")
+                if isinstance(details, dict) and details.get("sent_by_account_owner") is True:
+                    marked_own.add(sender)
+            if isinstance(message.get("conversation"), str):
+                conversations.add(message["conversation"])
             if not isinstance(text, str) or not text:
                 continue
             where = f"{transcript.item_id} message {message.get('seq', '?')}" + (
@@ -463,7 +507,13 @@ def suggest(case: Case, *, include_recorded: bool = False) -> Suggestions:
                 )
         message_total += transcript.messages
         unreadable += transcript.unreadable_lines
+        own = _own_senders(
+            {sender for sender, _ in accounts}, marked_own, conversations, transcript, case.info.collector
+        )
         for (sender, sender_id), count in sorted(accounts.items(), key=lambda kv: -kv[1]):
+            if sender in own:
+                own_accounts.append(OwnAccount(sender, transcript.item_id, own[sender]))
+                continue
             suggestion = Suggestion(
                 kind="chat-account",
                 value=sender,
@@ -478,11 +528,11 @@ def suggest(case: Case, *, include_recorded: bool = False) -> Suggestions:
             collected[("chat-account", suggestion.key)] = suggestion
 
     for url in case.urls():
-        found = classify_url(str(url.get("url", "")))
-        if found is None or url.get("sensitive"):
+        linked = classify_url(str(url.get("url", "")))
+        if linked is None or url.get("sensitive"):
             continue
-        if found.kind in ("profile-url", "payment-link"):
-            add(found, where=f"web address {url['id']}", ref=str(url["id"]))
+        if linked.kind in ("profile-url", "payment-link"):
+            add(linked, where=f"web address {url['id']}", ref=str(url["id"]))
     for item in items:
         capture = item.get("web_capture")
         if (
@@ -490,9 +540,9 @@ def suggest(case: Case, *, include_recorded: bool = False) -> Suggestions:
             and capture.get("final_url")
             and capture.get("final_url") != capture.get("requested_url")
         ):
-            found = classify_url(str(capture["final_url"]))
-            if found is not None and found.kind in ("profile-url", "payment-link"):
-                add(found, where=f"{item['id']} (page the address led to)", ref=str(item["id"]))
+            landed = classify_url(str(capture["final_url"]))
+            if landed is not None and landed.kind in ("profile-url", "payment-link"):
+                add(landed, where=f"{item['id']} (page the address led to)", ref=str(item["id"]))
         if isinstance(item.get("note"), str):
             for found in find_identifiers(item["note"]):
                 add(found, where=f"the note on {item['id']}", ref=str(item["id"]))
@@ -511,7 +561,49 @@ def suggest(case: Case, *, include_recorded: bool = False) -> Suggestions:
             continue
         out.append(suggestion)
     out.sort(key=lambda s: (KIND_ORDER.index(s.kind) if s.kind in KIND_ORDER else 99, -s.count, s.value))
-    return Suggestions(out, len(found_transcripts), message_total, unreadable)
+    return Suggestions(
+        out, len(found_transcripts), message_total, unreadable, list(dict.fromkeys(own_accounts))
+    )
+
+
+def _same_name(a: str, b: str) -> bool:
+    return " ".join(unicodedata.normalize("NFKC", a).casefold().split()) == " ".join(
+        unicodedata.normalize("NFKC", b).casefold().split()
+    )
+
+
+def _own_senders(
+    senders: set[str],
+    marked_own: set[str],
+    conversations: set[str],
+    transcript: sources.Transcript,
+    collector: str | None,
+) -> dict[str, str]:
+    """{sender: why} for the senders of a chat export that are the person themselves.
+
+    Suggesting the victim's own account as the offender's is worse than useless (a frightened
+    person may record it). Only sure signs count, so an offender's account is never hidden: the
+    export marks the owner; the sender is the case's collector by name; a Discord package holds
+    only its owner's messages; or a chat between two people is named after one of them (WhatsApp,
+    Telegram and Instagram name a chat after the other person), so the other one exported it."""
+    own: dict[str, str] = {}
+    for sender in sorted(senders):
+        if sender in marked_own or sender in OWNER_SENDERS:
+            own[sender] = "the export marks it as the account that made the export"
+        elif collector and _same_name(sender, collector):
+            own[sender] = "it has the name of the person collecting the evidence in this case"
+    if transcript.header.get("parser") == "discord":
+        for sender in senders:
+            own.setdefault(sender, "a Discord data package holds only the messages its owner sent")
+    if len(conversations) == 1 and len(senders) == 2:
+        [name] = conversations
+        named = [s for s in senders if _same_name(s, name)]
+        if len(named) == 1:
+            [other] = senders - set(named)
+            own.setdefault(
+                other, f"the chat is named after “{named[0]}”, so the other person in it made the export"
+            )
+    return own
 
 
 def _text(value: Any) -> str | None:

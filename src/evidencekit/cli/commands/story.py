@@ -440,6 +440,7 @@ def suggest(
                 "messages": found.messages,
                 "unreadable_lines": found.unreadable_lines,
                 "suggestions": [s.to_json() for s in found.items],
+                "own_accounts": [a.to_json() for a in found.own_accounts],
             }
         )
         return
@@ -450,6 +451,11 @@ def suggest(
     )
     if found.unreadable_lines:
         output.warn(f"{found.unreadable_lines} transcript line(s) could not be read and were skipped.")
+    for own in found.own_accounts:
+        output.note(
+            f"Not suggested: {output.plain(own.value)} in {output.plain(own.item_id)} is your own "
+            f"account ({output.plain(own.why)})."
+        )
     if not found.items:
         output.success("Nothing new to suggest: everything found is already recorded.")
         return
@@ -458,7 +464,7 @@ def suggest(
     for suggestion in found.items:
         if suggestion.kind != current:
             current = suggestion.kind
-            output.heading(suggestion.label[:1].upper() + suggestion.label[1:] + "s")
+            output.heading(suggestion.heading)
         extra = f" ({suggestion.platform})" if suggestion.platform else ""
         if suggestion.detail and suggestion.kind == "wallet":
             extra = f" ({suggestion.detail})"
