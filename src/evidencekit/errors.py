@@ -34,6 +34,21 @@ class EvidenceKitError(Exception):
         return self.message
 
 
+class OutputUnwritableError(EvidenceKitError):
+    """What a command prints could not be written (a full disk behind `> file`, a closed pipe).
+
+    The case is not at risk: changes are saved completely or not at all, and the core never
+    prints. Only the words were lost, so this is bad input from the surroundings, not a bug."""
+
+    def __init__(self, stream: str, reason: str) -> None:
+        super().__init__(
+            f"evidencekit could not write its {stream} ({reason}).",
+            hint="If it goes to a file or a pipe, check the disk has space and the reader is still "
+            "running. Run: evidencekit status, to see what the case holds.",
+        )
+        self.stream = stream
+
+
 class NotACaseError(EvidenceKitError):
     """The folder is not an evidencekit case (or no case could be found)."""
 

@@ -99,13 +99,18 @@ def guarded(function: F) -> F:
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from evidencekit.cli import output
-        from evidencekit.errors import EvidenceKitError, ExitCode, InterruptedAfterSaving
+        from evidencekit.errors import (
+            EvidenceKitError,
+            ExitCode,
+            InterruptedAfterSaving,
+            OutputUnwritableError,
+        )
 
         try:
             function(*args, **kwargs)
             return None  # a command's exit code is said with typer.Exit, never by returning it
-        except (typer.Exit, typer.Abort):
-            raise
+        except (typer.Exit, typer.Abort, OutputUnwritableError):
+            raise  # output that cannot be written cannot say a problem either: main() ends it
         except EvidenceKitError as exc:
             output.problem(exc.message, exc.hint)
             raise typer.Exit(int(exc.exit_code)) from None
@@ -241,12 +246,16 @@ def main(argv: list[str] | None = None) -> None:
     from typer._click.exceptions import ClickException, UsageError
 
     from evidencekit.cli import output
-    from evidencekit.errors import ExitCode
+    from evidencekit.errors import ExitCode, OutputUnwritableError
 
+    output.guard_streams()
     _load_commands()
     command = typer.main.get_command(app)
     try:
         code = command.main(args=argv, prog_name="evidencekit", standalone_mode=False)
+    except OutputUnwritableError as lost:  # also when saying an earlier problem failed
+        output.output_lost(lost)
+        code = int(lost.exit_code)
     except UsageError as mistake:
         from evidencekit.cli.usage import describe
 

@@ -11,7 +11,9 @@ the characters it is. `--json` is the exact record; what is printed for reading 
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
 import sys
 import time
@@ -22,10 +24,67 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 
+from evidencekit.errors import OutputUnwritableError
+
 # emoji=False: Rich would turn ":cross_mark:" in a file name into an emoji; a name shows as written.
 stdout = Console(highlight=False, soft_wrap=True, emoji=False)
 stderr = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 _symbols = {"success": "[green]✓[/green] ", "note": "[cyan]•[/cyan] "}
+
+
+class _GuardedStream:
+    """sys.stdout or sys.stderr, with a failed write said as `OutputUnwritableError`.
+
+    Rich writes to whatever sys.stdout/sys.stderr is at the time of printing, so guarding the two
+    streams once (`guard_streams`, from the entry point) covers every print, progress bar and
+    JSON line; without it a full disk behind `> file` or `| head` ended as "a bug"."""
+
+    def __init__(self, stream: Any, name: str) -> None:
+        self._stream = stream
+        self._name = name
+
+    def write(self, text: str) -> int:
+        try:
+            return int(self._stream.write(text))
+        except OSError as exc:
+            raise OutputUnwritableError(self._name, exc.strerror or type(exc).__name__) from exc
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except OSError as exc:
+            raise OutputUnwritableError(self._name, exc.strerror or type(exc).__name__) from exc
+
+    def __getattr__(self, name: str) -> Any:  # isatty, fileno, encoding … as the real stream
+        return getattr(self._stream, name)
+
+
+def guard_streams() -> None:
+    """Make a failed write to the terminal, a file or a pipe a calm `OutputUnwritableError`."""
+    if not isinstance(sys.stdout, _GuardedStream) and sys.stdout is not None:
+        sys.stdout = _GuardedStream(sys.stdout, "output")
+    if not isinstance(sys.stderr, _GuardedStream) and sys.stderr is not None:
+        sys.stderr = _GuardedStream(sys.stderr, "messages")
+
+
+def output_lost(error: OutputUnwritableError) -> None:
+    """After a failed write: say so where it still can be said (not for a closed pipe: the reader,
+    `head` say, stopped on purpose), and point the lost streams at nothing, so Python's own flush
+    at exit cannot print a traceback of its own."""
+    lost = [1, 2] if error.stream == "messages" else [1]
+    if error.stream != "messages" and "pipe" not in error.message.lower():
+        try:
+            problem(error.message, error.hint)
+            sys.stderr.flush()
+        except (OSError, OutputUnwritableError):
+            lost.append(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        for fd in lost:
+            with contextlib.suppress(OSError):
+                os.dup2(devnull, fd)
+    finally:
+        os.close(devnull)
 
 
 def set_plain() -> None:
