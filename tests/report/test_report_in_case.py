@@ -181,13 +181,17 @@ def test_the_report_json_in_the_log_is_plain(story_case):
     assert details["messages_total"] == 6 and details["messages_shown"] == 6 and details["previews"] == 2
 
 
-def test_without_the_pdf_library_the_html_is_still_made_and_the_reason_given(story_case, monkeypatch):
-    """On a computer without Pango (WeasyPrint cannot load), the person still gets the HTML."""
+def test_without_a_browser_or_the_pdf_library_the_html_is_still_made_and_the_reason_given(
+    story_case, monkeypatch, tmp_path
+):
+    """On a computer with no Chromium-family browser and without Pango (WeasyPrint cannot load),
+    the person still gets the HTML."""
     import sys
 
     from evidencekit.report.render import PdfUnavailableError
 
     monkeypatch.setitem(sys.modules, "weasyprint", None)  # `import weasyprint` now fails, as without Pango
+    monkeypatch.setenv("EVIDENCEKIT_BROWSER", str(tmp_path / "no-such-browser"))
     case = story_case.case
 
     result = build_report(case)
@@ -199,3 +203,21 @@ def test_without_the_pdf_library_the_html_is_still_made_and_the_reason_given(sto
     with pytest.raises(PdfUnavailableError) as error:
         build_report(case, formats=["pdf"])
     assert "browser" in (error.value.hint or "")
+
+
+def test_without_the_pdf_library_the_installed_browser_prints_the_pdf(story_case, monkeypatch):
+    """WeasyPrint needs Pango; a computer that lacks it but has Chromium still gets its PDF."""
+    import subprocess
+    import sys
+
+    monkeypatch.setitem(sys.modules, "weasyprint", None)
+    case = story_case.case
+
+    result = build_report(case)
+
+    assert [f.format for f in result.files] == ["html", "pdf"] and result.pdf_problem is None
+    info = subprocess.run(
+        ["pdfinfo", str(case.root / REPORT_PDF)], capture_output=True, text=True, check=True
+    )
+    assert "Skia/PDF" in info.stdout
+    assert verify_case(case.root).ok

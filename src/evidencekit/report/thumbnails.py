@@ -38,7 +38,11 @@ from typing import Any
 
 IMAGE_KINDS = ("screenshot", "image")
 THUMBNAIL_TYPES = ("image/png", "image/jpeg", "image/webp", "image/gif", "image/bmp")
-MAX_SIDE = 360
+# A preview must be readable: the report shows it at least 480 px wide on screen and up to the full
+# text width on paper, so a phone screenshot (1080 × 2400) keeps two thirds of its pixels. A taller
+# picture (a scrolled capture) is bounded by its height.
+MAX_WIDTH = 720
+MAX_HEIGHT = 1600
 MAX_SOURCE_BYTES = 40_000_000
 # Width × height a picture may declare. 100 megapixels is more than any screenshot or phone photo
 # but a 200 MP camera's; decoding one takes at most a few hundred megabytes. Never above Pillow's
@@ -172,16 +176,16 @@ def _thumbnail(root: Path, candidate: Candidate) -> Thumbnail:
 
     image = _header(data)
     try:
-        image.draft("RGB", (MAX_SIDE * 2, MAX_SIDE * 2))
+        image.draft("RGB", (MAX_WIDTH, MAX_HEIGHT))
         picture = ImageOps.exif_transpose(image)
-        picture.thumbnail((MAX_SIDE, MAX_SIDE))
+        picture.thumbnail((MAX_WIDTH, MAX_HEIGHT))
         if picture.mode not in ("RGB", "L"):
             background = Image.new("RGB", picture.size, "white")
             rgba = picture.convert("RGBA")
             background.paste(rgba, mask=rgba.getchannel("A"))
             picture = background
         out = io.BytesIO()
-        picture.save(out, "JPEG", quality=72, optimize=True)
+        picture.save(out, "JPEG", quality=75, optimize=True)
         width, height = picture.size
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise _too_large(None) from None  # a frame larger than the picture said (GIF)
