@@ -123,7 +123,10 @@ def build_report(
         from evidencekit.case.seal import reopen_case
 
         say("Reopening the case to add the report")
-        reopened = reopen_case(case, reason="to add the report (evidencekit report)")
+        try:
+            reopened = reopen_case(case, reason="to add the report (evidencekit report)")
+        except InterruptedAfterSaving:
+            raise _stopped_after_reopening(case) from None
         result.resealed_from = reopened.superseded_fingerprint
 
     try:
@@ -150,11 +153,33 @@ def build_report(
     return result
 
 
-def _not_sealed_again(exc: BaseException) -> EvidenceKitError:
+def _stopped_after_reopening(case: Case) -> EvidenceKitError:
+    """Ctrl-C while the reopen was being saved: the reopen finished, the report was not begun.
+    The person had a sealed case, so it is sealed again before saying so."""
+    from evidencekit.case.seal import seal_case
+
+    try:
+        seal_case(case)
+    except (EvidenceKitError, KeyboardInterrupt) as exc:
+        return _not_sealed_again(exc, report_added=False)
+    error = EvidenceKitError(
+        "Stopped before the report was made. The case was sealed again, holding what it held "
+        "before (its seal history shows the reopening).",
+        hint="Run: evidencekit report, to make the report.",
+    )
+    error.exit_code = ExitCode.INTERRUPTED
+    return error
+
+
+def _not_sealed_again(exc: BaseException, *, report_added: bool = True) -> EvidenceKitError:
     """The report is in the case but the new seal is not: its error would say nothing changed."""
     stopped = isinstance(exc, KeyboardInterrupt)
     error = EvidenceKitError(
-        "The report was added to the case, but "
+        (
+            "The report was added to the case, but "
+            if report_added
+            else "Stopped before the report was made, and "
+        )
         + ("sealing it again was stopped." if stopped else "the case could not be sealed again."),
         hint=("" if stopped or not isinstance(exc, EvidenceKitError) or not exc.hint else exc.hint + " ")
         + "The case is open now; to seal it again, run: evidencekit seal",
