@@ -71,11 +71,14 @@ class Candidate:
 
 
 def case_involves_minor(flags: dict[str, Any]) -> bool:
-    """True when the case says someone shown was (or may have been) under 18."""
-    for key, value in flags.items():
-        if key.lower() in UNDER_18_FLAGS and value not in (False, None, "no", "false", 0):
-            return True
-    return False
+    """True when the case says someone shown was (or may have been) under 18.
+
+    The value is read by the one rule for the flag (case/flags.py: anything but an answer we
+    write counts as yes); other spellings of its name, which evidencekit never writes, are
+    honoured too, because for previews a wrong "yes" costs nothing."""
+    from evidencekit.case.flags import read_under_18
+
+    return any(read_under_18(value) is True for key, value in flags.items() if key.lower() in UNDER_18_FLAGS)
 
 
 def candidates(
