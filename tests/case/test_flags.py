@@ -76,6 +76,7 @@ def test_a_hand_written_under_18_value_keeps_the_safeguard_on(tmp_path, written)
     reopened = Case(made.root)
 
     assert under_18(reopened) is True
+
     def advice(steps):
         return [(step.id, step.advice) for step in steps]
 
