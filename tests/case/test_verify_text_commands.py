@@ -21,9 +21,12 @@ from evidencekit.case.seal import reopen_case, seal_case
 from evidencekit.case.verify import verify_case
 from evidencekit.intake.files import capture
 
-TOOLS = ("sha256sum", "shasum", "ssh-keygen", "openssl", "bagit.py", "python3", "warcio")
+# The tools VERIFY.txt has the reader install (bagit, warcio) live in ~/verify-tools/bin; here they
+# are in this environment, on the PATH.
+TOOLS_FOLDER = "~/verify-tools/bin/"
+TOOLS = ("sha256sum", "shasum", "ssh-keygen", "openssl", "bagit.py", "python3", "warcio", TOOLS_FOLDER)
 # Not run: installing a package (the environment has it), and PowerShell (Windows only).
-NOT_RUN = ("python3 -m pip install", "Get-FileHash")
+NOT_RUN = ("python3 -m pip install", "python3 -m venv", "Get-FileHash")
 
 
 def commands_in(text: str) -> list[str]:
@@ -33,7 +36,7 @@ def commands_in(text: str) -> list[str]:
             found.append(line.strip())
         elif "shown with:" in line:
             found.append(line.split("shown with:", 1)[1].strip())
-    return [c for c in found if not c.startswith(NOT_RUN)]
+    return [c.replace(TOOLS_FOLDER, "") for c in found if not c.startswith(NOT_RUN)]
 
 
 def run_every_command(root: Path) -> list[str]:

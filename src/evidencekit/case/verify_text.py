@@ -58,9 +58,12 @@ Open a terminal in this folder (the one that holds bagit.txt) and run the steps 
 
 3. THE RECORDS AND THE EVIDENCE FILES. Every line must say OK:
      sha256sum -c tagmanifest-sha256.txt
-{payload_step}   Or check the whole bag with the Library of Congress tool (any OS with Python):
-     python3 -m pip install bagit
-     bagit.py --validate .
+{payload_step}   Or check the whole bag with the Library of Congress tool (any OS with Python 3). Debian and
+   Ubuntu refuse a plain "pip install", so install it once in a folder of its own, outside this one:
+     python3 -m venv ~/verify-tools && ~/verify-tools/bin/pip install bagit
+     ~/verify-tools/bin/bagit.py --validate .
+   (Windows: py -m venv %USERPROFILE%\\verify-tools, then %USERPROFILE%\\verify-tools\\Scripts\\pip install
+   bagit, and: py %USERPROFILE%\\verify-tools\\Scripts\\bagit.py --validate .)
    A file that was changed, added or removed after capture makes these fail.
 
 4. THE CUSTODY LOG (optional). Each line's "prev" is the SHA-256 of the line before it, so a
@@ -146,8 +149,8 @@ def render_verify_txt(
             "\nWEB PAGES SAVED AS WARC FILES\n"
             "Web captures are in data/web/ as WARC files (ISO 28500), the format web archives use.\n"
             "Each record in them carries its own digest; to check every record:\n"
-            "  python3 -m pip install warcio\n"
-            "  warcio check -v data/web/*/capture.warc.gz\n"
+            "  python3 -m venv ~/verify-tools && ~/verify-tools/bin/pip install warcio\n"
+            "  ~/verify-tools/bin/warcio check -v data/web/*/capture.warc.gz\n"
             "Each capture folder also holds screenshot.png and page.pdf of the page as the browser\n"
             "showed it; the banner around the screenshot is added outside the page's own pixels.\n"
         )
