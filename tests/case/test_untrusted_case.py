@@ -294,3 +294,23 @@ def test_the_boundary_refuses_paths_that_leave_the_case(tmp_path):
     for bad in ["", "/etc/passwd", "../x", "a/../b", "a//b", "./a", "a\\b", "C:x", "~/x", "a\x00b"]:
         assert safepath.path_problem(bad) is not None, bad
     assert safepath.path_problem("data/items/E0001-photo.jpg") is None
+
+
+def test_ctrl_c_just_after_the_staging_folder_is_made_leaves_nothing_behind(case):
+    """The moment a change makes its staging folder is the moment a test polling for it (or a
+    person) presses Ctrl-C. The folder must go with the change, not wait for the next command."""
+    strace = shutil.which("strace")
+    if strace is None:
+        pytest.fail("strace is not installed; .ci/run installs it")
+
+    proc = subprocess.run(
+        [strace, "-f", "-qq", "-o", os.devnull, "-e", "inject=mkdir,mkdirat:signal=SIGINT:when=1",
+         str(BIN / "evidencekit"), "note", "he asked again"],
+        capture_output=True, text=True, timeout=120,
+        env={**os.environ, "EVIDENCEKIT_CASE": str(case.root)},
+    )  # fmt: skip
+
+    assert proc.returncode == 130, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not (case.root / layout.TXN_DIR).exists()
+    assert verify_case(case.root).ok

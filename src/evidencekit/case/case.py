@@ -278,13 +278,20 @@ class Case:
                     "(it is logged, and the next seal replaces this one).",
                 )
             self._refuse_if_records_changed()
-            change = CaseChange(self, command, recovered)
+            change: CaseChange | None = None
             try:
+                # Made inside the try: Ctrl-C just after the staging folder was made (while the
+                # change is being set up) must remove it too.
+                change = CaseChange(self, command, recovered)
                 with storage_errors(f"saving the {command}"):
                     yield change
                     change.commit()
             except BaseException:
-                change.abort()
+                if change is not None:
+                    change.abort()
+                else:
+                    with contextlib.suppress(OSError, EvidenceKitError):
+                        recover(self.root)  # nothing was staged yet: only the empty folder goes
                 raise
 
     def _refuse_if_records_changed(self) -> None:
