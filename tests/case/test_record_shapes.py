@@ -291,14 +291,16 @@ def test_a_problem_names_the_line_the_file_and_the_field():
 
 def test_fields_a_later_version_adds_are_kept(template):
     record = {**record_line(template, ITEMS, 2), "future_field": {"anything": [1, 2]}}
-    assert record_types.check_item(record, 2) == record  # the very same record, nothing dropped
+    assert (
+        record_types.check(record_types.ITEMS, record, 2) == record
+    )  # the very same record, nothing dropped
 
 
 def test_records_in_older_shapes_are_still_read():
     # What the guide's tests write as an action (no recorded_* fields), and an item of an early
     # capture (no mime, image or stored_name_changed fields).
     action = {"id": "A0001", "action": "police", "to": "Met", "ref": None, "at": None, "note": None}
-    assert record_types.check_action(action, 1) == action
+    assert record_types.check(record_types.ACTIONS, action, 1) == action
     item = {
         "id": "E0001",
         "kind": "document",
@@ -310,7 +312,7 @@ def test_records_in_older_shapes_are_still_read():
         "by_reference": False,
         "bag_path": "data/items/E0001-a.txt",
     }
-    assert record_types.check_item(item, 1) == item
+    assert record_types.check(record_types.ITEMS, item, 1) == item
 
 
 def test_verify_reports_every_bad_line_and_goes_on(template, tmp_path):

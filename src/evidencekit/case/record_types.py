@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypedDict, cast
+from typing import Any, Generic, TypedDict, TypeVar, cast
 
 from evidencekit.case import layout
 from evidencekit.case.jsonlines import iter_lines, parse_json
@@ -592,9 +592,13 @@ def _custody_rules(record: Mapping[str, Any]) -> str | None:
     return None if problem is None else f"in “details”: {problem}"
 
 
+R = TypeVar("R")
+
+
 @dataclass(frozen=True)
-class RecordKind:
-    """One kind of record: the file it lives in, and what each line must hold."""
+class RecordKind(Generic[R]):
+    """One kind of record: the file it lives in, and what each line must hold; `R` is the typed
+    record a line of it is once checked."""
 
     name: str  # "item", as in "item E0001"
     path: str
@@ -614,60 +618,27 @@ class RecordKind:
         return f"line {line} of {self.path}"
 
 
-ITEMS = RecordKind("item", layout.ITEMS_JSONL, ITEM_FIELDS, _item_rules)
-URLS = RecordKind("web address", layout.URLS_JSONL, URL_FIELDS)
-CUSTODY = RecordKind("custody entry", layout.CUSTODY_JSONL, CUSTODY_FIELDS, _custody_rules)
-OFFENDERS = RecordKind("offender", "evidencekit/offenders.jsonl", OFFENDER_FIELDS)
-PAYMENTS = RecordKind("payment", "evidencekit/payments.jsonl", PAYMENT_FIELDS)
-NOTES = RecordKind("note", "evidencekit/notes.jsonl", NOTE_FIELDS)
-ACTIONS = RecordKind("action", "evidencekit/actions.jsonl", ACTION_FIELDS)
-KINDS: dict[str, RecordKind] = {
+ITEMS: RecordKind[ItemRecord] = RecordKind("item", layout.ITEMS_JSONL, ITEM_FIELDS, _item_rules)
+URLS: RecordKind[UrlRecord] = RecordKind("web address", layout.URLS_JSONL, URL_FIELDS)
+CUSTODY: RecordKind[CustodyEntry] = RecordKind(
+    "custody entry", layout.CUSTODY_JSONL, CUSTODY_FIELDS, _custody_rules
+)
+OFFENDERS: RecordKind[OffenderRecord] = RecordKind("offender", "evidencekit/offenders.jsonl", OFFENDER_FIELDS)
+PAYMENTS: RecordKind[PaymentRecord] = RecordKind("payment", "evidencekit/payments.jsonl", PAYMENT_FIELDS)
+NOTES: RecordKind[NoteRecord] = RecordKind("note", "evidencekit/notes.jsonl", NOTE_FIELDS)
+ACTIONS: RecordKind[ActionRecord] = RecordKind("action", "evidencekit/actions.jsonl", ACTION_FIELDS)
+KINDS: dict[str, RecordKind[Any]] = {
     kind.path: kind for kind in (ITEMS, URLS, CUSTODY, OFFENDERS, PAYMENTS, NOTES, ACTIONS)
 }
 
 
-def check(kind: RecordKind, record: object, line: int) -> dict[str, Any] | str:
-    """The record, unchanged, if it has `kind`'s shape; else the problem, e.g.
-    "line 4 of evidencekit/items.jsonl: “size” should be a whole number, not text"."""
+def check(kind: RecordKind[R], record: object, line: int) -> R | str:
+    """The record, unchanged and typed as `kind`'s record, if it has `kind`'s shape; else the
+    problem, e.g. "line 4 of evidencekit/items.jsonl: “size” should be a whole number, not text"."""
     problem = kind.problem(record)
     if problem is not None:
         return f"{kind.where(line)}: {problem}"
-    return cast(dict[str, Any], record)
-
-
-def check_item(record: object, line: int) -> ItemRecord | str:
-    checked = check(ITEMS, record, line)
-    return checked if isinstance(checked, str) else cast(ItemRecord, checked)
-
-
-def check_url(record: object, line: int) -> UrlRecord | str:
-    checked = check(URLS, record, line)
-    return checked if isinstance(checked, str) else cast(UrlRecord, checked)
-
-
-def check_custody_entry(record: object, line: int) -> CustodyEntry | str:
-    checked = check(CUSTODY, record, line)
-    return checked if isinstance(checked, str) else cast(CustodyEntry, checked)
-
-
-def check_offender(record: object, line: int) -> OffenderRecord | str:
-    checked = check(OFFENDERS, record, line)
-    return checked if isinstance(checked, str) else cast(OffenderRecord, checked)
-
-
-def check_payment(record: object, line: int) -> PaymentRecord | str:
-    checked = check(PAYMENTS, record, line)
-    return checked if isinstance(checked, str) else cast(PaymentRecord, checked)
-
-
-def check_note(record: object, line: int) -> NoteRecord | str:
-    checked = check(NOTES, record, line)
-    return checked if isinstance(checked, str) else cast(NoteRecord, checked)
-
-
-def check_action(record: object, line: int) -> ActionRecord | str:
-    checked = check(ACTIONS, record, line)
-    return checked if isinstance(checked, str) else cast(ActionRecord, checked)
+    return cast(R, record)
 
 
 @dataclass(frozen=True)
@@ -679,7 +650,7 @@ class ReadRecords:
     problems: list[str]
 
 
-def read_records(kind: RecordKind | None, text: str, path: str | None = None) -> ReadRecords:
+def read_records(kind: RecordKind[Any] | None, text: str, path: str | None = None) -> ReadRecords:
     """Parse and check every line (for `verify`, which reports each bad line and goes on).
     Without a `kind`, each line need only be a JSON object."""
     where = path or (kind.path if kind is not None else "the records file")
@@ -707,6 +678,6 @@ def sentence(problem: str) -> str:
     return f"A record in this case is not one evidencekit wrote: {problem}."
 
 
-def valid_only(kind: RecordKind, records: Iterable[object]) -> list[dict[str, Any]]:
+def valid_only(kind: RecordKind[Any], records: Iterable[object]) -> list[dict[str, Any]]:
     """The records of `kind` that can be used, for readers that already report the others."""
     return [cast(dict[str, Any], r) for r in records if kind.problem(r) is None]

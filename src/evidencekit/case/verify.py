@@ -900,7 +900,7 @@ def _check_records(
 
 
 def _shaped_records(
-    kind: record_types.RecordKind, text: str, report: VerifyReport
+    kind: record_types.RecordKind[Any], text: str, report: VerifyReport
 ) -> list[dict[str, Any]] | None:
     """The records of `kind`, or None when a line cannot be used: each such line is a finding (by
     the one validator every command uses), and the checks that need every record say nothing."""
