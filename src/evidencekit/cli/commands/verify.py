@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -49,12 +48,11 @@ def verify(
 
     Example:  evidencekit verify path/to/case --json
     """
-    from evidencekit.case.case import find_case
     from evidencekit.case.verify import verify_case
     from evidencekit.cli import output
     from evidencekit.errors import ExitCode
 
-    root = path if path is not None else _default_case(find_case)
+    root = path if path is not None else _default_case()
     if root.is_file():
         report = verify_archive_cli(root, identity, passphrase_file)
     else:
@@ -70,15 +68,16 @@ def verify(
         raise typer.Exit(int(ExitCode.PROBLEMS_FOUND))
 
 
-def _default_case(find_case: Callable[..., Any]) -> Path:
+def _default_case() -> Path:
     """The case verify checks when none is named: the one other commands would work on."""
+    from evidencekit.case.case import find_case
     from evidencekit.errors import NotACaseError
 
     named = os.environ.get("EVIDENCEKIT_CASE")
     if named:
         return Path(named)
     try:
-        return Path(find_case(None).root)
+        return find_case(None).root
     except NotACaseError as exc:
         raise NotACaseError(
             exc.message,
