@@ -40,13 +40,14 @@ class OutputUnwritableError(EvidenceKitError):
     The case is not at risk: changes are saved completely or not at all, and the core never
     prints. Only the words were lost, so this is bad input from the surroundings, not a bug."""
 
-    def __init__(self, stream: str, reason: str) -> None:
+    def __init__(self, stream: str, reason: str, *, closed_pipe: bool = False) -> None:
         super().__init__(
             f"evidencekit could not write its {stream} ({reason}).",
             hint="If it goes to a file or a pipe, check the disk has space and the reader is still "
             "running. Run: evidencekit status, to see what the case holds.",
         )
         self.stream = stream
+        self.closed_pipe = closed_pipe  # the reader (`head`, say) stopped on purpose
 
 
 class NotACaseError(EvidenceKitError):

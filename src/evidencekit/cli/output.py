@@ -47,16 +47,21 @@ class _GuardedStream:
         try:
             return int(self._stream.write(text))
         except OSError as exc:
-            raise OutputUnwritableError(self._name, exc.strerror or type(exc).__name__) from exc
+            raise _unwritable(self._name, exc) from exc
 
     def flush(self) -> None:
         try:
             self._stream.flush()
         except OSError as exc:
-            raise OutputUnwritableError(self._name, exc.strerror or type(exc).__name__) from exc
+            raise _unwritable(self._name, exc) from exc
 
     def __getattr__(self, name: str) -> Any:  # isatty, fileno, encoding … as the real stream
         return getattr(self._stream, name)
+
+
+def _unwritable(name: str, exc: OSError) -> OutputUnwritableError:
+    reason = exc.strerror or type(exc).__name__
+    return OutputUnwritableError(name, reason, closed_pipe=isinstance(exc, BrokenPipeError))
 
 
 def guard_streams() -> None:
@@ -72,7 +77,7 @@ def output_lost(error: OutputUnwritableError) -> None:
     `head` say, stopped on purpose), and point the lost streams at nothing, so Python's own flush
     at exit cannot print a traceback of its own."""
     lost = [1, 2] if error.stream == "messages" else [1]
-    if error.stream != "messages" and "pipe" not in error.message.lower():
+    if error.stream != "messages" and not error.closed_pipe:
         try:
             problem(error.message, error.hint)
             sys.stderr.flush()
