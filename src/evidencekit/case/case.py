@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from evidencekit._version import __version__
-from evidencekit.case import layout, record_types, safepath
+from evidencekit.case import layout, safepath, withdraw
+from evidencekit.case import records as record_kinds
 from evidencekit.case.atomic import atomic_write_bytes, fsync_dir, make_private_dir, storage_errors
 from evidencekit.case.bag import (
     format_bag_info,
@@ -197,7 +198,7 @@ class Case:
     def records(self, relative: str) -> list[dict[str, Any]]:
         """All records of a JSON Lines file in `evidencekit/` (empty list if it does not exist).
 
-        Each line of a file whose kind `record_types` knows (items, web addresses, custody entries,
+        Each line of a file whose kind `records` knows (items, web addresses, custody entries,
         the story records) is checked for shape: anything else is a `CaseDamagedError` naming the
         line, so no reader meets a record evidencekit did not write. Parsed once per version of the
         file (its inode, size and modification time: every write replaces the file, so a change
@@ -213,7 +214,7 @@ class Case:
         self._records_cache[relative] = (key, records)
         return list(records)
 
-    # The records below have the shapes of record_types.ItemRecord, UrlRecord and CustodyEntry.
+    # The records below have the shapes of record_kinds.ItemRecord, UrlRecord and CustodyEntry.
     # They are typed as plain dictionaries because every reader takes them as such, and a
     # TypedDict is not one to mypy.
 
@@ -327,6 +328,7 @@ class CaseChange:
     _replaced: set[str] = field(default_factory=set)
     _files: dict[str, bytes] = field(default_factory=dict)
     _moves: list[tuple[str, str]] = field(default_factory=list)
+    withdrawn: dict[str, withdraw.Withdrawal] = field(default_factory=dict)  # see case/withdraw.py
     _existing_items: list[dict[str, Any]] | None = None
     _existing_urls: list[dict[str, Any]] | None = None
     committed_tagmanifest: bytes | None = None
@@ -403,6 +405,10 @@ class CaseChange:
     def move_file(self, source: str, final: str) -> None:
         self._moves.append((source, final))
 
+    def withdraw_derived(self, item_id: str, paths: list[str], reason: str) -> list[withdraw.Withdrawal]:
+        """Take derived files of `item_id` out of the case with this change, logged with why."""
+        return withdraw.stage(self, item_id, paths, reason)
+
     def log(self, action: str, details: dict[str, Any], at: datetime | None = None) -> None:
         """Add an entry to the custody log (written at commit, in order); `at` when the entry must
         carry the same moment as a file written with it (the seal's seal.json)."""
@@ -452,15 +458,16 @@ class CaseChange:
             files[layout.CUSTODY_JSONL] = custody.encode("utf-8")
 
         oxum = None
-        if self._payload:
+        if self._payload or self.withdrawn:
             entries = {line.path: line.digest for line in parse_manifest(case.read_text(layout.MANIFEST))}
             entries_before = set(entries)
             clash = (set(entries) & set(self._payload)) - self._replaced
             if clash:  # item ids are new each time, so this is a bug, never a user error
                 raise RuntimeError(f"payload paths already in the manifest: {sorted(clash)[:3]}")
             entries.update({path: digest for path, (digest, _size) in self._payload.items()})
-            files[layout.MANIFEST] = format_manifest(entries).encode("utf-8")
             octets, count = _current_oxum(case.bag_info())
+            octets, count = withdraw.remove_from_manifest(entries, self.withdrawn, octets, count)
+            files[layout.MANIFEST] = format_manifest(entries).encode("utf-8")
             for bag_path, (_digest, size) in self._payload.items():
                 if bag_path in self._replaced and bag_path in entries_before:
                     octets += size - _size_on_disk(root, bag_path)
@@ -502,7 +509,7 @@ class CaseChange:
 
 def _checked_records(relative: str, text: str) -> list[dict[str, Any]]:
     """The records of one file, each checked for its kind's shape; the first bad line refuses."""
-    kind = record_types.KINDS.get(relative)
+    kind = record_kinds.KINDS.get(relative)
     records: list[dict[str, Any]] = []
     for number, line in iter_lines(text):
         try:
@@ -514,14 +521,14 @@ def _checked_records(relative: str, text: str) -> list[dict[str, Any]]:
                 hint="Run: evidencekit verify, to see what changed.",
             ) from exc
         if kind is not None:
-            checked = record_types.check(kind, record, number)
+            checked = record_kinds.check(kind, record, number)
         elif isinstance(record, dict):
             checked = record
         else:
             checked = f"line {number} of {relative}: it is not a JSON object"
         if isinstance(checked, str):
             raise CaseDamagedError(
-                record_types.sentence(checked), hint="Run: evidencekit verify, to see what changed."
+                record_kinds.sentence(checked), hint="Run: evidencekit verify, to see what changed."
             )
         records.append(checked)
     return records

@@ -25,7 +25,7 @@ from typing import Any
 
 from evidencekit._version import __version__
 from evidencekit.case.jsonlines import canonical_json, iter_lines, parse_json
-from evidencekit.case.record_types import CUSTODY
+from evidencekit.case.records.custody import CUSTODY
 from evidencekit.clock import iso_utc
 
 GENESIS = "0" * 64
@@ -79,7 +79,7 @@ class ChainResult:
 
 def check_chain(text: str) -> ChainResult:
     """Recompute the chain. Never raises: every problem is returned with its line number,
-    including each entry whose fields do not have the shape `record_types.CUSTODY` describes."""
+    including each entry whose fields do not have the shape `records.custody.CUSTODY` describes."""
     problems: list[ChainProblem] = []
     entries: list[dict[str, Any]] = []
     expected_prev = GENESIS
