@@ -23,7 +23,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from evidencekit.case import layout, safepath
+from evidencekit.case import layout, safepath, withdraw
 from evidencekit.case.atomic import (
     atomic_write_text,
     fsync_dir,
@@ -80,6 +80,8 @@ def rename_problem(source: str, final: str) -> str | None:
         return None
     if _SEAL_FILE.match(source) and _SEAL_KEPT.match(final):
         return None  # a reopen keeping the old seal in seal/history/N/
+    if withdraw.rename_allowed(source, final):
+        return None  # a derived file withdrawn: it waits in the staging folder, deleted at the end
     return "it would move a file that is not one of its own"
 
 
@@ -207,20 +209,30 @@ def apply_commit(root: Path) -> None:
     to write anywhere but inside itself."""
     plan = read_plan(root)
     touched: set[Path] = set()
+    withdrawn: list[str] = []
     for source, final in plan.renames:
+        withdrawal = withdraw.rename_allowed(source, final)
+        if withdrawal:
+            withdrawn.append(source)
         st = safepath.lstat_in_case(root, source)
         if st is None:
             continue  # already moved by an earlier, interrupted attempt
         if safepath.kind_of(st) not in ("file", "folder"):
             raise JournalDamagedError("it would move a link or a special file into the case")
+        if withdrawal and safepath.kind_of(st) != "file":
+            raise JournalDamagedError("it would withdraw a whole folder, not one derived file")
         parent, _, _name = final.rpartition("/")
         folder = safepath.make_dirs(root, parent) if parent else root
         target = safepath.parent_is_safe(root, final)
         os.replace(root / source, target)
         touched.add(folder)
+        if withdrawal:
+            touched.add((root / source).parent)
     for folder in touched:
         fsync_dir(folder)
     discard(root)
+    for source in withdrawn:
+        withdraw.prune_empty_folders(root, source)
 
 
 def discard(root: Path) -> None:

@@ -23,6 +23,9 @@ from evidencekit.clock import iso_utc, load_zone, parse_iso
 from evidencekit.errors import InvalidValueError
 
 if TYPE_CHECKING:
+    from evidencekit.exports.base import Detection, ParseContext, Parser
+    from evidencekit.exports.pipeline import Outcome
+    from evidencekit.exports.source import Source
     from evidencekit.exports.transcript import MediaPolicy
 
 DATE_ORDERS = ("dmy", "mdy", "ymd")
@@ -143,8 +146,9 @@ def transcribe_item(
             )
             return warnings
         context = _context(change, record, options)
-        outcome = _run(change, parser, detection, source, context, record)
-    _refuse_embedded_media_in_under_18_case(change, record, outcome.summary)
+        outcome = _run(change, parser, detection, source, context, record, rebuild=rebuild)
+    if not rebuild:  # a re-made transcript copies no picture in such a case (see _media_policy)
+        _refuse_embedded_media_in_under_18_case(change, record, outcome.summary)
     export.update(
         status=outcome.status,
         problem=outcome.problem,
@@ -191,7 +195,7 @@ def _named_like_export(name: str) -> bool:
     return bool(_EXPORT_NAME.search(name.rsplit("/", 1)[-1]))
 
 
-def _context(change: CaseChange, record: dict[str, Any], options: dict[str, Any]):
+def _context(change: CaseChange, record: dict[str, Any], options: dict[str, Any]) -> ParseContext:
     from evidencekit.exports.base import ParseContext
 
     zone_name = options.get("export_timezone") or change.case.info.zone
@@ -236,7 +240,16 @@ def _media_policy(change: CaseChange) -> MediaPolicy:
     return lambda sha256, size: known.reason(sha256)
 
 
-def _run(change, parser, detection, source, context, record):
+def _run(
+    change: CaseChange,
+    parser: Parser,
+    detection: Detection,
+    source: Source,
+    context: ParseContext,
+    record: dict[str, Any],
+    *,
+    rebuild: bool,
+) -> Outcome:
     from evidencekit.exports.pipeline import transcribe
 
     item_id = record["id"]
@@ -263,12 +276,42 @@ def _run(change, parser, detection, source, context, record):
                 target = change.reserve_payload(bag_path)
                 change.add_payload(bag_path, written.sha256, written.size)
             written.path.replace(target)
+        if rebuild:
+            _withdraw_stale_attachments(change, item_id, outcome, existing)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     return outcome
 
 
-def _outcome_warnings(item_id: str, name: str, outcome, parser_warnings: list[str]) -> list[str]:
+def _withdraw_stale_attachments(
+    change: CaseChange, item_id: str, outcome: Outcome, manifest: dict[str, str]
+) -> None:
+    """Pictures an earlier transcript saved out of the export (MMS pictures) that this one does
+    not save again leave the case in the same change: above all when the case has since been
+    marked as involving someone under 18, where keeping such a copy may be unlawful. The export
+    itself, which holds the same bytes, is evidence and stays; the new transcript keeps each
+    picture's SHA-256, and the custody log says what was withdrawn and why."""
+    from evidencekit.exports.transcript import ATTACHMENTS_DIR
+
+    folder = f"{layout.DERIVED_DIR}/{item_id}/{ATTACHMENTS_DIR}/"
+    kept = {f"{layout.DERIVED_DIR}/{item_id}/{written.relative}" for written in outcome.files}
+    stale = sorted(path for path in manifest if path.startswith(folder) and path not in kept)
+    if not stale:
+        return
+    if under_18(change.case):
+        reason = (
+            "the case is now marked: someone shown may be under 18, so pictures saved out of the export "
+            "before that are no longer kept as copies (the export itself and each picture's SHA-256 stay)"
+        )
+    else:
+        reason = (
+            "the re-made transcript does not save these pictures as separate files (each one's SHA-256 "
+            "stays in the transcript, and the export itself is unchanged)"
+        )
+    change.withdraw_derived(item_id, stale, reason)
+
+
+def _outcome_warnings(item_id: str, name: str, outcome: Outcome, parser_warnings: list[str]) -> list[str]:
     from evidencekit.exports.pipeline import NEEDS_DATE_ORDER, PARTIAL, UNREADABLE
 
     out = []
