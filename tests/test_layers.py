@@ -48,8 +48,6 @@ STILL_UPWARD: dict[tuple[str, str], str] = {
     ("evidencekit.case.verify", "evidencekit.exports.checks"): "verify becomes the verify/ package",
     ("evidencekit.case.verify", "evidencekit.guide.checks"): "verify becomes the verify/ package",
     ("evidencekit.case.verify", "evidencekit.handover.timestamp"): "verify becomes the verify/ package",
-    ("evidencekit.intake.files", "evidencekit.exports.enrich"): "CAPTURE_ENRICHERS registered from above",
-    ("evidencekit.intake.safeguard", "evidencekit.guide.text"): "the safeguard's sentences move down",
 }
 
 # Each cycle as the sorted modules of one strongly connected group: what breaks it.
@@ -61,11 +59,6 @@ STILL_CYCLIC: dict[tuple[str, ...], str] = {
         "evidencekit.handover.timestamp",
         "evidencekit.web.warccheck",
     ): "verify becomes the verify/ package, above the checks it runs",
-    (
-        "evidencekit.exports.enrich",
-        "evidencekit.intake.files",
-        "evidencekit.intake.safeguard",
-    ): "CAPTURE_ENRICHERS registered from above; files and safeguard share no names both ways",
 }
 
 

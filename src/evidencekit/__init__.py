@@ -14,8 +14,14 @@ The few names a Python user needs; everything else is internal. Imports are lazy
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from evidencekit._lazy import lazy_names
 from evidencekit._version import __version__
+from evidencekit.intake.enrichers import provide as _provide_capture_enrichers
+
+if TYPE_CHECKING:
+    from evidencekit.intake.enrichers import CaptureEnricher
 
 __all__ = [
     "Case",
@@ -44,3 +50,14 @@ _LAZY = {
 
 
 __getattr__, __dir__ = lazy_names(__name__, _LAZY)
+
+
+def _capture_enrichers() -> tuple[CaptureEnricher, ...]:
+    from evidencekit.enrichers import CAPTURE_ENRICHERS
+
+    return CAPTURE_ENRICHERS
+
+
+# Capture (intake) cannot import what looks at each new item (exports, …, all above it): the list
+# is in evidencekit/enrichers.py and is handed down here, since this runs before any capture can.
+_provide_capture_enrichers(_capture_enrichers)

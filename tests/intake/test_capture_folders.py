@@ -6,9 +6,9 @@ import os
 
 import pytest
 
-from evidencekit.case.verify import verify_case
 from evidencekit.errors import InputFileError
 from evidencekit.intake.files import capture
+from evidencekit.verify import verify_case
 from tests.conftest import assert_valid_bag
 
 
@@ -199,7 +199,7 @@ def test_with_skip_problems_links_are_left_out_never_followed(case, tmp_path, cl
 def test_a_link_swapped_in_after_the_folder_was_listed_is_not_followed(tmp_path):
     """Between listing a folder and reading its files, a file can be replaced by a link (by a
     sync client, or on purpose). The file is then reported as changed, never read through it."""
-    from evidencekit.intake.files import _read_one
+    from evidencekit.intake.reading import read_one
 
     secret = tmp_path / "outside.txt"
     secret.write_text("not part of the evidence\n", encoding="utf-8")
@@ -207,5 +207,5 @@ def test_a_link_swapped_in_after_the_folder_was_listed_is_not_followed(tmp_path)
     member.parent.mkdir()
     member.symlink_to(secret)
 
-    assert _read_one(str(member), None, False, follow_links=False)[0] == "changed"
-    assert _read_one(str(member), None, False, follow_links=True)[0] == "ok"  # a file they named
+    assert read_one(str(member), None, False, follow_links=False)[0] == "changed"
+    assert read_one(str(member), None, False, follow_links=True)[0] == "ok"  # a file they named

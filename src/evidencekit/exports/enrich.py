@@ -1,7 +1,7 @@
 """The capture enricher for chat exports, and the same work for `evidencekit transcript --rebuild`.
 
-Imported by `intake.files` (CAPTURE_ENRICHERS), it runs for every newly captured item inside the
-capture's all-or-nothing change. When the item is a chat export it records `kind: chat-export`,
+Listed in `evidencekit/enrichers.py` (CAPTURE_ENRICHERS), it runs for every newly captured item
+inside the capture's all-or-nothing change. When the item is a chat export it records `kind: chat-export`,
 an `export` summary and (for a zip) every member's SHA-256 in the item record, and stages
 `transcript.jsonl`, `.csv` and `.html` under `data/derived/<item id>/`. A damaged export is kept as
 it is, with a warning; nothing about a bad export stops the capture.

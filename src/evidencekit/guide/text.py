@@ -194,27 +194,8 @@ UNDER_18_FLAG_HINT = _(
     "--no-under-18, or answer the question in: evidencekit start"
 )
 
-MEDIA_REFUSED = _(
-    "This case is marked: someone shown may have been under 18. Among what you gave are images or "
-    "videos (or archives that may hold them): {count} in all, for example {examples}. evidencekit "
-    "does not copy them without your answer, because a copy of an intimate image of someone under "
-    "18 is itself unlawful, even for the person in it."
-)
-MEDIA_REFUSED_HINT = _(
-    "Nothing was captured. If they show no nudity (for example screenshots of the chat), run the "
-    "same command with --not-intimate. If any could show nudity, use --sensitive instead: they are "
-    "then recorded by reference (fingerprint only) and never copied. `evidencekit guide` lists the "
-    "services that can help."
-)
-SCREEN_REFUSED = _(
-    "This case is marked: someone shown may have been under 18. A screen capture is a new copy of "
-    "whatever is on the screen, so evidencekit needs you to confirm first that the screen shows no "
-    "nudity."
-)
-SCREEN_REFUSED_HINT = _(
-    "Nothing was captured. If the screen shows only the conversation, with no intimate image, run "
-    "the same command with --not-intimate. Never take a screenshot of an intimate image."
-)
+# The safeguard's refusals (MEDIA_REFUSED, SCREEN_REFUSED and their hints) are in
+# intake/safeguard.py, below the guide, beside the rule that raises them.
 MEDIA_QUESTION = _(
     "Among these are images or videos (or archives that may hold them): {count} in all, for "
     "example {examples}.\nDoes any of them show nudity or sexual content?"

@@ -14,6 +14,7 @@ Only the first bytes of each file are read, and nothing is decoded, shown or wri
 
 from __future__ import annotations
 
+import gettext
 import hashlib
 import os
 import tarfile
@@ -25,7 +26,6 @@ from typing import IO, Any
 
 from evidencekit.case.names import display_name
 from evidencekit.errors import EvidenceKitError
-from evidencekit.guide import text
 from evidencekit.intake import filetype
 
 HEAD = 8192
@@ -52,13 +52,45 @@ _ZIP_FAMILY_PREFIXES = (
 )
 
 
+# ---- what the person is told ------------------------------------------------------------------
+#
+# The refusals are written here, beside the rule that raises them (the guide, above intake, shows
+# the same errors). They go through the guide's translation catalogue, as guide/text.py's do.
+
+_ = gettext.translation(
+    "evidencekit", localedir=str(Path(__file__).resolve().parent.parent / "guide" / "locale"), fallback=True
+).gettext
+
+MEDIA_REFUSED = _(
+    "This case is marked: someone shown may have been under 18. Among what you gave are images or "
+    "videos (or archives that may hold them): {count} in all, for example {examples}. evidencekit "
+    "does not copy them without your answer, because a copy of an intimate image of someone under "
+    "18 is itself unlawful, even for the person in it."
+)
+MEDIA_REFUSED_HINT = _(
+    "Nothing was captured. If they show no nudity (for example screenshots of the chat), run the "
+    "same command with --not-intimate. If any could show nudity, use --sensitive instead: they are "
+    "then recorded by reference (fingerprint only) and never copied. `evidencekit guide` lists the "
+    "services that can help."
+)
+SCREEN_REFUSED = _(
+    "This case is marked: someone shown may have been under 18. A screen capture is a new copy of "
+    "whatever is on the screen, so evidencekit needs you to confirm first that the screen shows no "
+    "nudity."
+)
+SCREEN_REFUSED_HINT = _(
+    "Nothing was captured. If the screen shows only the conversation, with no intimate image, run "
+    "the same command with --not-intimate. Never take a screenshot of an intimate image."
+)
+
+
 class UnderEighteenMediaError(EvidenceKitError):
     """Images or videos were about to be captured in an under-18 case without an answer."""
 
     def __init__(self, findings: Sequence[MediaFinding]) -> None:
         super().__init__(
-            text.MEDIA_REFUSED.format(count=len(findings), examples=examples(findings)),
-            hint=text.MEDIA_REFUSED_HINT,
+            MEDIA_REFUSED.format(count=len(findings), examples=examples(findings)),
+            hint=MEDIA_REFUSED_HINT,
         )
         self.findings = list(findings)
 
@@ -67,7 +99,7 @@ class UnderEighteenScreenError(EvidenceKitError):
     """A screen capture in an under-18 case without the no-nudity confirmation."""
 
     def __init__(self) -> None:
-        super().__init__(text.SCREEN_REFUSED, hint=text.SCREEN_REFUSED_HINT)
+        super().__init__(SCREEN_REFUSED, hint=SCREEN_REFUSED_HINT)
 
 
 @dataclass(frozen=True)
@@ -211,7 +243,7 @@ def _media_in_tar(path: Path, shown_as: str) -> list[MediaFinding]:
 
 
 def media_in_plans(plans: Iterable) -> list[MediaFinding]:
-    """Every image or video in checked capture plans (see intake.files.plan_capture)."""
+    """Every image or video in checked capture plans (see intake.plan.plan_capture)."""
     found: list[MediaFinding] = []
     for plan in plans:
         top = display_name(str(plan.source))
@@ -225,7 +257,7 @@ def media_in_paths(
     paths: Sequence[Path], case_root: Path, *, skip_problems: bool = False
 ) -> list[MediaFinding]:
     """Every image or video in `paths` (files, folders, archives), checked as capture would."""
-    from evidencekit.intake.files import plan_capture
+    from evidencekit.intake.plan import plan_capture
 
     return media_in_plans(plan_capture([Path(p) for p in paths], case_root, skip_problems))
 

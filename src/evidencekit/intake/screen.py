@@ -414,9 +414,11 @@ def capture_screen(
     grab: Callable[..., Grab] = grab_screen,
 ) -> ScreenCaptureResult:
     """Wait `delay` seconds, take a screenshot and save it into `case` as a new screenshot item."""
+    from evidencekit.case.flags import under_18
     from evidencekit.intake import filetype
-    from evidencekit.intake.files import _clean_tags, _custody_details, _enrich, _warnings_for
+    from evidencekit.intake.enrichers import enrich
     from evidencekit.intake.imagefacts import image_facts
+    from evidencekit.intake.item_record import clean_tags, custody_details, warnings_for
     from evidencekit.intake.safeguard import UnderEighteenScreenError
 
     if not 0 <= delay <= MAX_DELAY:
@@ -424,7 +426,7 @@ def capture_screen(
             f"A delay of {delay:g} seconds is not possible.",
             hint=f"Give a number of seconds from 0 to {MAX_DELAY}, e.g. --delay 5.",
         )
-    if case.info.flags.get("under_18") and not not_intimate:
+    if under_18(case) and not not_intimate:
         raise UnderEighteenScreenError()
     if case.is_sealed():  # say so before the wait, not after it
         from evidencekit.errors import CaseSealedError
@@ -434,7 +436,7 @@ def capture_screen(
             hint="If you need to add more, run: evidencekit reopen (it is logged, and the next seal "
             "replaces this one).",
         )
-    clean_tags = _clean_tags(tags)
+    tidy_tags = clean_tags(tags)
     backend()  # no display: say so now, not after the delay
     if delay:
         sleep(delay)
@@ -483,7 +485,7 @@ def capture_screen(
             "captured_at_local": case.local_time(now),
             "captured_by": change.actor,
             "note": note,
-            "tags": clean_tags,
+            "tags": tidy_tags,
             "sensitive": False,
             "by_reference": False,
             "bag_path": bag_path,
@@ -492,8 +494,8 @@ def capture_screen(
         if not_intimate:
             record["not_intimate_confirmed"] = True
         change.add_payload(bag_path, sha256, len(shot.png))
-        warnings = _enrich(change, record, target, {})
+        warnings = enrich(change, record, target, {})
         change.add_item(record)
-        change.log("item-captured", {**_custody_details(record), "source": "screen"})
-    warnings += _warnings_for(record)
+        change.log("item-captured", {**custody_details(record), "source": "screen"})
+    warnings += warnings_for(record)
     return ScreenCaptureResult(record=record, warnings=warnings, recovered=change.recovered)
