@@ -37,6 +37,7 @@ PARSER_MODULES = (
     "evidencekit.exports.signal",
     "evidencekit.exports.tiktok",
     "evidencekit.exports.meta_html",
+    "evidencekit.exports.facebook_legacy",
 )
 THRESHOLD = 0.5
 
