@@ -7,6 +7,12 @@ conversation, keyed “Chat History with <user>:”, of `{"Date": "2024-02-09 22
 "Content": …}`. TikTok writes these dates in UTC. The file can be hundreds of megabytes, so it is
 streamed with ijson and only one message is in memory at a time; the key names are matched
 loosely (TikTok has renamed them more than once).
+
+The same download can be asked for as “TXT” instead: a folder per part of the account, the
+messages in `Direct Messages.txt` (inside `Direct Messages/`, `Direct Message/` or `Activity/`,
+depending on the year), each conversation under a line `>>> Chat History with <user>:` and each
+message a block of `Date: 2024-02-09 22:16:03 UTC`, `From: <user>` and `Content: <text>` lines
+(the text may go on over more lines). The dates are UTC there too.
 """
 
 from __future__ import annotations
@@ -26,6 +32,10 @@ NAME = "tiktok"
 VERSION = "1"
 
 _FILE = re.compile(r"(?:^|/)user_data[^/]*\.json$", re.IGNORECASE)
+_TXT_FILE = re.compile(r"(?:^|/)direct[ _]?messages?\.txt$", re.IGNORECASE)
+_TXT_CHAT = re.compile(r"^(?:>>>\s*)?chat\s*history\s+with\s+(?P<who>.*?)\s*:?\s*$", re.IGNORECASE)
+_TXT_FIELD = re.compile(r"^(?P<key>Date|From|Content):\s?(?P<value>.*)$")
+_TXT_MAX_LINE = 1 << 20
 _CHAT_KEY = re.compile(r"^\s*chat\s*history\s+with\s+(?P<who>.*?)\s*:?\s*$", re.IGNORECASE | re.DOTALL)
 _ACCOUNT_KEYS = (
     '"Activity"',
@@ -43,8 +53,37 @@ _LINK = re.compile(r"https?://\S+")
 MAX_DEPTH_BEFORE_CHAT = 6
 
 
+def _looks_like_txt(source: Source, name: str) -> bool:
+    lines = head_text(source, name, 16384).splitlines()[:40]
+    chats = sum(1 for line in lines if _TXT_CHAT.match(line.strip()))
+    dates = sum(1 for line in lines if line.startswith("Date: "))
+    senders = sum(1 for line in lines if line.startswith("From: "))
+    return chats >= 1 and dates >= 1 and senders >= 1
+
+
+def _detect_txt(source: Source) -> Detection | None:
+    names = source.names()
+    candidates = [n for n in names if _TXT_FILE.search(n)]
+    if source.kind == "file" and names[0].lower().endswith(".txt"):
+        candidates = names
+    for name in candidates[:5]:
+        if _looks_like_txt(source, name):
+            return Detection(
+                NAME,
+                0.9,
+                "TikTok “Download your data” (TXT): direct messages",
+                "txt",
+                [name],
+                {"platform": "TikTok"},
+            )
+    return None
+
+
 def detect(source: Source) -> Detection | None:
     names = source.names()
+    found = _detect_txt(source)
+    if found is not None:
+        return found
     candidates = [n for n in names if _FILE.search(n)]
     if source.kind == "file":
         candidates = names
@@ -143,6 +182,84 @@ def _time(written: Any, context: ParseContext) -> datetime | None:
     return shown(moment if moment.tzinfo else moment.replace(tzinfo=UTC), context.display_zone)
 
 
+def _json_items(source: Source, name: str) -> Iterator[tuple[str, int | str, dict[str, Any]]]:
+    """(conversation partner, JSON path, message object) from the JSON download, streamed."""
+    with repaired_stream(source.open(name)) as stream:
+        for who, index, raw in _items(stream):
+            if isinstance(raw, dict):
+                yield who, f"Direct Messages…“ChatHistory with {who}:”[{index}]", raw
+
+
+def _txt_items(
+    source: Source, name: str, context: ParseContext
+) -> Iterator[tuple[str, int | str, dict[str, Any]]]:
+    """(conversation partner, line number, message fields) from the TXT download.
+
+    A message is a block starting at a `Date:` line; a `Content:` goes on over the following
+    lines until the next block or conversation (blank lines at its end are the gap between
+    blocks, not part of the text). Lines before the first conversation or block are counted."""
+    who: str | None = None
+    current: dict[str, Any] | None = None
+    start = 0
+    content: list[str] | None = None
+    stray = 0
+    replaced = 0
+
+    def done() -> tuple[str, int, dict[str, Any]] | None:
+        if current is None or who is None:
+            return None
+        if content is not None:
+            current["Content"] = "\n".join(content).rstrip("\n ")
+        return who, start, current
+
+    with source.open(name) as stream:
+        for number, raw in enumerate(stream, 1):
+            text = raw[:_TXT_MAX_LINE].decode("utf-8", errors="replace")
+            if "\ufffd" in text and b"\xef\xbf\xbd" not in raw:
+                replaced += 1
+            line = text.rstrip("\r\n")
+            if number == 1:
+                line = line.lstrip("\ufeff")
+            chat = (
+                _TXT_CHAT.match(line.strip()) if line.lstrip().startswith((">>>", "Chat", "chat")) else None
+            )
+            field = _TXT_FIELD.match(line)
+            if chat is not None:
+                block = done()
+                if block is not None:
+                    yield block
+                who, current, content = chat.group("who") or line.strip(), None, None
+                continue
+            if field is not None and field.group("key") == "Date" and who is not None:
+                block = done()
+                if block is not None:
+                    yield block
+                current, start, content = {"Date": field.group("value").strip()}, number, None
+                continue
+            if current is None:
+                if line.strip():
+                    stray += 1
+                continue
+            if content is not None:
+                content.append(line)
+            elif field is not None and field.group("key") == "From":
+                current["From"] = field.group("value").strip()
+            elif field is not None and field.group("key") == "Content":
+                content = [field.group("value")]
+            elif line.strip():
+                stray += 1
+        block = done()
+        if block is not None:
+            yield block
+    if stray:
+        context.warn(f"{stray} line(s) of “{posixpath.basename(name)}” were not part of any message.")
+    if replaced:
+        context.warn(
+            f"{replaced} line(s) of “{posixpath.basename(name)}” are not valid UTF-8; the bytes that could "
+            "not be read are shown as “\ufffd” (the file itself is unchanged)."
+        )
+
+
 class TikTokParser:
     name = NAME
     version = VERSION
@@ -154,48 +271,48 @@ class TikTokParser:
     def parse(self, source: Source, detection: Detection, context: ParseContext) -> Iterator[Message]:
         name = detection.files[0]
         conversations: dict[str, Conversation] = {}
-        seq = 0
         unreadable_times = 0
         context.facts["one_sided"] = (
             "TikTok's download holds the text of direct messages only: videos, photos and stickers "
             "sent in a chat are not in it (a shared video appears as its link)."
         )
-        with repaired_stream(source.open(name)) as stream:
-            for who, index, raw in _items(stream):
-                if not isinstance(raw, dict):
-                    continue
-                seq += 1
-                written = raw.get("Date")
-                msg = Message(
-                    seq=seq,
-                    time=_time(written, context),
-                    time_as_written=written if isinstance(written, str) else None,
-                    sender=None,
-                    text="",
-                )
-                if msg.time is None:
-                    msg.flag("time-unknown")
-                    unreadable_times += 1
-                sender = raw.get("From")
-                msg.sender = sender if isinstance(sender, str) else None
-                msg.sender_id = msg.sender
-                content = raw.get("Content")
-                msg.text = content if isinstance(content, str) else ""
-                links = _LINK.findall(msg.text)
-                if links:
-                    msg.details["links"] = links
-                    if msg.text.strip() == links[0] and len(links) == 1:
-                        msg.attachments.append(Attachment(name=links[0], type="link", url=links[0]))
-                for key, value in raw.items():
-                    if key not in ("Date", "From", "Content"):
-                        msg.details[key] = value
-                conversation = conversations.get(who)
-                if conversation is None:
-                    conversation = conversations[who] = Conversation(key=who, name=who, kind="DM")
-                msg.conversation = conversation
-                msg.source_file = name
-                msg.source_json_path = f"Direct Messages…“ChatHistory with {who}:”[{index}]"
-                yield msg
+        txt = detection.variant == "txt"
+        found = _txt_items(source, name, context) if txt else _json_items(source, name)
+        for seq, (who, where, raw) in enumerate(found, 1):
+            written = raw.get("Date")
+            msg = Message(
+                seq=seq,
+                time=_time(written, context),
+                time_as_written=written if isinstance(written, str) else None,
+                sender=None,
+                text="",
+            )
+            if msg.time is None:
+                msg.flag("time-unknown")
+                unreadable_times += 1
+            sender = raw.get("From")
+            msg.sender = sender if isinstance(sender, str) else None
+            msg.sender_id = msg.sender
+            content = raw.get("Content")
+            msg.text = content if isinstance(content, str) else ""
+            links = _LINK.findall(msg.text)
+            if links:
+                msg.details["links"] = links
+                if msg.text.strip() == links[0] and len(links) == 1:
+                    msg.attachments.append(Attachment(name=links[0], type="link", url=links[0]))
+            for key, value in raw.items():
+                if key not in ("Date", "From", "Content"):
+                    msg.details[key] = value
+            conversation = conversations.get(who)
+            if conversation is None:
+                conversation = conversations[who] = Conversation(key=who, name=who, kind="DM")
+            msg.conversation = conversation
+            msg.source_file = name
+            if isinstance(where, int):
+                msg.source_line = where
+            else:
+                msg.source_json_path = where
+            yield msg
         if not conversations:
             context.warn(
                 f"“{posixpath.basename(name)}” holds no direct messages (the account had none, or they "
