@@ -15,7 +15,7 @@ from typing import Any
 
 from evidencekit.cli import output
 from evidencekit.guide import text
-from evidencekit.guide.wizard import Choice, Line, SkipStep, StopWizard
+from evidencekit.guide.talk import Choice, Line, SkipStep, StopWizard
 
 
 def interactive() -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from evidencekit.cli import output
 from evidencekit.guide import text
-from evidencekit.guide.wizard import Choice
+from evidencekit.guide.talk import Choice
 
 
 def ask_under_18() -> str | None:

@@ -31,7 +31,8 @@ def start(case: CaseOption = None) -> None:
     from evidencekit.cli.conversation import TerminalConversation, interactive
     from evidencekit.errors import EvidenceKitError, ExitCode
     from evidencekit.guide import text
-    from evidencekit.guide.wizard import StopWizard, Wizard
+    from evidencekit.guide.talk import StopWizard
+    from evidencekit.guide.wizard import Wizard
 
     if not interactive():
         raise EvidenceKitError(text.WIZARD_NEEDS_TERMINAL, hint=text.WIZARD_NEEDS_TERMINAL_HINT)
