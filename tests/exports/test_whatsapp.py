@@ -206,6 +206,13 @@ def test_a_utf16_export_is_read_and_wrongly_encoded_bytes_are_shown_not_guessed(
     assert any("not valid UTF-8" in w for w in r.header["warnings"])
 
 
+def test_the_lines_that_are_not_utf8_are_counted_once_each(read, tmp_path):
+    export = tmp_path / "WhatsApp Chat with Rémy.txt"
+    export.write_bytes("14/03/2024, 21:07 - Rémy: café\n14/03/2024, 21:08 - Sam: ok\n".encode("cp1252"))
+    warnings = read(export).header["warnings"]
+    assert any(w.startswith("1 line(s) of ") and "not valid UTF-8" in w for w in warnings), warnings
+
+
 def test_the_android_zip_links_media_and_lists_what_no_message_mentions(read, tmp_path):
     r = read(samples.whatsapp_android_zip(tmp_path))
 
