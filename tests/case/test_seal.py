@@ -191,3 +191,17 @@ def test_the_private_key_never_enters_the_case(sealed, isolated):
     for path in case.root.rglob("*"):
         if path.is_file():
             assert b"PRIVATE KEY" not in path.read_bytes()
+
+
+def test_a_link_put_in_place_of_seal_json_is_not_followed(sealed, tmp_path):
+    from evidencekit.case.seal import read_seal_json
+
+    case, _result = sealed
+    assert read_seal_json(case)["sealed_at"]
+    elsewhere = tmp_path / "elsewhere.json"
+    elsewhere.write_text('{"sealed_at": "from outside the case"}', encoding="utf-8")
+    seal_json = case.root / layout.SEAL_JSON
+    seal_json.unlink()
+    seal_json.symlink_to(elsewhere)
+
+    assert read_seal_json(case) == {}

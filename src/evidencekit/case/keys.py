@@ -10,9 +10,13 @@ from __future__ import annotations
 import contextlib
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from evidencekit.case.atomic import make_private_dir, temp_path_beside, write_bytes_durably
 from evidencekit.errors import SigningKeyError
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 KEY_FILE = "seal-key.pem"
 
@@ -31,7 +35,7 @@ def key_path() -> Path:
     return data_dir() / KEY_FILE
 
 
-def load_or_create_key():  # -> Ed25519PrivateKey (import kept lazy for start-up time)
+def load_or_create_key() -> Ed25519PrivateKey:  # the import is kept lazy for start-up time
     """The user's signing key, created (atomically, once) if there is none yet."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     from cryptography.hazmat.primitives.serialization import (
@@ -65,15 +69,15 @@ def load_or_create_key():  # -> Ed25519PrivateKey (import kept lazy for start-up
                 hint="Check that your home folder is writable, or set EVIDENCEKIT_HOME to a writable folder.",
             ) from exc
     try:
-        key = load_pem_private_key(path.read_bytes(), password=None)
+        loaded = load_pem_private_key(path.read_bytes(), password=None)
     except (OSError, ValueError, TypeError) as exc:
         raise SigningKeyError(
             f"evidencekit's signing key at {path} cannot be read.",
             hint="If you moved or edited it, put the original back. To start a new key, move that "
             "file away (cases sealed with the old key still verify).",
         ) from exc
-    if not isinstance(key, Ed25519PrivateKey):
+    if not isinstance(loaded, Ed25519PrivateKey):
         raise SigningKeyError(
             f"The signing key at {path} is not an Ed25519 key.", hint="Move that file away."
         )
-    return key
+    return loaded

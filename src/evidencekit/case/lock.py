@@ -14,6 +14,7 @@ import json
 import os
 import socket
 import stat
+import sys
 import time
 from pathlib import Path
 from types import TracebackType
@@ -52,7 +53,7 @@ if hasattr(os, "register_at_fork"):  # POSIX
 
 
 def _try_lock(fd: int) -> bool:
-    if os.name == "nt":  # pragma: no cover - exercised on Windows only
+    if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
         import msvcrt
 
         try:
@@ -71,7 +72,7 @@ def _try_lock(fd: int) -> bool:
 
 
 def _unlock(fd: int) -> None:
-    if os.name == "nt":  # pragma: no cover
+    if sys.platform == "win32":  # pragma: no cover
         import msvcrt
 
         with contextlib.suppress(OSError):

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from evidencekit.case import layout
+from evidencekit.case import layout, safepath
 from evidencekit.case.case import Case, CaseChange
 from evidencekit.case.custody import TOOL
 from evidencekit.case.jsonlines import parse_json
@@ -136,11 +136,18 @@ def _seal_files(
     }
 
 
+MAX_SEAL_JSON_BYTES = 1 << 20  # a real seal.json is well under a kilobyte
+
+
 def read_seal_json(case: Case, folder: str = layout.SEAL_DIR) -> dict[str, Any]:
+    """The seal's facts, or {} when there are none that can be used. Read through safepath like
+    every file of a case: a link put in its place is not followed, and what is not a JSON object
+    counts as no facts (verify says what is wrong with the seal)."""
     try:
-        return parse_json((case.root / folder / "seal.json").read_text(encoding="utf-8"))
+        data = parse_json(safepath.read_text(case.root, f"{folder}/seal.json", limit=MAX_SEAL_JSON_BYTES))
     except (OSError, ValueError):
         return {}
+    return data if isinstance(data, dict) else {}
 
 
 @dataclass(frozen=True)

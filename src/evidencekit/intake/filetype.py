@@ -11,6 +11,7 @@ import mimetypes
 import re
 import threading
 from dataclasses import dataclass
+from typing import Any, cast
 
 HEAD_BYTES = 1 << 20  # what libmagic looks at by default
 
@@ -56,10 +57,10 @@ class FileType:
     mismatch: bool
 
 
-def _magic_pair() -> tuple[object, object] | None:
+def _magic_pair() -> tuple[Any, Any] | None:
     """Per-thread libmagic handles (they are not thread-safe); None if libmagic is missing."""
-    pair = getattr(_local, "pair", False)
-    if pair is False:
+    if not hasattr(_local, "pair"):
+        pair: tuple[Any, Any] | None
         try:
             import magic
 
@@ -67,11 +68,7 @@ def _magic_pair() -> tuple[object, object] | None:
         except (ImportError, OSError, AttributeError):  # libmagic1 not installed
             pair = None
         _local.pair = pair
-    return pair
-
-
-def magic_available() -> bool:
-    return _magic_pair() is not None
+    return cast("tuple[Any, Any] | None", _local.pair)
 
 
 def normalise(mime: str | None) -> str | None:
@@ -126,7 +123,7 @@ def mime_by_content(head: bytes) -> str | None:
     pair = _magic_pair()
     if pair is None:
         return None
-    return normalise(pair[0].from_buffer(head[:HEAD_BYTES]))  # type: ignore[attr-defined]
+    return normalise(pair[0].from_buffer(head[:HEAD_BYTES]))
 
 
 def detect(head: bytes, name: str) -> FileType:
@@ -137,10 +134,10 @@ def detect(head: bytes, name: str) -> FileType:
         return FileType(None, None, by_extension, False)
     mime_magic, text_magic = pair
     sample = head[:HEAD_BYTES]
-    by_content = normalise(mime_magic.from_buffer(sample))  # type: ignore[attr-defined]
+    by_content = normalise(mime_magic.from_buffer(sample))
     # libmagic's description ("PNG image data, 390 x 844…") costs a second pass over its rules;
     # for content it could not name ("data") it says nothing the MIME type does not.
     description = None
     if by_content not in ("application/octet-stream", "application/x-empty", "inode/x-empty"):
-        description = str(text_magic.from_buffer(sample))  # type: ignore[attr-defined]
+        description = str(text_magic.from_buffer(sample))
     return FileType(by_content, description, by_extension, types_disagree(by_content, by_extension))

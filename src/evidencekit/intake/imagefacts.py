@@ -26,7 +26,9 @@ def _register_heif() -> None:
     global _heif_registered
     if _heif_registered is None:
         try:
-            from pillow_heif import register_heif_opener
+            # pillow-heif is optional and has no type information; where it is missing, mypy
+            # finds no module at all.
+            from pillow_heif import register_heif_opener  # type: ignore[import-not-found,unused-ignore]
 
             register_heif_opener()
             _heif_registered = True

@@ -22,11 +22,14 @@ import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from evidencekit.case.names import display_name
 from evidencekit.errors import EvidenceKitError
 from evidencekit.intake import filetype
+
+if TYPE_CHECKING:
+    from evidencekit.intake.plan import Plan
 
 HEAD = 8192
 MAX_ARCHIVE_MEMBERS = 200_000
@@ -242,7 +245,7 @@ def _media_in_tar(path: Path, shown_as: str) -> list[MediaFinding]:
     return found
 
 
-def media_in_plans(plans: Iterable) -> list[MediaFinding]:
+def media_in_plans(plans: Iterable[Plan]) -> list[MediaFinding]:
     """Every image or video in checked capture plans (see intake.plan.plan_capture)."""
     found: list[MediaFinding] = []
     for plan in plans:
