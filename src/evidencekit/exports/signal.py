@@ -9,7 +9,8 @@ minutes only). The times are the exporting computer's wall-clock time without a 
 read in the zone the person states and flagged. A message may continue on the following lines; a
 quoted message comes first as `> ` lines, reactions as `(- Name: emoji -)`, attachments as
 Markdown links into `media/`. When `data.json` is there it is read instead (its fields are
-separate, so nothing has to be guessed from the layout); `chat.md` is read when it is alone.
+separate, so nothing has to be guessed from the layout); `chat.md` is read when it is alone,
+and `index.html` (see signal_html) when neither is there.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import unquote
 
+from evidencekit.exports import signal_html
 from evidencekit.exports.base import SYSTEM, Attachment, Conversation, Detection, Message, ParseContext
 from evidencekit.exports.source import Source, head_text
 from evidencekit.exports.times import localise
@@ -73,6 +75,8 @@ def detect(source: Source) -> Detection | None:
             return Detection(
                 NAME, 0.95, "Signal chat exported by signal-export (Markdown)", "markdown", [name]
             )
+        if name.lower().endswith((".html", ".htm")) and signal_html.looks_like_page(source, name):
+            return Detection(NAME, 0.9, "Signal chat exported by signal-export (HTML page)", "html", [name])
         return None
     chats: dict[str, str] = {}
     for name in names:
@@ -85,15 +89,29 @@ def detect(source: Source) -> Detection | None:
         )
         if json_lines or markdown:
             chats[folder] = name
+    # A chat folder with neither chat.md nor data.json: its page is all there is.
+    checked = 0
+    for name in names:
+        folder = posixpath.dirname(name)
+        if posixpath.basename(name) != "index.html" or folder in chats or checked >= 50:
+            continue
+        checked += 1
+        if signal_html.looks_like_page(source, name):
+            chats[folder] = name
     if not chats:
         return None
     files = [chats[key] for key in sorted(chats)]
-    kinds = {"json" if name.endswith(".json") else "markdown" for name in files}
-    variant = "json" if kinds == {"json"} else "markdown" if kinds == {"markdown"} else "mixed"
+    kinds = {_kind(name) for name in files}
+    variant = kinds.pop() if len(kinds) == 1 else "mixed"
     label = "Signal chats exported by signal-export" + (
-        " (Markdown)" if variant == "markdown" else " (JSON lines)" if variant == "json" else ""
+        {"markdown": " (Markdown)", "json": " (JSON lines)", "html": " (HTML pages)"}.get(variant, "")
     )
     return Detection(NAME, 0.95, label, variant, files, {"platform": "Signal"})
+
+
+def _kind(name: str) -> str:
+    lower = name.lower()
+    return "json" if lower.endswith(".json") else "html" if lower.endswith((".html", ".htm")) else "markdown"
 
 
 def _conversation(source: Source, name: str) -> Conversation:
@@ -306,6 +324,59 @@ def _parse_jsonl(
             yield msg
 
 
+def _parse_html(
+    source: Source, name: str, context: ParseContext, seq: list[int], counts: dict[str, int]
+) -> Iterator[Message]:
+    conversation = _conversation(source, name)
+    previous: datetime | None = None
+    sender: tuple[str, bool] | None = None  # the last sender shown, for grouped messages
+    for box in signal_html.read_page(source, name):
+        seq[0] += 1
+        naive, written = signal_html.wall_clock(box)
+        msg = Message(seq=seq[0], time=None, time_as_written=written, sender=None, text="")
+        msg.conversation = conversation
+        msg.source_file = name
+        msg.source_line = box.line
+        if naive is None and box.grouped:
+            counts["grouped"] += 1
+            msg.time_as_written = box.day
+            msg.details["note"] = "the page shows no time for a message grouped under the one before it"
+        _set_time(msg, naive, context, previous)
+        if msg.time is not None:
+            previous = msg.time
+        if msg.time_zone_assumed:
+            counts["assumed"] += 1
+        shown = box.text("sender")
+        if shown:
+            sender = (shown, box.mine)
+        if sender is not None and box.call is None:
+            _sender(msg, _SELF if sender[1] or sender[0] == _SELF else sender[0])
+            if not shown:
+                msg.details["sender_from_previous"] = True
+        quote = box.text("quote")
+        if quote:
+            msg.flag("reply")
+            msg.details["quote"] = quote
+        msg.text = box.text("body")
+        for src, label, kind in box.media:
+            attachment = _attachment(source, name, label, src)
+            attachment.type = attachment.type or kind
+            msg.attachments.append(attachment)
+        for reaction in box.reactions:
+            text = " ".join(reaction["as_written"].split())
+            if text:
+                msg.reactions.append({"actor": reaction["actor"] or None, "as_written": text})
+        if box.deleted or msg.text.strip("() ") == _DELETED.strip("()"):
+            msg.flag("deleted")
+            msg.text = ""
+        if box.call is not None:
+            msg.kind = SYSTEM
+            msg.details["call"] = box.call
+        elif _CALL.match(msg.text):
+            msg.kind = SYSTEM
+        yield msg
+
+
 class SignalParser:
     name = NAME
     version = VERSION
@@ -316,10 +387,20 @@ class SignalParser:
 
     def parse(self, source: Source, detection: Detection, context: ParseContext) -> Iterator[Message]:
         seq = [0]
-        counts: dict[str, Any] = {"assumed": 0, "minutes": 0, "bad_lines": 0, "before_first": 0, "cut": 0}
+        counts: dict[str, Any] = {
+            "assumed": 0,
+            "minutes": 0,
+            "bad_lines": 0,
+            "before_first": 0,
+            "cut": 0,
+            "grouped": 0,
+        }
         for name in detection.files:
-            if name.lower().endswith(".json"):
+            kind = _kind(name)
+            if kind == "json":
                 yield from _parse_jsonl(source, name, context, seq, counts)
+            elif kind == "html":
+                yield from _parse_html(source, name, context, seq, counts)
             else:
                 yield from _parse_markdown(source, name, context, seq, counts)
         if counts["assumed"]:
@@ -334,6 +415,12 @@ class SignalParser:
         if counts["before_first"]:
             context.warn(
                 f"{counts['before_first']} line(s) before the first message were not part of any message."
+            )
+        if counts["grouped"]:
+            context.warn(
+                f"{counts['grouped']} message(s) of signal-export's HTML page were sent within minutes of "
+                "the same sender's previous one, and the page shows no time for them: they keep their "
+                "place in the order, flagged time-unknown (chat.md or data.json, if kept, have every time)."
             )
         if counts["cut"]:
             context.warn(
