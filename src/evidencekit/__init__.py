@@ -43,8 +43,8 @@ _LAZY = {
     "capture": ("evidencekit.intake.files", "capture"),
     "add_url": ("evidencekit.intake.urls", "add_url"),
     "seal_case": ("evidencekit.case.seal", "seal_case"),
-    "verify_case": ("evidencekit.case.verify", "verify_case"),
-    "VerifyReport": ("evidencekit.case.verify", "VerifyReport"),
+    "verify_case": ("evidencekit.verify", "verify_case"),
+    "VerifyReport": ("evidencekit.case.findings", "VerifyReport"),
     "EvidenceKitError": ("evidencekit.errors", "EvidenceKitError"),
 }
 

@@ -12,11 +12,12 @@ from importlib import resources
 from pathlib import Path
 
 from evidencekit.case.case import Case, create_case
+from evidencekit.case.findings import VerifyReport
 from evidencekit.case.seal import SealResult, seal_case
-from evidencekit.case.verify import VerifyReport, verify_case
 from evidencekit.errors import CaseExistsError
 from evidencekit.intake.files import capture
 from evidencekit.intake.urls import add_url
+from evidencekit.verify import verify_case
 
 DEFAULT_FOLDER = "evidencekit-demo"
 SCREENSHOT = "Screenshot 2026-03-14 at 21.07.41.png"

@@ -6,8 +6,8 @@ import hashlib
 
 import pytest
 
-from evidencekit.case.verify import verify_case
 from evidencekit.intake.files import capture
+from evidencekit.verify import verify_case
 from tests.conftest import assert_valid_bag
 
 

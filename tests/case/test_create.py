@@ -11,8 +11,8 @@ import pytest
 
 from evidencekit.case import layout
 from evidencekit.case.case import create_case, find_case
-from evidencekit.case.verify import verify_case
 from evidencekit.errors import CaseExistsError, InvalidValueError, NotACaseError
+from evidencekit.verify import verify_case
 from tests.conftest import assert_valid_bag
 
 

@@ -27,7 +27,7 @@ import pytest
 
 from evidencekit.case.case import Case
 from evidencekit.case.layout import TXN_DIR
-from evidencekit.case.verify import verify_case
+from evidencekit.verify import verify_case
 from tests.conftest import BIN, assert_valid_bag, require_tool, run_cli
 
 RENAMES = "rename,renameat,renameat2"

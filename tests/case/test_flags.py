@@ -9,8 +9,8 @@ import pytest
 from evidencekit.case.case import Case, create_case
 from evidencekit.case.flags import set_under_18, under_18
 from evidencekit.case.seal import seal_case
-from evidencekit.case.verify import verify_case
 from evidencekit.errors import CaseSealedError, InvalidValueError
+from evidencekit.verify import verify_case
 from tests.conftest import assert_valid_bag
 
 

@@ -15,8 +15,8 @@ import pytest
 from evidencekit.case import layout
 from evidencekit.case.case import Case
 from evidencekit.case.journal import pending_state, recover
-from evidencekit.case.verify import verify_case
 from evidencekit.intake.files import capture
+from evidencekit.verify import verify_case
 from tests.conftest import assert_valid_bag
 
 # The real capture runs in a child process that dies (os._exit, like SIGKILL: no cleanup runs)

@@ -12,9 +12,9 @@ import time
 import pytest
 
 from evidencekit.case.lock import CaseLock
-from evidencekit.case.verify import verify_case
 from evidencekit.errors import CaseLockedError
 from evidencekit.intake.files import capture
+from evidencekit.verify import verify_case
 from tests.conftest import assert_valid_bag
 
 HOLD = """

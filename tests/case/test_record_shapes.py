@@ -22,10 +22,10 @@ from hypothesis import strategies as st
 from evidencekit.case import layout, record_types
 from evidencekit.case.bag import format_manifest, parse_manifest
 from evidencekit.case.case import Case, CaseDamagedError, create_case
-from evidencekit.case.verify import verify_case
 from evidencekit.intake.files import capture
 from evidencekit.intake.urls import add_url
 from evidencekit.story import add_action, add_note, add_offender, add_payment
+from evidencekit.verify import verify_case
 from tests.conftest import CliResult, run_cli
 
 SENTENCE = "A record in this case is not one evidencekit wrote"

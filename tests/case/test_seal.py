@@ -11,10 +11,10 @@ import pytest
 
 from evidencekit.case import layout
 from evidencekit.case.seal import reopen_case, seal_case
-from evidencekit.case.verify import verify_case
 from evidencekit.errors import EvidenceKitError
 from evidencekit.intake.files import capture
 from evidencekit.intake.urls import add_url
+from evidencekit.verify import verify_case
 from tests.conftest import assert_valid_bag, require_tool
 
 

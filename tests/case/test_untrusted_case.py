@@ -15,7 +15,7 @@ import pytest
 
 from evidencekit.case import layout, safepath
 from evidencekit.case.journal import JournalDamagedError, parse_plan
-from evidencekit.case.verify import verify_case
+from evidencekit.verify import verify_case
 from tests.conftest import BIN, assert_valid_bag, run_cli
 
 

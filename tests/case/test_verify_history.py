@@ -7,8 +7,8 @@ import pytest
 
 from evidencekit.case import layout
 from evidencekit.case.seal import reopen_case, seal_case
-from evidencekit.case.verify import verify_case
 from evidencekit.intake.files import capture
+from evidencekit.verify import verify_case
 
 HISTORY = "seal/history/1"
 

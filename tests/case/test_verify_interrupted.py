@@ -13,7 +13,8 @@ from evidencekit.intake.files import capture
 STOPS_EARLY = """
 import sys, time
 from pathlib import Path
-from evidencekit.case import parallel, verify
+from evidencekit.case import parallel
+from evidencekit.verify import parts, verify_case
 
 real_hash_chunk = parallel.hash_chunk
 
@@ -26,11 +27,11 @@ parallel.hash_chunk = slow_hash_chunk
 def interrupted_check(root, report):
     raise KeyboardInterrupt  # Ctrl-C while one of the checks runs
 
-verify.EXTRA_CHECKS.append(interrupted_check)
+parts.EXTRA_CHECKS.append(interrupted_check)
 
 if __name__ == "__main__":
     try:
-        verify.verify_case(Path(sys.argv[1]))
+        verify_case(Path(sys.argv[1]))
     except KeyboardInterrupt:
         print("stopped", flush=True)
 """
@@ -62,7 +63,9 @@ def test_stopping_a_verify_of_an_archive_leaves_its_own_error_intact():
     of its own."""
     import threading
 
-    from evidencekit.case.verify import BagView, VerifyReport, _PendingHashes
+    from evidencekit.case.bagview import BagView
+    from evidencekit.case.findings import VerifyReport
+    from evidencekit.case.rehash import PendingHashes
 
     running, release = threading.Event(), threading.Event()
 
@@ -75,7 +78,7 @@ def test_stopping_a_verify_of_an_archive_leaves_its_own_error_intact():
                 release.wait(10)
                 yield path, expected, expected, None
 
-    pending = _PendingHashes(
+    pending = PendingHashes(
         ArchiveLikeView(), VerifyReport(source="archive"), [("data/a", "0" * 64, 1)], None, None
     )
     assert running.wait(10)

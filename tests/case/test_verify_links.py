@@ -10,8 +10,8 @@ import sys
 import pytest
 
 from evidencekit.case.seal import reopen_case, seal_case
-from evidencekit.case.verify import verify_case
 from evidencekit.intake.files import capture
+from evidencekit.verify import verify_case
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="symlinks and FIFOs as on POSIX")
 
@@ -61,7 +61,7 @@ def test_a_linked_record_file_is_not_read(resealed, tmp_path):
 
 
 VERIFY_IN_CHILD = (
-    "import sys; from pathlib import Path; from evidencekit.case.verify import verify_case; "
+    "import sys; from pathlib import Path; from evidencekit.verify import verify_case; "
     "r = verify_case(Path(sys.argv[1])); print(sorted({(f.code, f.path) for f in r.errors}))"
 )
 

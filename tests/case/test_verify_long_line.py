@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from evidencekit.case.verify import verify_case
+from evidencekit.verify import verify_case
 
 LINES = {
     # %0A decodes to a line break: a path of a million lines, the case that took minutes to show.

@@ -18,8 +18,8 @@ import pytest
 
 from evidencekit.case import layout
 from evidencekit.case.seal import reopen_case, seal_case
-from evidencekit.case.verify import verify_case
 from evidencekit.intake.files import capture
+from evidencekit.verify import verify_case
 
 # The tools VERIFY.txt has the reader install (bagit, warcio) live in ~/verify-tools/bin; here they
 # are in this environment, on the PATH.

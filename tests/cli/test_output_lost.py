@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import subprocess
 
-from evidencekit.case.verify import verify_case
+from evidencekit.verify import verify_case
 from tests.conftest import BIN
 
 

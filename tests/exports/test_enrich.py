@@ -8,9 +8,9 @@ import json
 import zipfile
 
 from evidencekit.case.summary import case_summary
-from evidencekit.case.verify import verify_case
 from evidencekit.exports import service
 from evidencekit.intake.files import capture
+from evidencekit.verify import verify_case
 from tests.conftest import assert_valid_bag
 from tests.exports import samples
 

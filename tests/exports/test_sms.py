@@ -7,8 +7,8 @@ import hashlib
 import json
 
 from evidencekit.case.case import create_case
-from evidencekit.case.verify import verify_case
 from evidencekit.intake.files import capture
+from evidencekit.verify import verify_case
 from tests.exports import samples
 
 

@@ -6,8 +6,8 @@ from PIL import Image
 
 from evidencekit.case.case import create_case
 from evidencekit.case.flags import set_under_18
-from evidencekit.case.verify import verify_case
 from evidencekit.intake.files import capture
+from evidencekit.verify import verify_case
 
 
 def codes(root):

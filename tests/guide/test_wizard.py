@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 
 from evidencekit.case.case import Case, create_case
-from evidencekit.case.verify import verify_case
 from evidencekit.guide.answers import split_paths, web_address
 from evidencekit.guide.progress import ProgressStore
 from evidencekit.guide.talk import Choice, SkipStep, StopWizard
 from evidencekit.guide.wizard import Wizard
+from evidencekit.verify import verify_case
 from tests.conftest import assert_valid_bag
 
 SKIP, STOP = object(), object()

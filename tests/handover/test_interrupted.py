@@ -8,7 +8,7 @@ import pytest
 
 from evidencekit.handover.archive import write_handover
 from evidencekit.handover.keys import parse_recipient
-from evidencekit.handover.unpack import open_archive
+from evidencekit.verify.archive import open_archive
 
 
 class Stop(KeyboardInterrupt):

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from evidencekit.case.seal import seal_case
-from evidencekit.case.verify import verify_bag, verify_case
 from evidencekit.handover.stream_verify import StreamView, bag_root, collect
 from evidencekit.intake.files import capture
+from evidencekit.verify import verify_bag, verify_case
 
 
 @pytest.fixture
@@ -71,9 +71,9 @@ TAMPERING = {
 @pytest.mark.parametrize("top", ["case", None])
 def test_the_stream_finds_what_the_folder_finds(sealed_root, what, top, monkeypatch):
     # Only the checks that can read a stream run on both sides (the others run after `open`).
-    from evidencekit.case import verify
+    from evidencekit.verify import parts
 
-    monkeypatch.setattr(verify, "EXTRA_CHECKS", [verify.check_seal_timestamps])
+    monkeypatch.setattr(parts, "EXTRA_CHECKS", [parts.check_seal_timestamps])
     TAMPERING[what](sealed_root)
     on_disk = findings_on_disk(sealed_root)
     assert findings_in_stream(sealed_root, top) == on_disk

@@ -20,8 +20,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from evidencekit.case.case import find_case
-from evidencekit.case.verify import verify_case
 from evidencekit.errors import EvidenceKitError
+from evidencekit.verify import verify_case
 from tests.conftest import assert_valid_bag, run_cli
 from tests.exports import samples
 from tests.exports.test_damaged_exports import damage

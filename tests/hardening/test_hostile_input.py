@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 from evidencekit.case import layout
 from evidencekit.case.case import Case, CaseDamagedError, create_case
 from evidencekit.case.seal import seal_case
-from evidencekit.case.verify import verify_case
 from evidencekit.errors import EvidenceKitError
 from evidencekit.intake.files import capture
 from evidencekit.intake.urls import add_url
+from evidencekit.verify import verify_case
 from tests.conftest import assert_valid_bag
 from tests.fuzzing import examples
 

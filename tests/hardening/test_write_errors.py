@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from evidencekit.case.verify import verify_case
+from evidencekit.verify import verify_case
 from tests.conftest import BIN, assert_valid_bag
 
 

@@ -12,9 +12,9 @@ import pytest
 from PIL import Image
 
 from evidencekit.case.seal import seal_case
-from evidencekit.case.verify import verify_case
 from evidencekit.errors import CaseSealedError, InputFileError, InvalidValueError
 from evidencekit.intake.files import capture
+from evidencekit.verify import verify_case
 from tests.conftest import assert_valid_bag, needs_non_root
 
 

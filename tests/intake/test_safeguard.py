@@ -12,10 +12,10 @@ import pytest
 from PIL import Image
 
 from evidencekit.case.case import Case, create_case
-from evidencekit.case.verify import verify_case
 from evidencekit.errors import InvalidValueError
 from evidencekit.intake.files import capture
 from evidencekit.intake.safeguard import UnderEighteenMediaError, media_in_paths
+from evidencekit.verify import verify_case
 from tests.conftest import assert_valid_bag
 
 

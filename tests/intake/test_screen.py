@@ -15,7 +15,6 @@ import pytest
 from PIL import Image
 
 from evidencekit.case.case import Case, create_case
-from evidencekit.case.verify import verify_case
 from evidencekit.errors import InvalidValueError
 from evidencekit.intake.screen import (
     ScreenCaptureError,
@@ -24,6 +23,7 @@ from evidencekit.intake.screen import (
     decode_compound_text,
     parse_region,
 )
+from evidencekit.verify import verify_case
 from tests import wayland as wayland_desktop
 from tests import xvfb as virtual_screen
 from tests.conftest import BIN, assert_valid_bag, require_tool, run_cli

@@ -11,8 +11,8 @@ from pathlib import Path
 from PIL import Image
 
 from evidencekit.case.case import Case
-from evidencekit.case.verify import verify_case
 from evidencekit.intake.files import capture
+from evidencekit.verify import verify_case
 from tests.conftest import assert_valid_bag
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from evidencekit.case.verify import verify_case
 from evidencekit.errors import InvalidUrlError, InvalidValueError
 from evidencekit.intake.urls import add_url, check_url
+from evidencekit.verify import verify_case
 from tests.conftest import assert_valid_bag
 
 

@@ -9,10 +9,10 @@ import json
 import pytest
 
 from evidencekit.case.seal import reopen_case, seal_case
-from evidencekit.case.verify import verify_case
 from evidencekit.errors import InvalidValueError
 from evidencekit.report.build import build_report, parse_formats
 from evidencekit.story import add_note
+from evidencekit.verify import verify_case
 from tests.conftest import assert_valid_bag
 from tests.report.conftest import pdf_text, squeeze
 
@@ -139,7 +139,7 @@ def test_report_checks_compare_manifest_and_log(story_case):
     """A forger who puts another report into the manifest (and fixes every hash) is still caught,
     because the custody log recorded the real report's hash."""
     from evidencekit.case.bag import format_manifest, parse_manifest
-    from evidencekit.case.verify import VerifyReport
+    from evidencekit.case.findings import VerifyReport
     from evidencekit.report.checks import check_report_files
 
     case = story_case.case

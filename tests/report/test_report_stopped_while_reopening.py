@@ -9,7 +9,7 @@ import subprocess
 import pytest
 
 from evidencekit.case.case import Case
-from evidencekit.case.verify import verify_case
+from evidencekit.verify import verify_case
 from tests.conftest import BIN, run_cli
 
 

@@ -11,8 +11,8 @@ import pytest
 from evidencekit.case.bag import format_manifest, parse_manifest
 from evidencekit.case.jsonlines import canonical_json
 from evidencekit.case.summary import case_summary
-from evidencekit.case.verify import verify_case
 from evidencekit.story import add_action, add_note, add_offender, add_payment
+from evidencekit.verify import verify_case
 
 
 @pytest.fixture

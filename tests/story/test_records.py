@@ -7,10 +7,10 @@ import json
 import pytest
 
 from evidencekit.case.jsonlines import canonical_json
-from evidencekit.case.verify import verify_case
 from evidencekit.errors import CaseSealedError, InvalidUrlError, InvalidValueError
 from evidencekit.story import add_action, add_note, add_offender, add_payment
 from evidencekit.story.records import record_sha256
+from evidencekit.verify import verify_case
 from tests.conftest import assert_valid_bag
 
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from evidencekit.case.verify import verify_case
 from evidencekit.errors import InvalidValueError
 from evidencekit.intake.urls import add_url
+from evidencekit.verify import verify_case
 from evidencekit.web.archive import ArchiveOptions, archive_url, archive_urls, login_advice
 from evidencekit.web.cookies import load_cookies
 from evidencekit.web.errors import CookiesFileError, SensitiveUrlError, WebCaptureError

@@ -7,8 +7,8 @@ import hashlib
 import zlib
 from pathlib import Path
 
-from evidencekit.case.verify import verify_case
 from evidencekit.intake.urls import add_url
+from evidencekit.verify import verify_case
 from evidencekit.web.archive import ArchiveOptions, archive_url
 from evidencekit.web.warccheck import check_warc
 from tests.web.test_fetch import warcio_check

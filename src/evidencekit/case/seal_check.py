@@ -1,4 +1,7 @@
-"""Checking the seal's own files: seal.json and VERIFY.txt, rebuilt from what is signed.
+"""Checking a seal: its signature over the tag manifest, and its own files rebuilt from what is signed.
+
+The signature checks are here, in the case layer, because sealing with --encrypt checks the seal
+before it encrypts (handover/archive.py), as well as verify.
 
 The signature covers the tag manifest, and through it every record; it cannot cover the files that
 sit beside it in seal/. Each of those is fully determined by signed facts (the custody log's last
@@ -11,21 +14,24 @@ still say "nothing has changed".
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
 from evidencekit.case import layout
+from evidencekit.case.bagview import BagView
+from evidencekit.case.findings import ERROR, INFO, WARNING, Problem
 from evidencekit.case.jsonlines import parse_json
-from evidencekit.case.seal_record import SEAL_FILE_NAMES, TIMESTAMP_FILE, seal_info, seal_json_bytes
+from evidencekit.case.seal_record import (
+    SEAL_FILE_NAMES,
+    TIMESTAMP_FILE,
+    allowed_signers_bytes,
+    seal_info,
+    seal_json_bytes,
+    signer_pub_bytes,
+)
 from evidencekit.clock import parse_iso
-
-if TYPE_CHECKING:
-    from evidencekit.case.verify import BagView
-
-ERROR, WARNING, INFO = "error", "warning", "info"
-Problem = tuple[str, str, str, str]  # severity, code, path, message
-
 
 # Files a desktop writes into any folder it shows (macOS Finder, Windows Explorer): not additions.
 DESKTOP_LEFTOVERS = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
@@ -274,3 +280,99 @@ def _same_moment(local: str, utc: Any) -> bool:
         return parse_iso(local) == parse_iso(str(utc))
     except (ValueError, TypeError, OverflowError):
         return False
+
+
+# ---- the signature ------------------------------------------------------------------------------
+
+
+def check_signature_folder(folder: Path, message: bytes) -> list[tuple[str, str, str]]:
+    """Check the raw Ed25519 signature and the SSHSIG in `folder` over `message`."""
+    return check_signature(lambda name: (folder / name).read_bytes(), message)
+
+
+def check_signature(read: Callable[[str], bytes], message: bytes) -> list[tuple[str, str, str]]:
+    """The signature checks, reading the seal files by name through `read`."""
+    from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat, load_pem_public_key
+
+    from evidencekit.case import sshsig
+
+    out: list[tuple[str, str, str]] = []
+    try:
+        public = load_pem_public_key(read("signer.pem"))
+        if not isinstance(public, Ed25519PublicKey):
+            raise ValueError("not Ed25519")
+    except (OSError, ValueError, UnsupportedAlgorithm) as exc:
+        return [(ERROR, "seal-key-invalid", f"The seal's public key (signer.pem) cannot be read ({exc}).")]
+    key_fp = sshsig.key_fingerprint(public)
+    try:
+        public.verify(read("tagmanifest-sha256.txt.sig"), message)
+        out.append((INFO, "seal-signature-ok", f"The seal's Ed25519 signature is valid (key {key_fp})."))
+    except (OSError, InvalidSignature):
+        out.append(
+            (
+                ERROR,
+                "seal-signature-invalid",
+                "The seal's signature does not match the tag manifest: "
+                "the case was changed after it was sealed.",
+            )
+        )
+    try:
+        armored = read("tagmanifest-sha256.txt.sshsig").decode("ascii")
+        if not sshsig.verify(armored, message, public):
+            out.append(
+                (ERROR, "seal-sshsig-invalid", "The seal's SSH signature does not match the tag manifest.")
+            )
+        elif sshsig.rearmored(armored) != armored:
+            out.append(
+                (
+                    ERROR,
+                    "seal-key-file-changed",
+                    "seal/tagmanifest-sha256.txt.sshsig holds a valid signature but is not the text "
+                    "the seal wrote: it was changed after sealing.",
+                )
+            )
+    except (OSError, UnicodeDecodeError):
+        out.append((ERROR, "seal-sshsig-invalid", "The seal's SSH signature file is missing or unreadable."))
+    public_line = sshsig.openssh_public_line(public)
+    written_by_seal = {
+        "signer.pem": public.public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo),
+        "signer.pub": signer_pub_bytes(public_line),
+        "allowed_signers": allowed_signers_bytes(public_line),
+    }
+    for name, expected in written_by_seal.items():
+        try:
+            written = read(name)
+        except OSError:
+            written = b""
+        if written == expected:
+            continue
+        if name == "signer.pem" or _holds_key(written, public):  # the key was read from signer.pem
+            out.append(
+                (
+                    ERROR,
+                    "seal-key-file-changed",
+                    f"seal/{name} holds the right key but is not what the seal wrote: it was changed "
+                    "after sealing (the checks in seal/VERIFY.txt that use it may fail).",
+                )
+            )
+        else:
+            out.append((ERROR, "seal-key-mismatch", f"seal/{name} does not hold the same key as signer.pem."))
+    return out
+
+
+def _holds_key(written: bytes, public: Any) -> bool:
+    """Whether an OpenSSH key line (signer.pub, allowed_signers) holds `public`."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    from cryptography.hazmat.primitives.serialization import load_ssh_public_key
+
+    from evidencekit.case import sshsig
+
+    try:
+        fields = written.decode("ascii").split()
+        start = fields.index("ssh-ed25519")
+        other = load_ssh_public_key(f"{fields[start]} {fields[start + 1]}".encode("ascii"))
+    except (ValueError, IndexError, UnicodeDecodeError):
+        return False
+    return isinstance(other, Ed25519PublicKey) and sshsig.public_blob(other) == sshsig.public_blob(public)

@@ -8,7 +8,7 @@ keeps its messages in time order, well before the message just before it. Nothin
 dropped: the date stays as the export wrote it, and the transcript header says how many are
 doubtful and why.
 
-`check_transcripts` is registered in case.verify.EXTRA_CHECKS: the item record (or the newest
+`check_transcripts` is registered in verify.parts.EXTRA_CHECKS: the item record (or the newest
 `transcript-made` custody entry) lists every derived file of a transcript with its SHA-256. Each
 must be in the payload manifest with that hash, so a transcript cannot be removed or swapped, with
 the manifest edited to match, without verify saying so.
@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from evidencekit.exports.base import TIME_IMPLAUSIBLE, Detection, Message
 
 if TYPE_CHECKING:
-    from evidencekit.case.verify import VerifyReport
+    from evidencekit.case.findings import VerifyReport
 
 UTC = timezone.utc
 
@@ -259,8 +259,8 @@ def _utc(moment: datetime) -> str:
 def check_transcripts(root: Path, report: VerifyReport) -> None:
     from evidencekit.case import layout
     from evidencekit.case.bag import parse_manifest
+    from evidencekit.case.findings import ERROR
     from evidencekit.case.jsonlines import loads_lines, shared_lines
-    from evidencekit.case.verify import ERROR
 
     try:
         items = shared_lines((root / layout.ITEMS_JSONL).read_text(encoding="utf-8"))

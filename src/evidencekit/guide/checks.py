@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from evidencekit.case import layout
+from evidencekit.case.findings import INFO, WARNING, VerifyReport
 from evidencekit.case.jsonlines import parse_json, shared_lines
-from evidencekit.case.verify import INFO, WARNING, VerifyReport
 
 _MEDIA_PREFIXES = ("image/", "video/")
 

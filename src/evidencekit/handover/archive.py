@@ -57,6 +57,7 @@ from evidencekit.case.bag import parse_manifest
 from evidencekit.case.case import Case
 from evidencekit.errors import EvidenceKitError, InvalidValueError, StorageError
 from evidencekit.handover.keys import RecipientKey, new_identity
+from evidencekit.sizes import human_size
 
 ARCHIVE_SUFFIX = ".tar.age"
 CHECKSUM_SUFFIX = ".tar.age.sha256"
@@ -176,7 +177,7 @@ def _check_out_dir(case: Case, out_dir: Path) -> Path:
 
 def _plan(case: Case) -> _Plan:
     """What goes into the archive, in order, each with the SHA-256 it must have."""
-    from evidencekit.case.verify import check_signature_folder
+    from evidencekit.case.seal_check import check_signature_folder
 
     root = case.root
     plan = _Plan()
@@ -580,23 +581,14 @@ def _disk_full(out_dir: Path, writing: Path, plan: _Plan, recipients: int) -> St
     except OSError:
         free = None
     needed = estimated_size(plan, recipients)
-    has = f"only {_size_text(free)} is free there" if free is not None else "the disk is full"
+    has = f"only {human_size(free)} is free there" if free is not None else "the disk is full"
     return StorageError(
         f"The disk is full: evidencekit stopped while writing {writing.name} in {out_dir}. The "
-        f"encrypted hand-over needs about {_size_text(needed)}, and {has}. Nothing was left behind, "
+        f"encrypted hand-over needs about {human_size(needed)}, and {has}. Nothing was left behind, "
         "and the case itself is sealed and unchanged.",
         hint="Free some space there, or write the hand-over to a folder on a bigger disk: "
         "evidencekit seal --encrypt --out FOLDER",
     )
-
-
-def _size_text(size: int) -> str:
-    value = float(size)
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if value < 1000:
-            return f"{int(value)} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
-        value /= 1000
-    return f"{value:.1f} TB"
 
 
 def _encrypt_tar(

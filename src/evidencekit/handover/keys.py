@@ -35,7 +35,7 @@ class RecipientKey:
 
 def parse_recipient(text: str, where: str = "--recipient") -> RecipientKey:
     """One public key, `age1…` or `ssh-ed25519 …`/`ssh-rsa …`."""
-    from pyrage import RecipientError, ssh, x25519
+    from pyrage import RecipientError, ssh, x25519  # type: ignore[import-untyped]
 
     value = text.strip()
     try:

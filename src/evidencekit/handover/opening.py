@@ -242,8 +242,9 @@ def read_archive(
             raise _classify(exc, stage, facts) from None
         facts.sha256 = source.finish()
         if facts.checksum_state == "mismatch":
+            beside = facts.checksum_file.name if facts.checksum_file else "its .sha256 file"
             raise ArchiveDamagedError(
-                f"The archive decrypted correctly, but its SHA-256 does not match {facts.checksum_file.name} "
+                f"The archive decrypted correctly, but its SHA-256 does not match {beside} "
                 "(one of the two files was changed or replaced).",
                 hint="Ask for both files again, and check them with sha256sum -c before opening.",
                 facts=facts,

@@ -3,7 +3,8 @@
 One pass over the tar: every file under `data/` is hashed as it goes by (only its size and SHA-256
 are kept), and the small tag files (bagit.txt, bag-info.txt, the manifests, `evidencekit/`, `seal/`)
 are kept in memory. Then the same checks that `verify` runs on a case folder run over these facts,
-through `StreamView`, so a bag is judged by exactly the same rules wherever it is.
+through `StreamView` (see verify/archive.py), so a bag is judged by exactly the same rules wherever
+it is.
 
 The bag may be at the top of the tar (`tar -C case -c .`) or in one folder (`tar -c case`, or
 evidencekit's own `<case-id>/`). Names that would leave the bag, a name given twice, links and
@@ -15,14 +16,13 @@ from __future__ import annotations
 import errno
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from evidencekit.case import layout
-from evidencekit.case.verify import ERROR, INFO, WARNING, BagView, VerifyReport, verify_bag
+from evidencekit.case.bagview import BagView
+from evidencekit.case.findings import ERROR, INFO, WARNING, VerifyReport
 
 if TYPE_CHECKING:
-    from evidencekit.handover.keys import AskPassphrase
     from evidencekit.handover.opening import ArchiveFacts
 
 MAX_TAG_FILE = 256 << 20  # larger non-payload files are hashed but not kept in memory
@@ -283,55 +283,6 @@ def report_archive_entries(facts: StreamFacts, root: str, report: VerifyReport) 
             f"The archive holds {name} more than once, or also under the same name in other capitals "
             "(a later copy could replace the first when unpacked).",
         )
-
-
-def verify_archive(
-    path: Path,
-    *,
-    identity_file: Path | None,
-    ask_passphrase: AskPassphrase,
-    progress: Callable[[int, int], None] | None = None,
-) -> VerifyReport:
-    """Verify the bag inside an encrypted hand-over, as a stream: nothing is written to disk.
-
-    Raises `WrongKeyError` / `NotAnArchiveError` (exit 2) when it cannot be opened. Damage to the
-    archive and problems with the bag inside are findings in the report (exit 1).
-    """
-    from evidencekit.handover.opening import ArchiveDamagedError, read_archive
-
-    report = VerifyReport(source=str(path))
-    try:
-        facts, archive = read_archive(
-            path, collect, identity_file=identity_file, ask_passphrase=ask_passphrase, progress=progress
-        )
-    except ArchiveDamagedError as exc:
-        report.add(ERROR, "archive-damaged", str(path), exc.message)
-        if exc.facts is not None:
-            report.details["archive"] = exc.facts.to_json()
-        return report
-    except NotATarError:
-        report.add(
-            ERROR,
-            "archive-not-a-case",
-            str(path),
-            "The archive decrypted correctly, but what is inside is not a tar archive of a case.",
-        )
-        return report
-    report.details["archive"] = archive.to_json()
-    report_checksum(archive, report)
-    report_archive_entries(facts, "", report)
-    root = bag_root(facts)
-    if root is None:
-        report.add(
-            ERROR,
-            "archive-not-a-case",
-            str(path),
-            "The archive decrypted correctly, but it does not hold one case folder (no bagit.txt).",
-        )
-        return report
-    view = StreamView(facts, root, str(path))
-    verify_bag(view, report=report)
-    return report
 
 
 def report_checksum(archive: ArchiveFacts, report: VerifyReport) -> None:

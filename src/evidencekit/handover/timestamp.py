@@ -30,8 +30,9 @@ from typing import Any
 
 from evidencekit._version import __version__
 from evidencekit.case import layout
+from evidencekit.case.bagview import BagView, as_bag_view
+from evidencekit.case.findings import ERROR, INFO, WARNING, VerifyReport
 from evidencekit.case.jsonlines import parse_json
-from evidencekit.case.verify import ERROR, INFO, WARNING, BagView, VerifyReport, as_bag_view
 from evidencekit.clock import iso_utc, parse_iso
 
 TIMESTAMPS_JSON = layout.TIMESTAMPS_JSON

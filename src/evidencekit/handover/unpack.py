@@ -1,4 +1,4 @@
-"""`open`: decrypt a hand-over and unpack the case folder safely, then verify it.
+"""`open`: decrypt a hand-over and unpack the case folder safely (verify/archive.py then verifies it).
 
 Safe means: only regular files and folders are unpacked; a name that would land outside the case
 folder (absolute, `..`, a drive letter, a backslash), a link, a device or a name given twice stops
@@ -17,7 +17,7 @@ import contextlib
 import os
 import secrets
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -30,7 +30,6 @@ from evidencekit.case.atomic import (
     make_private_dir,
     storage_error,
 )
-from evidencekit.case.verify import FolderView, VerifyReport, verify_bag
 from evidencekit.errors import CaseExistsError, InvalidValueError
 from evidencekit.handover.keys import AskPassphrase
 from evidencekit.handover.opening import ArchiveContentError, ArchiveFacts, read_archive
@@ -51,26 +50,14 @@ _BINARY = getattr(os, "O_BINARY", 0)
 
 
 @dataclass(frozen=True)
-class OpenResult:
+class Unpacked:
+    """A case folder unpacked from a hand-over, and the payload hashes taken while it was written."""
+
     case_folder: Path
-    report: VerifyReport
     archive: ArchiveFacts
+    digests: dict[str, str]
     files: int
     bytes: int
-
-
-class _UnpackedView(FolderView):
-    """The unpacked folder, with the payload hashes taken while it was written."""
-
-    def __init__(self, root: Path, digests: dict[str, str]) -> None:
-        super().__init__(root)
-        self.digests = digests
-
-    def hash_files(
-        self, jobs: list[tuple[str, str, int]], workers: int | None
-    ) -> Iterable[tuple[str, str, str | None, str | None]]:
-        for path, expected, _size in jobs:
-            yield path, expected, self.digests.get(path), None if path in self.digests else "not unpacked"
 
 
 @dataclass
@@ -171,7 +158,7 @@ def _mkdir(staging: Path, folder: Path) -> None:
         ) from None
 
 
-def open_archive(
+def unpack_archive(
     path: Path,
     to_dir: Path,
     *,
@@ -179,8 +166,9 @@ def open_archive(
     ask_passphrase: AskPassphrase,
     progress: Callable[[int, int], None] | None = None,
     on_file: Callable[[str], None] = lambda name: None,
-) -> OpenResult:
-    """Decrypt and unpack the hand-over at `path` into `to_dir/<case>`, then verify the case."""
+) -> Unpacked:
+    """Decrypt and unpack the hand-over at `path` into `to_dir/<case>` (verify/archive.py's
+    `open_archive` then verifies it)."""
     to_dir = Path(to_dir)
     if to_dir.exists() and not to_dir.is_dir():
         raise InvalidValueError(f"{to_dir} is a file, not a folder.", hint="Give a folder with --to.")
@@ -211,14 +199,7 @@ def open_archive(
             raise storage_error(exc, "unpacking the archive") from exc
         raise
     fsync_dir(to_dir)
-    from evidencekit.handover.stream_verify import report_checksum
-
-    view = _UnpackedView(final, state.digests or {})
-    report = VerifyReport(source=str(final))
-    report.details["archive"] = archive.to_json()
-    report_checksum(archive, report)
-    verify_bag(view, report=report)
-    return OpenResult(final, report, archive, state.files, state.bytes)
+    return Unpacked(final, archive, state.digests or {}, state.files, state.bytes)
 
 
 def _place(path: Path, staging: Path, to_dir: Path, state: _Unpacked) -> Path:

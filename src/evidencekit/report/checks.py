@@ -1,4 +1,4 @@
-"""Verify's check of the case report (registered in `case.verify.EXTRA_CHECKS`).
+"""Verify's check of the case report (registered in `verify.parts.EXTRA_CHECKS`).
 
 Files under `data/derived/report/` belong to no item, so the core rule "every payload file belongs
 to an item" makes an exception for that folder; this check takes its place. Each report file in the

@@ -1,6 +1,6 @@
 """Verify and status for the story records.
 
-`check_story_records` (registered in `case.verify.EXTRA_CHECKS`) ties every line of offenders,
+`check_story_records` (registered in `verify.parts.EXTRA_CHECKS`) ties every line of offenders,
 payments, notes and actions to its custody entry: each record must be readable, have the next id,
 and be logged with the SHA-256 of its exact line; every logged record must exist. The tag manifest
 already detects a changed file; this check also catches records added or rewritten together with a

@@ -4,7 +4,7 @@ The case manifest already proves each WARC file is byte for byte what was stored
 the WARC the way a web archivist would (`warcio check`): each record's `WARC-Block-Digest` and
 `WARC-Payload-Digest` (SHA-1) must match its content. It therefore also catches a WARC that was
 edited and then re-listed in the manifest with a new hash, and a file that is not a readable WARC.
-Registered in `case.verify.EXTRA_CHECKS`; called as `check_web_captures(root, report)`.
+Registered in `verify.parts.EXTRA_CHECKS`; called as `check_web_captures(root, report)`.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from evidencekit.case import layout
+from evidencekit.case.findings import ERROR, INFO, WARNING, VerifyReport
 from evidencekit.case.jsonlines import shared_lines
-from evidencekit.case.verify import ERROR, INFO, WARNING, VerifyReport
 
 _BLOCK = 1 << 20
 

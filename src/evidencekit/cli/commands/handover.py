@@ -41,7 +41,7 @@ def open_(
     from evidencekit.cli.passphrases import asker
     from evidencekit.errors import ExitCode
     from evidencekit.handover.opening import passphrase_needed
-    from evidencekit.handover.unpack import open_archive
+    from evidencekit.verify.archive import open_archive
 
     if to is not None:  # before the passphrase question and the decryption, not after them
         from evidencekit.cli.commands._destinations import output_folder

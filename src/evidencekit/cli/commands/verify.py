@@ -12,7 +12,7 @@ from evidencekit.cli.app import CHECK, command
 from evidencekit.cli.options import JsonOption
 
 if TYPE_CHECKING:
-    from evidencekit.case.verify import VerifyReport
+    from evidencekit.case.findings import VerifyReport
 
 
 @command("verify", order=50, panel=CHECK)
@@ -48,9 +48,9 @@ def verify(
 
     Example:  evidencekit verify path/to/case --json
     """
-    from evidencekit.case.verify import verify_case
     from evidencekit.cli import output
     from evidencekit.errors import ExitCode
+    from evidencekit.verify import verify_case
 
     root = path if path is not None else _default_case()
     if root.is_file():
@@ -90,7 +90,7 @@ def verify_archive_cli(archive: Path, identity: Path | None, passphrase_file: Pa
     from evidencekit.cli import output
     from evidencekit.cli.passphrases import asker
     from evidencekit.handover.opening import passphrase_needed
-    from evidencekit.handover.stream_verify import verify_archive
+    from evidencekit.verify.archive import verify_archive
 
     ask = asker(passphrase_file)
     what = passphrase_needed(archive, identity)
