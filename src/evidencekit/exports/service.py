@@ -184,3 +184,37 @@ def add_status_section(case: Case, summary: dict[str, Any]) -> None:
             }
         )
     summary["exports"] = exports
+
+
+_OPTION_FLAGS = {
+    "export_timezone": ("--export-timezone", "time_zone"),
+    "date_order": ("--date-order", "date_order"),
+}
+
+
+def options_not_applied(case: Case, duplicates: list[tuple[str, str]], options: dict[str, Any]) -> list[str]:
+    """One sentence for each chat export captured again with --export-timezone or --date-order
+    that the case already holds: capture stores nothing twice and never re-makes an earlier
+    item's transcript behind the examiner's back, so the option was not used, and the sentence
+    gives the command that does it as its own logged change. Nothing is said when the item's
+    transcript already uses that value."""
+    given = {key: value for key, value in options.items() if key in _OPTION_FLAGS and value}
+    if not given or not duplicates:
+        return []
+    items = {item.get("id"): item for item in case.items()}
+    out = []
+    for _path, existing in dict.fromkeys(duplicates):
+        item = items.get(existing)
+        export = current_export(case, item) if item is not None else None
+        if export is None or export.get("format") is None:
+            continue
+        differ = {k: v for k, v in given.items() if export.get(_OPTION_FLAGS[k][1]) != v}
+        if not differ:
+            continue
+        flags = " ".join(f"{_OPTION_FLAGS[k][0]} {v}" for k, v in differ.items())
+        out.append(
+            f"{existing} is already in the case, so {flags} was not applied to it (an export is never "
+            f"stored twice, and its transcript is re-made only when you ask); to re-make it that way, "
+            f"run: evidencekit transcript {existing} {flags}"
+        )
+    return out

@@ -131,7 +131,7 @@ def collect(
         "images_state": "off",
     }
     if options.images:
-        say("Making small previews of screenshots")
+        say("Making previews of screenshots")
         chosen = thumbs.candidates(case.root, items, urls, case.info.flags, manifest)
         if thumbs.case_involves_minor(case.info.flags):
             data["images_state"] = "minor"

@@ -140,6 +140,13 @@ def capture(
     from evidencekit.cli.guided import with_under_18_answer  # guided use (issue 7)
 
     result = with_under_18_answer(run, sensitive, not_intimate, asking=not json)
+    from evidencekit.exports.service import options_not_applied  # an export saved before: say so
+
+    result.warnings.extend(
+        options_not_applied(
+            the_case, result.duplicates, {"date_order": date_order, "export_timezone": export_timezone}
+        )
+    )
     if json:
         output.print_json(
             {
