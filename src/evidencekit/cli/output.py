@@ -25,6 +25,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from evidencekit.errors import OutputUnwritableError
+from evidencekit.sizes import human_size as human_size  # the commands write sizes through output
 
 # emoji=False: Rich would turn ":cross_mark:" in a file name into an emoji; a name shows as written.
 stdout = Console(highlight=False, soft_wrap=True, emoji=False)
@@ -211,17 +212,6 @@ def print_json(payload: Any) -> None:
     """Machine-readable output on stdout, nothing else on it."""
     sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
     sys.stdout.flush()
-
-
-def human_size(size: int | None) -> str:
-    if size is None:
-        return "-"
-    value = float(size)
-    for unit in ("bytes", "KB", "MB", "GB", "TB"):
-        if value < 1000 or unit == "TB":
-            return f"{int(value)} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
-        value /= 1000
-    return f"{size} bytes"  # pragma: no cover
 
 
 @contextmanager

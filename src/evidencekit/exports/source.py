@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from evidencekit.sizes import human_size
+
 HEAD = 64 * 1024
 BLOCK = 1 << 20
 
@@ -275,10 +277,10 @@ class ZipSource(Source):
         total = sum(i.file_size for i in infos)
         packed = sum(i.compress_size for i in infos) or 1
         if total > MAX_TOTAL_UNCOMPRESSED:
-            raise SourceRefused(f"it claims to unpack to {_gb(total)}, more than any real export")
+            raise SourceRefused(f"it claims to unpack to {human_size(total)}, more than any real export")
         if total > RATIO_FLOOR and total / packed > MAX_RATIO:
             raise SourceRefused(
-                f"it would unpack to {_gb(total)} from {_gb(packed)} (a “zip bomb”, "
+                f"it would unpack to {human_size(total)} from {human_size(packed)} (a “zip bomb”, "
                 f"compressed {total // packed:,} times)"
             )
         for info in infos:
@@ -286,8 +288,8 @@ class ZipSource(Source):
                 MAX_MEMBER_RATIO
             ):
                 raise SourceRefused(
-                    f"its member “{info.filename}” would unpack to {_gb(info.file_size)} from "
-                    f"{_gb(info.compress_size)} (a “zip bomb”)"
+                    f"its member “{info.filename}” would unpack to {human_size(info.file_size)} from "
+                    f"{human_size(info.compress_size)} (a “zip bomb”)"
                 )
 
     def open(self, name: str) -> IO[bytes]:
@@ -376,14 +378,6 @@ def _member_name(info: zipfile.ZipInfo) -> tuple[str, str | None]:
         return raw.decode("utf-8"), raw.hex()
     except UnicodeDecodeError:
         return name, raw.hex()
-
-
-def _gb(size: int) -> str:
-    if size >= 1 << 30:
-        return f"{size / (1 << 30):,.1f} GB"
-    if size >= 1 << 20:
-        return f"{size / (1 << 20):,.1f} MB"
-    return f"{size:,} bytes"
 
 
 def is_zip(path: Path) -> bool:

@@ -17,6 +17,7 @@ from evidencekit.case.case import Case
 from evidencekit.clock import iso_utc
 from evidencekit.report import thumbnails as thumbs
 from evidencekit.report.timeline import build_timeline, local_and_utc, when
+from evidencekit.sizes import human_size
 from evidencekit.story import sources
 from evidencekit.story.actions import ACTION_LABELS, REF_LABELS
 from evidencekit.story.offenders import identifiers_of, is_weak
@@ -43,15 +44,9 @@ class ReportOptions:
 Progress = Callable[[str], None]
 
 
-def human_size(size: Any) -> str:
-    if not isinstance(size, int):
-        return "—"
-    value = float(size)
-    for unit in ("bytes", "KB", "MB", "GB", "TB"):
-        if value < 1000 or unit == "TB":
-            return f"{int(value)} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
-        value /= 1000
-    return f"{size} bytes"  # pragma: no cover
+def _size(size: Any) -> str:
+    """A record's size as the report shows it; a dash when the record has none (or not a number)."""
+    return human_size(size) if isinstance(size, int) and not isinstance(size, bool) else "—"
 
 
 def group8(text: str | None) -> str:
@@ -359,7 +354,7 @@ def _exhibits(
             "kind": item.get("kind"),
             "mime": item.get("mime"),
             "mime_mismatch": bool(item.get("mime_mismatch")),
-            "size": human_size(item.get("size")),
+            "size": _size(item.get("size")),
             "file_count": item.get("file_count"),
             "hash_label": "tree SHA-256" if folder else "SHA-256",
             "sha256": item.get("tree_sha256") if folder else item.get("sha256"),
@@ -433,9 +428,8 @@ def _url_rows(
             status = "sensitive: recorded only; never fetched, opened or screenshotted"
             state = "sensitive"
         elif capture_item is not None:
-            capture = (
-                capture_item.get("web_capture") if isinstance(capture_item.get("web_capture"), dict) else {}
-            )
+            found = capture_item.get("web_capture")
+            capture: dict[str, Any] = found if isinstance(found, dict) else {}
             parts = []
             if capture.get("status"):
                 parts.append(f"HTTP {capture['status']}")
@@ -472,4 +466,4 @@ def _url_rows(
     return rows
 
 
-__all__ = ["ReportOptions", "collect", "group8", "human_size"]
+__all__ = ["ReportOptions", "collect", "group8"]

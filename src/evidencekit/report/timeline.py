@@ -226,7 +226,8 @@ def _add_captures(items: list[dict[str, Any]], add: Callable[[Event], None]) -> 
     captures: list[Event] = []
     for item in items:
         if item.get("kind") == "url-capture":
-            capture = item.get("web_capture") if isinstance(item.get("web_capture"), dict) else {}
+            found = item.get("web_capture")
+            capture: dict[str, Any] = found if isinstance(found, dict) else {}
             fetched = when(capture.get("fetched_at")) or when(item.get("captured_at"))
             text = str(
                 capture.get("final_url") or capture.get("requested_url") or item.get("original_name") or ""
@@ -287,7 +288,8 @@ def _priority(message: dict[str, Any], seen: set[str]) -> int | None:
     1 the first mention of an identifier (handle, link, number, wallet…), 2 the first time a text
     about money or payment appears, 3 attachments and deleted / unsent / edited messages,
     4 repeats of the above; None for the rest."""
-    text = message.get("text") if isinstance(message.get("text"), str) else ""
+    said = message.get("text")
+    text = said if isinstance(said, str) else ""
     best = None
     if text:
         keys = {f"{found.kind}:{found.key}" for found in find_identifiers(text)}
@@ -318,7 +320,8 @@ def _message_event(item_id: str, message: dict[str, Any]) -> Event:
     )
     if sender and sender_id not in (None, ""):
         title += f" (ID {sender_id})"
-    text = message.get("text") if isinstance(message.get("text"), str) else ""
+    said = message.get("text")
+    text = said if isinstance(said, str) else ""
     flags = [str(flag) for flag in message.get("flags") or []]
     attachments = message.get("attachments") or []
     for attachment in attachments:
