@@ -12,7 +12,8 @@ import sqlite3
 import zipfile
 from pathlib import Path
 
-from evidencekit.exports.imessage import APPLE_EPOCH, BACKUP_SMS_DB, attributed_text
+from evidencekit.exports.imessage import BACKUP_SMS_DB
+from evidencekit.exports.imessage_db import APPLE_EPOCH, attributed_text
 from tests.conftest import run_cli
 from tests.exports import samples
 
@@ -269,7 +270,7 @@ def test_a_macs_chat_db_with_its_attachments_folder(read, tmp_path):
 
 def test_seconds_before_high_sierra_and_nanoseconds_after_are_both_exact(tmp_path):
     from evidencekit.exports.base import ParseContext
-    from evidencekit.exports.imessage import apple_time
+    from evidencekit.exports.imessage_db import apple_time
 
     context = ParseContext(zone=None, zone_name=None, display_zone=None)
     seconds = apple_time(729209763, context)  # iOS 10: seconds since 2001
@@ -349,7 +350,7 @@ def test_a_database_that_is_a_link_is_not_opened(read, tmp_path):
     root = tmp_path / "Messages"
     root.mkdir()
     os.symlink(elsewhere, root / "chat.db")
-    from evidencekit.exports.imessage import _disk_path, _regular_file
+    from evidencekit.exports.imessage_db import _disk_path, _regular_file
     from evidencekit.exports.source import open_source
 
     source = open_source(root, "Messages", [{"path": "chat.db", "size": elsewhere.stat().st_size}], None)
