@@ -128,7 +128,7 @@ class DiscordParser:
             yield from self._dce(source, detection, context)
 
     def _package(self, source: Source, detection: Detection, context: ParseContext) -> Iterator[Message]:
-        import ijson
+        import ijson  # type: ignore[import-untyped]
 
         context.facts["one_sided"] = ONE_SIDED
         names = source.names()
@@ -259,14 +259,16 @@ def _dce_message(
     source: Source,
     context: ParseContext,
 ) -> Message:
-    author = raw.get("author") if isinstance(raw.get("author"), dict) else {}
+    found_author = raw.get("author")
+    author: dict[str, Any] = found_author if isinstance(found_author, dict) else {}
+    content = raw.get("content")
     written = raw.get("timestamp")
     msg = Message(
         seq=seq,
         time=_timestamp(written, context),
         time_as_written=written,
         sender=author.get("nickname") or author.get("name"),
-        text=raw.get("content") if isinstance(raw.get("content"), str) else "",
+        text=content if isinstance(content, str) else "",
     )
     msg.sender_id = None if author.get("id") is None else str(author.get("id"))
     if author.get("name") and author.get("nickname") and author["name"] != author["nickname"]:
@@ -298,7 +300,8 @@ def _dce_message(
             msg.attachments.append(Attachment(name=file_name, member=member, type="file", details=details))
     for reaction in raw.get("reactions") or []:
         if isinstance(reaction, dict):
-            emoji = reaction.get("emoji") if isinstance(reaction.get("emoji"), dict) else {}
+            found_emoji = reaction.get("emoji")
+            emoji: dict[str, Any] = found_emoji if isinstance(found_emoji, dict) else {}
             msg.reactions.append(
                 {
                     "reaction": emoji.get("name"),

@@ -311,7 +311,7 @@ def _read_thread_facts(source: Source, name: str, conversation: Conversation) ->
     """Title and participants, which Meta writes before and after the messages: two quick passes
     (in ijson's C code) so that messages can then be streamed with their conversation's name.
     A thread with neither (it happens) is named after its folder, as Meta names it."""
-    import ijson
+    import ijson  # type: ignore[import-untyped]
 
     try:
         with repaired_stream(source.open(name)) as stream:

@@ -86,8 +86,8 @@ def detect(source: Source) -> Detection | None:
 
 def _conversations(stream: Any) -> Iterator[tuple[str, int, Any]]:
     """(top-level key, index, object) for every object in the top-level lists, one at a time."""
-    import ijson
-    from ijson.common import ObjectBuilder
+    import ijson  # type: ignore[import-untyped]
+    from ijson.common import ObjectBuilder  # type: ignore[import-untyped]
 
     key = ""
     depth = 0

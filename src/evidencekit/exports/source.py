@@ -17,6 +17,7 @@ import zipfile
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
@@ -324,7 +325,7 @@ class ZipSource(Source):
             sha = hashlib.sha256()
             try:
                 with self._zip.open(info) as stream:
-                    for block in iter(lambda s=stream: s.read(BLOCK), b""):
+                    for block in iter(partial(stream.read, BLOCK), b""):
                         sha.update(block)
                         if progress:
                             progress(len(block))
