@@ -86,6 +86,7 @@ NO_DELAY = (
 )
 LOCAL_TSA = ("https://freetsa.org/tsr", "{tsa}", "a local time-stamping service, not the internet")
 THIS_CASE = ("EK-20261128-7F3K2Q", "{case_id}", "the example case number: this case's own")
+EXAMPLE_KEY = "age1-EXAMPLE-put-the-police-key-here"  # a reader copying it gets one sentence, exit 2
 SUBSTITUTE: list[tuple[str, str, str, str]] = [
     ("README.md", *LOCAL_SITE),
     ("README.md", *NO_DELAY),
@@ -93,6 +94,12 @@ SUBSTITUTE: list[tuple[str, str, str, str]] = [
     ("docs/tutorial.md", *NO_DELAY),
     ("docs/tutorial.md", *THIS_CASE),
     ("docs/tutorial.md", *LOCAL_TSA),
+    (
+        "docs/tutorial.md",
+        EXAMPLE_KEY,
+        "{officer_key}",
+        "the page's key is an example, not a key; the officer's key is made by the page's setup",
+    ),
     ("docs/how-to/archive-web-pages.md", *LOCAL_SITE),
     ("docs/how-to/open-a-handover-with-age.md", *THIS_CASE),
     (
@@ -362,6 +369,13 @@ def setup_tutorial(world: World) -> None:
         (world.home / "Pictures/Screenshot_2026-03-14-21-07.png").read_bytes() + b"\0\0"
     )
     (world.home / "Desktop").mkdir()
+    world.values["officer_key"] = age_key(world.home / "police-key.txt")
+
+
+def age_key(path: Path) -> str:
+    """A new age key in `path`; its public key (age1…), as an officer would give it."""
+    subprocess.run([require_tool("age-keygen"), "-o", str(path)], check=True, capture_output=True, timeout=30)
+    return re.search(r"public key: (age1\w+)", path.read_text(encoding="utf-8"))[1]  # type: ignore[index]
 
 
 def setup_a_case_with_a_chat(world: World) -> None:
@@ -648,3 +662,20 @@ def test_the_commands_are_found_in_every_kind_of_block() -> None:
     tutorial = commands_of("docs/tutorial.md")
     assert any(c.shown.startswith("evidencekit action blocked") for c in tutorial), "indented blocks"
     assert len([c for page in doc_pages() for c in commands_of(page)]) > 80
+
+
+def test_the_tutorials_example_key_cannot_be_mistaken_for_one(tmp_path: Path) -> None:
+    """Copied as shown, the example seals nothing: one sentence saying it is not a key, exit 2."""
+    assert EXAMPLE_KEY in (ROOT / "docs/tutorial.md").read_text(encoding="utf-8")
+    case = tmp_path / "case"
+    made = subprocess.run(
+        [str(BIN / "evidencekit"), "new", str(case), "--no-under-18"], capture_output=True, timeout=120
+    )
+    assert made.returncode == 0
+    done = subprocess.run(
+        [str(BIN / "evidencekit"), "seal", "--recipient", EXAMPLE_KEY],
+        cwd=case, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert done.returncode == 2 and done.stderr.startswith("Problem: ")
+    assert "is not a public key evidencekit can encrypt to" in done.stderr
+    assert not (case / "seal").exists()

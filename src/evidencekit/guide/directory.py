@@ -42,7 +42,7 @@ AGE_GROUPS = ("under-18", "adult", "all")
 NATIONAL = (
     "GB", "US", "AU", "CA", "IE", "DE", "FR", "BE", "IN", "NZ", "ZA", "PH", "BR",
     "CN", "JP", "ID", "RU", "NG", "PK", "BD", "MX", "VN", "EG", "TR", "IR", "TH",
-    "IT", "KR", "ES", "AR", "CO", "PL", "MY", "SA", "UA",
+    "IT", "KR", "ES", "AR", "CO", "PL", "MY", "SA", "UA", "ET",
 )  # fmt: skip
 # An entry checked longer ago than this is named in a warning wherever it is shown: numbers change.
 STALE_AFTER = timedelta(days=365)
@@ -125,6 +125,31 @@ class Routes:
     def stale_entries(self, today: date | None = None) -> list[Entry]:
         """The entries shown that were last checked more than a year before `today`."""
         return stale_entries(self.entries, today)
+
+    def to_json(self, today: date | None = None) -> dict[str, Any]:
+        """The routes for `guide --json`, with the same warning about their age that the text
+        shows: each entry says whether it is stale, and the stale ones are also listed together,
+        so a script (or a helpline's own page built from it) cannot show an old number as fresh."""
+        stale = self.stale_entries(today)
+        stale_ids = {entry.id for entry in stale}
+        return {
+            "country": self.country,
+            "region": self.region,
+            "age_group": self.age_group,
+            "unknown_country": self.unknown_country,
+            "oldest_check": self.oldest_check.isoformat() if self.oldest_check else None,
+            "stale_after_days": STALE_AFTER.days,
+            "stale_entries": [
+                {"id": e.id, "name": e.name, "last_verified": e.last_verified.isoformat()} for e in stale
+            ],
+            "routes": [
+                {
+                    "section": name,
+                    "entries": [{**entry.to_json(), "stale": entry.id in stale_ids} for entry in entries],
+                }
+                for name, entries in self.sections
+            ],
+        }
 
 
 def stale_entries(entries: Iterable[Entry], today: date | None = None) -> list[Entry]:

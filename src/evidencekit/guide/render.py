@@ -95,8 +95,11 @@ def routes_lines(routes: Routes) -> list[Line]:
         lines.append(("text", text.LAST_CHECKED.format(date=routes.oldest_check.isoformat())))
     stale = routes.stale_entries()
     if stale:
-        names = "; ".join(f"{e.name}, {e.last_verified.isoformat()}" for e in stale)
-        lines.append(("text", text.DIRECTORY_STALE.format(names=names)))
+        lines.append(("text", text.DIRECTORY_STALE))
+        lines += [
+            ("text", "– " + text.STALE_ENTRY.format(name=e.name, date=e.last_verified.isoformat()))
+            for e in stale
+        ]
     return lines
 
 

@@ -149,10 +149,13 @@ LAST_CHECKED = _(
     "These details were last checked on {date}. Numbers and addresses change: if one does not "
     "work, search for the service's name."
 )
+# The stale entries follow one a line (STALE_ENTRY): a list of them in one sentence grew past
+# what a terminal line may show and was cut.
 DIRECTORY_STALE = _(
-    "Some of these were last checked more than a year ago ({names}): before you rely on them, "
-    "search for the service's name to check the number or address still works."
+    "Some of these were last checked more than a year ago. Before you rely on one of them, search "
+    "for the service's name to check the number or address still works:"
 )
+STALE_ENTRY = _("{name}, last checked {date}")
 
 # ---- the under-18 safeguard --------------------------------------------------------------------
 
@@ -505,8 +508,8 @@ REPORT_QUESTION = _("Make the report now? (it is saved in the case, as a web pag
 REPORT_MAKING = _("Making the report")
 REPORT_DONE = _("The report is in the case:")
 REPORT_PREVIEWS = _(
-    "It shows small previews of screenshots you did not mark as intimate. If any of them shows "
-    "intimate content, make it again without them: evidencekit report --no-images"
+    "It shows previews, large enough to read, of screenshots you did not mark as intimate. If any "
+    "of them shows intimate content, make it again without them: evidencekit report --no-images"
 )
 REPORT_RESEALED = _("The case was sealed again with the report in it. New seal fingerprint:")
 

@@ -28,7 +28,11 @@ def new(
         typer.Option("--timezone", help="Your time zone, e.g. Europe/London. Default: this computer's."),
     ] = None,
     country: Annotated[
-        str | None, typer.Option(help="Two-letter country code (GB, US, AU…), for the right helplines.")
+        str | None,
+        typer.Option(
+            help="Your country, by name or two-letter code, for the right helplines: United Kingdom "
+            "(or GB, UK), US, India, DE…"
+        ),
     ] = None,
     under_18: Annotated[
         bool | None,
@@ -47,7 +51,11 @@ def new(
     """
     from evidencekit.case.case import create_case
     from evidencekit.cli import output
+    from evidencekit.guide.directory import normalise_country
 
+    # A name ("India", "United Kingdom") is understood as the guide and the wizard understand it,
+    # and what is no country is refused before anything is asked or made.
+    country = normalise_country(country)
     _not_inside_a_case(path)
     if under_18 is None and not json:  # the under-18 safeguard: ask, where someone can answer
         from evidencekit.cli.conversation import interactive

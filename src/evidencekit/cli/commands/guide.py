@@ -64,15 +64,8 @@ def guide(
             {
                 "format": GUIDE_FORMAT,
                 "case_id": the_case.info.id if the_case else None,
-                "country": routes.country,
-                "region": routes.region,
-                "age_group": routes.age_group,
-                "unknown_country": routes.unknown_country,
                 "checklist": [step.to_json() for step in steps],
-                "routes": [
-                    {"section": name, "entries": [entry.to_json() for entry in entries]}
-                    for name, entries in routes.sections
-                ],
+                **routes.to_json(),  # with the entries' age, as the text output warns of it
             }
         )
         return

@@ -30,7 +30,8 @@ def report(
         bool,
         typer.Option(
             "--images/--no-images",
-            help="Include small previews of screenshots not marked sensitive (never of sensitive items).",
+            help="Include previews of screenshots not marked sensitive, large enough to read (at "
+            "least 480 pixels wide on screen; never of sensitive items).",
         ),
     ] = True,
     max_messages: Annotated[
@@ -138,8 +139,8 @@ def _render(result: ReportResult, the_case: Case, images: bool) -> None:
     output.say("  " + "; ".join(parts) + ".")
     if images and result.thumbnails:
         output.note(
-            "The report shows small previews of screenshots you did not mark as sensitive. If any of "
-            "them shows intimate content, make the report again with --no-images."
+            "The report shows previews, large enough to read, of screenshots you did not mark as "
+            "sensitive. If any of them shows intimate content, make the report again with --no-images."
         )
     for path in result.earlier_files_kept:
         output.note(
