@@ -143,3 +143,20 @@ def test_the_case_layer_refuses_to_withdraw_evidence_or_a_link(backup_case):
         change.withdraw_derived("E0001", [link], "never")
     os.unlink(case.root / link)
     assert verify_case(case.root).ok
+
+
+def test_after_a_seal_and_reopen_the_withdrawal_and_the_new_transcript_still_verify(backup_case):
+    case = backup_case
+    env = {"EVIDENCEKIT_CASE": str(case.root)}
+    assert run_cli("seal", env=env).exit_code == 0
+    assert run_cli("reopen", "--reason", "learnt that Riley is 16", env=env).exit_code == 0
+    set_under_18(Case(case.root), "yes")
+
+    assert run_cli("transcript", "E0001", "--rebuild", env=env).exit_code == 0
+
+    result = run_cli("verify", case.root, "--json")
+    assert result.exit_code == 0, result.output
+    codes = {(f["code"], f["path"]) for f in json.loads(result.stdout)["findings"]}
+    assert ("earlier-seal-derived-withdrawn", PICTURE) in codes
+    assert ("earlier-seal-derived-replaced", "data/derived/E0001/transcript.jsonl") in codes
+    assert not [c for c, _ in codes if c == "earlier-seal-evidence-changed"]

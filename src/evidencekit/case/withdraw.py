@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from evidencekit.case import layout, safepath
 from evidencekit.case.layout import TXN_DIR
@@ -97,6 +97,26 @@ def stage(change: CaseChange, item_id: str, paths: list[str], reason: str) -> li
                 "files": [{"path": w.path, "sha256": w.sha256, "size": w.size} for w in out],
             },
         )
+    return out
+
+
+def withdrawn_after(entries: list[dict[str, Any]], history_folder: str) -> set[str]:
+    """The derived files a `derived-withdrawn` entry lists after the `reopened` entry that kept
+    the earlier seal in `history_folder`: verify accepts those as gone from that seal's files
+    (each entry was checked as a derived file of its item when it was made)."""
+    out: set[str] = set()
+    after = False
+    for entry in entries:
+        details = entry.get("details") if isinstance(entry, dict) else None
+        if not isinstance(details, dict):
+            continue
+        if entry.get("action") == "reopened" and details.get("kept_in") == history_folder:
+            after = True
+        elif after and entry.get("action") == WITHDRAWN_ACTION:
+            for file in details.get("files") or []:
+                path = file.get("path") if isinstance(file, dict) else None
+                if isinstance(path, str) and _DERIVED_FILE.match(path):
+                    out.add(path)
     return out
 
 

@@ -146,6 +146,9 @@ def rebuild(case: Case, reference: str, options: dict[str, Any]) -> tuple[dict[s
                 "item": item["id"],
                 "options": {k: v for k, v in options.items() if v is not None},
                 "export": {k: v for k, v in export.items() if k not in ("unreferenced_media",)},
+                # As every command that replaces derived files lists them, so that verify knows
+                # a file an earlier seal covered was re-made by this logged change.
+                "files": [{"path": p, "sha256": d} for p, d in (export.get("derived_files") or {}).items()],
             },
         )
     return export, warnings

@@ -9,7 +9,7 @@ import itertools
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from evidencekit.case import layout
+from evidencekit.case import layout, withdraw
 from evidencekit.case.bag import parse_manifest
 from evidencekit.case.bagview import BagView
 from evidencekit.case.custody import TOOL
@@ -135,7 +135,16 @@ def check_history(
                 f"{path} (a derived file, not evidence) was regenerated after the earlier seal in "
                 f"{relative}; the custody log records the new version.",
             )
-        lost = [path for path in lost if path not in replaced]
+        withdrawn = _withdrawn_after(custody, relative, [p for p in lost if p not in manifest])
+        for path in sorted(withdrawn):
+            report.add(
+                INFO,
+                "earlier-seal-derived-withdrawn",
+                path,
+                f"{path} (a derived file, not evidence) was withdrawn after the earlier seal in "
+                f"{relative}; the custody log says why.",
+            )
+        lost = [path for path in lost if path not in replaced and path not in withdrawn]
         for path in lost:
             report.add(
                 ERROR,
@@ -293,6 +302,18 @@ def _derived_replaced_after(
                 if isinstance(file, dict):
                     logged.add((str(file.get("path")), str(file.get("sha256"))))
     return {p for p in derived if (p, manifest[p]) in logged}
+
+
+def _withdrawn_after(custody: bytes, history_folder: str, gone: list[str]) -> set[str]:
+    """Of `gone` (covered by an earlier seal, no longer in the manifest), the derived files a later
+    logged change withdrew (case/withdraw.py)."""
+    if not gone:
+        return set()
+    try:
+        entries = loads_lines(custody.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return set()
+    return set(gone) & withdraw.withdrawn_after(entries, history_folder)
 
 
 def _prefix_hashes(data: bytes) -> set[str]:
