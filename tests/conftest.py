@@ -125,11 +125,6 @@ def running_as_root() -> bool:
     return hasattr(os, "geteuid") and os.geteuid() == 0
 
 
-needs_non_root = pytest.mark.skipif(
-    running_as_root(), reason="root can read any file, so an unreadable file cannot be made"
-)
-
-
 def require_tool(name: str) -> str:
     path = shutil.which(name)
     if path is None:

@@ -9,8 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import needs_non_root
-
 
 def assert_refused(result, *phrases: str) -> None:
     assert result.exit_code == 2, result.output
@@ -31,14 +29,6 @@ def test_a_missing_file(cli, case, tmp_path):
     assert_refused(
         cli("capture", tmp_path / "nope.png", "--case", case), "There is no file or folder at", "What to do:"
     )
-
-
-@needs_non_root
-def test_an_unreadable_file(cli, case, tmp_path):
-    locked = tmp_path / "locked.png"
-    locked.write_bytes(b"x")
-    locked.chmod(0)
-    assert_refused(cli("capture", locked, "--case", case), "cannot read")
 
 
 def test_not_a_case_folder(cli, tmp_path, evidence):

@@ -8,13 +8,13 @@ example, or the command's -h), exit 2: never click's boxed usage text, never a t
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import BIN, CliResult, running_as_root
+from tests.conftest import BIN, CliResult
+from tests.unprivileged import cannot_read, without_special_rights
 
 
 def assert_usage_problem(result: CliResult, *phrases: str) -> None:
@@ -122,25 +122,7 @@ def test_a_file_that_does_not_exist_is_one_sentence(cli, tmp_path):
     assert "╭" not in result.output
 
 
-# ---- as a person without special rights -----------------------------------------------------
-
-
-def without_special_rights() -> list[str]:
-    """The words that run a command the way an ordinary user's process runs.
-
-    As root (CI), a process can read any file whatever its permissions, so an unreadable file
-    cannot be shown to it. Switching to the `nobody` account does not work here: the Python
-    interpreter lives in root's home folder, which nobody may enter. So the command keeps
-    root's user id but loses every capability (setpriv), above all the two that bypass file
-    permissions (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH): the kernel then checks each file's mode
-    bits exactly as it does for an ordinary user. Not as root: nothing is needed.
-    """
-    if not running_as_root():
-        return []
-    setpriv = shutil.which("setpriv")
-    if setpriv is None:
-        pytest.fail("setpriv (util-linux) is not installed; .ci/run installs it")
-    return [setpriv, "--bounding-set=-all", "--inh-caps=-all", "--no-new-privs"]
+# ---- as a person without special rights (as root too: tests/unprivileged.py) ------------------
 
 
 def run_without_special_rights(*args: str | os.PathLike[str]) -> CliResult:
@@ -159,10 +141,7 @@ def test_a_file_this_account_cannot_read_is_explained_not_boxed(cli, tmp_path: P
     locked.write_bytes(b"\x89PNG\r\n\x1a\n")
     locked.chmod(0)
     # The precondition: this really is a file the command cannot read (else the test proves nothing).
-    probe = subprocess.run(
-        [*without_special_rights(), "cat", str(locked)], capture_output=True, text=True, timeout=30
-    )
-    assert probe.returncode != 0 and "Permission denied" in probe.stderr
+    assert cannot_read(locked)
 
     result = run_without_special_rights("capture", locked, "--case", tmp_path / "case")
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -15,7 +17,8 @@ from evidencekit.case.seal import seal_case
 from evidencekit.errors import CaseSealedError, InputFileError, InvalidValueError
 from evidencekit.intake.files import capture
 from evidencekit.verify import verify_case
-from tests.conftest import assert_valid_bag, needs_non_root
+from tests.conftest import assert_valid_bag
+from tests.unprivileged import cannot_read, without_special_rights
 
 
 def fingerprint(path: Path) -> tuple[bytes, int]:
@@ -229,13 +232,35 @@ def test_bad_paths_are_refused_with_a_clear_sentence_and_nothing_is_captured(cas
     assert case.items() == []
 
 
-@needs_non_root
+# capture() run in a process of its own without root's rights (tests/unprivileged.py), so that the
+# file's permissions apply in CI too; it prints the error it raised.
+_CAPTURE_AS_A_USER = """
+import sys
+from pathlib import Path
+from evidencekit.case.case import Case
+from evidencekit.errors import EvidenceKitError
+from evidencekit.intake.files import capture
+try:
+    capture(Case(Path(sys.argv[1])), [Path(sys.argv[2])])
+except EvidenceKitError as error:
+    print(type(error).__name__, error.message, sep=": ")
+else:
+    print("captured")
+"""
+
+
 def test_an_unreadable_file_is_refused(case, tmp_path):
     locked = tmp_path / "locked.txt"
     locked.write_text("secret")
     locked.chmod(0)
-    with pytest.raises(InputFileError, match="cannot read"):
-        capture(case, [locked])
+    assert cannot_read(locked)  # the precondition: else the test proves nothing
+    done = subprocess.run(
+        [*without_special_rights(), sys.executable, "-c", _CAPTURE_AS_A_USER, str(case.root), str(locked)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("InputFileError: ") and "cannot read" in done.stdout
+    assert case.items() == []
 
 
 def test_a_sealed_case_refuses_new_items(case, evidence):
