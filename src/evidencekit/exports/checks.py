@@ -257,15 +257,15 @@ def _utc(moment: datetime) -> str:
 
 
 def check_transcripts(root: Path, report: VerifyReport) -> None:
-    from evidencekit.case import layout
+    from evidencekit.case import layout, safepath
     from evidencekit.case.bag import parse_manifest
     from evidencekit.case.findings import ERROR
     from evidencekit.case.jsonlines import loads_lines, shared_lines
 
-    try:
-        items = shared_lines((root / layout.ITEMS_JSONL).read_text(encoding="utf-8"))
-        custody = loads_lines((root / layout.CUSTODY_JSONL).read_text(encoding="utf-8"))
-        manifest_text = (root / layout.MANIFEST).read_text(encoding="utf-8")
+    try:  # the case is untrusted input: read through its one door, never via a link
+        items = shared_lines(safepath.read_text(root, layout.ITEMS_JSONL))
+        custody = loads_lines(safepath.read_text(root, layout.CUSTODY_JSONL))
+        manifest_text = safepath.read_text(root, layout.MANIFEST)
     except (OSError, ValueError, UnicodeError):
         return  # verify's own checks already report unreadable records
     manifest = {line.path: line.digest for line in parse_manifest(manifest_text) if line.problem is None}
