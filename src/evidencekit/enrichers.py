@@ -39,4 +39,15 @@ def _chat_export(
     return enrich_capture(change, record, readable, options)
 
 
-CAPTURE_ENRICHERS: tuple[CaptureEnricher, ...] = (CaptureEnricher("a chat export", _chat_export),)
+def _perceptual(
+    change: CaseChange, record: dict[str, Any], readable: Path | None, options: dict[str, Any]
+) -> list[str]:
+    from evidencekit.perceptual.enrich import enrich_capture
+
+    return enrich_capture(change, record, readable, options)
+
+
+CAPTURE_ENRICHERS: tuple[CaptureEnricher, ...] = (
+    CaptureEnricher("a chat export", _chat_export),
+    CaptureEnricher("a picture or video to hash for hash lists (PDQ, SHA-1)", _perceptual),
+)

@@ -22,8 +22,10 @@ from hypothesis import strategies as st
 from evidencekit.case import layout, record_types
 from evidencekit.case.bag import format_manifest, parse_manifest
 from evidencekit.case.case import Case, CaseDamagedError, create_case
+from evidencekit.case.records.hashes import HASHES_JSONL
 from evidencekit.intake.files import capture
 from evidencekit.intake.urls import add_url
+from evidencekit.perceptual.backfill import add_missing as add_missing_hashes
 from evidencekit.story import add_action, add_note, add_offender, add_payment
 from evidencekit.verify import verify_case
 from tests.conftest import CliResult, run_cli
@@ -35,7 +37,8 @@ HINT = "Run: evidencekit verify, to see what changed."
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A case with every kind of record: a chat export, a document, a folder, a sensitive file kept
-    by reference, a web address, and one offender, payment, note and action."""
+    by reference, a web address, one offender, payment, note and action, and a photo captured
+    before evidencekit made perceptual hashes, hashed later (hashes.jsonl)."""
     base = tmp_path_factory.mktemp("template")
     originals = base / "originals"
     (originals / "folder").mkdir(parents=True)
@@ -53,7 +56,25 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     add_offender(case, platform="Instagram", username="bad.actor", seen_in=["E0001"])
     add_payment(case, method="bank", payee="J Smith", amount="100", currency="GBP", paid=True)
     add_action(case, "police", ref="CAD-1")
+    _capture_without_perceptual_hashes(case, originals / "old-photo.png")
+    add_missing_hashes(case)
     return case.root
+
+
+def _capture_without_perceptual_hashes(case: Case, photo: Path) -> None:
+    """As a version before the perceptual enricher did: only the chat-export enricher runs."""
+    from PIL import Image
+
+    from evidencekit.enrichers import CAPTURE_ENRICHERS
+    from evidencekit.intake import enrichers
+
+    Image.linear_gradient("L").convert("RGB").save(photo)
+    before = enrichers._provider
+    enrichers.provide(lambda: [e for e in CAPTURE_ENRICHERS if e.what == "a chat export"])
+    try:
+        capture(case, [photo])
+    finally:
+        enrichers._provider = before
 
 
 def copy_of(template: Path, tmp_path: Path) -> Path:
@@ -118,6 +139,7 @@ FINDING = {
     layout.ITEMS_JSONL: "records-invalid",
     layout.URLS_JSONL: "records-invalid",
     layout.CUSTODY_JSONL: "custody-entry-invalid",
+    HASHES_JSONL: "hashes-record-invalid",
 }
 
 

@@ -112,6 +112,13 @@ def _under_18(root: Any, report: VerifyReport) -> None:
     check_under_18(root, report)
 
 
+@_part("perceptual", "the hashes added for hash lists")
+def _hash_records(root: Any, report: VerifyReport) -> None:
+    from evidencekit.perceptual.checks import check_hash_records
+
+    check_hash_records(root, report)
+
+
 @_part("handover.timestamp", "the trusted timestamps", bag_view=True)
 def check_seal_timestamps(root: Any, report: VerifyReport) -> None:
     """The RFC 3161 tokens on the seal (handover/timestamp.py); runs on an archive stream too."""
@@ -126,6 +133,7 @@ EXTRA_CHECKS: list[ExtraCheck] = [
     _web_captures,
     _transcripts,
     _under_18,
+    _hash_records,
     check_seal_timestamps,
 ]
 

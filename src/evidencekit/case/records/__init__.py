@@ -14,8 +14,8 @@ still be read.
 
 Where things are: `shape` (what a field may hold, `RecordKind`, `check`, `read_records`), `item`,
 `export` (a chat export's facts inside an item), `url`, `custody`, `story` (offenders, payments,
-notes, actions). A new kind of record: a module beside these with its TypedDict, its fields and
-its `RecordKind`, added to `KINDS` below.
+notes, actions), `hashes` (perceptual hashes added after capture). A new kind of record: a module
+beside these with its TypedDict, its fields and its `RecordKind`, added to `KINDS` below.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from __future__ import annotations
 from typing import Any
 
 from evidencekit.case.records.custody import CUSTODY, CustodyEntry
+from evidencekit.case.records.hashes import HASHES, HashRecord
 from evidencekit.case.records.item import ITEMS, ItemFile, ItemRecord
 from evidencekit.case.records.shape import ReadRecords, RecordKind, check, read_records, sentence, valid_only
 from evidencekit.case.records.story import (
@@ -39,12 +40,13 @@ from evidencekit.case.records.url import URLS, UrlRecord
 
 # Every kind of record, by the file it lives in: what `Case` checks a file's lines against.
 KINDS: dict[str, RecordKind[Any]] = {
-    kind.path: kind for kind in (ITEMS, URLS, CUSTODY, OFFENDERS, PAYMENTS, NOTES, ACTIONS)
+    kind.path: kind for kind in (ITEMS, URLS, CUSTODY, OFFENDERS, PAYMENTS, NOTES, ACTIONS, HASHES)
 }
 
 __all__ = [
     "ACTIONS",
     "CUSTODY",
+    "HASHES",
     "ITEMS",
     "KINDS",
     "NOTES",
@@ -53,6 +55,7 @@ __all__ = [
     "URLS",
     "ActionRecord",
     "CustodyEntry",
+    "HashRecord",
     "ItemFile",
     "ItemRecord",
     "NoteRecord",

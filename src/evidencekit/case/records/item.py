@@ -13,6 +13,7 @@ from typing import Any, TypedDict
 
 from evidencekit.case import layout
 from evidencekit.case.records.export import EXPORT_FIELDS
+from evidencekit.case.records.hashes import PERCEPTUAL, SHA1, Perceptual
 from evidencekit.case.records.shape import (
     BAG_PATH,
     FLAG,
@@ -49,6 +50,8 @@ class ItemFile(_ItemFileRequired, total=False):
     size: int
     sha256: str | None
     md5: str | None
+    sha1: str | None
+    perceptual: Perceptual | None
     mime: str | None
     mime_mismatch: bool | None
     source_mtime: str | None
@@ -75,6 +78,8 @@ class ItemRecord(_ItemRequired, total=False):
     source_path_bytes_hex: str
     sha256: str | None
     md5: str | None
+    sha1: str | None
+    perceptual: Perceptual | None  # a picture's PDQ and quality, or why it has none
     tree_sha256: str | None
     file_count: int | None
     files: list[ItemFile]
@@ -112,6 +117,8 @@ FILE_FIELDS: dict[str, Field] = {
     "size": optional(WHOLE),
     "sha256": nullable(SHA256),
     "md5": nullable(TEXT),
+    "sha1": nullable(SHA1),
+    "perceptual": nullable(PERCEPTUAL),
     "mime": nullable(TEXT),
     "mime_mismatch": nullable(FLAG),
     "source_mtime": nullable(TEXT),
@@ -151,6 +158,8 @@ ITEM_FIELDS: dict[str, Field] = {
     "source_path_bytes_hex": optional(HEX),
     "sha256": nullable(SHA256),
     "md5": nullable(TEXT),
+    "sha1": nullable(SHA1),
+    "perceptual": nullable(PERCEPTUAL),
     "tree_sha256": nullable(SHA256),
     "file_count": nullable(WHOLE),
     "files": nullable(records_of(FILE_FIELDS)),
