@@ -132,6 +132,15 @@ def rebuild(case: Case, reference: str, options: dict[str, Any]) -> tuple[dict[s
         )
     with case.change("transcript") as change:
         record = dict(item)
+        # The stored export, reached without a link (the case is untrusted input): a link planted
+        # in its place must not make the transcript read a file outside the case.
+        found = safepath.lstat_in_case(case.root, item["bag_path"])
+        if found is None or safepath.kind_of(found) not in ("file", "folder"):
+            raise InputFileError(
+                f"The stored copy of {item['id']} ({item['bag_path']}) is missing or is not a plain "
+                "file or folder, so no transcript can be made from it.",
+                hint="Run: evidencekit verify, to see what changed in the case.",
+            )
         readable = case.root / item["bag_path"]
         warnings = transcribe_item(change, record, readable, options, rebuild=True)
         export = record.get("export") or {}

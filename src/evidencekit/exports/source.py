@@ -11,6 +11,7 @@ saying why. The item itself is always kept exactly as it is; only reading it is 
 from __future__ import annotations
 
 import hashlib
+import os
 import posixpath
 import re
 import zipfile
@@ -194,6 +195,7 @@ class FolderSource(Source):
         super().__init__(label)
         self.root = root
         self._disk: dict[str, Path] = {}
+        self._stored: dict[str, str] = {}  # member name → its path inside `root`
         if files is None:
             files = [
                 {"path": p.relative_to(root).as_posix(), "original_path": p.relative_to(root).as_posix()}
@@ -206,7 +208,7 @@ class FolderSource(Source):
             disk = root / stored
             size = entry.get("size")
             if size is None:
-                size = disk.stat().st_size
+                size = disk.lstat().st_size
             self._members[original] = Member(
                 original,
                 int(size),
@@ -214,9 +216,15 @@ class FolderSource(Source):
                 entry.get("sha256"),
             )
             self._disk[original] = disk
+            self._stored[original] = stored
 
     def open(self, name: str) -> IO[bytes]:
-        return open(self._disk[name], "rb")
+        """The member's bytes, reached without following any link: a captured folder lies inside
+        the case, which is untrusted input (a link planted in it must not make a transcript read
+        a file outside), and names from its record must stay inside the folder."""
+        from evidencekit.case import safepath
+
+        return os.fdopen(safepath.open_regular(self.root, self._stored[name]), "rb")
 
 
 class ZipSource(Source):
