@@ -116,8 +116,10 @@ def transcribe_item(
                 else:
                     warnings.append(
                         f"{item_id} “{name}” was kept as it is, but evidencekit did not recognise it as a "
-                        "chat export it can read, so no transcript was made. (Supported: WhatsApp, Instagram "
-                        "and Messenger JSON, Telegram JSON, Snapchat JSON, Discord, SMS Backup & Restore.)"
+                        "chat export it can read, so no transcript was made. (Supported: WhatsApp; Instagram "
+                        "and Facebook Messenger, JSON or HTML, and Facebook's HTML download from before "
+                        "2018; Telegram JSON; Snapchat; Discord; SMS Backup & Restore; iPhone and Mac "
+                        "Messages; Signal via signal-export; TikTok, JSON or TXT.)"
                     )
             return warnings
         parser, detection = found
