@@ -15,6 +15,8 @@ import sys
 
 import ijson
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from evidencekit.exports.jsonstream import MAX_DEPTH, NestedTooDeeply, repaired_stream
 from tests.conftest import BIN
@@ -107,3 +109,42 @@ def test_a_deeply_nested_side_file_is_treated_like_any_unreadable_json():
     data = b'{"Basic Information": ' + deep(5_000).encode() + b"}"
     with pytest.raises(ValueError), repaired_stream(io.BytesIO(data)) as stream:
         json.load(stream)
+
+
+def _depth_one_byte_at_a_time(data: bytes) -> tuple[bool, int, bool]:
+    """(too deep?, depth at the end, inside a string at the end), the slow obvious way. A
+    backslash escapes the next byte wherever it is (outside a string it is not JSON anyway)."""
+    depth, in_string, escaped = 0, False, False
+    for byte in data:
+        if escaped:
+            escaped = False
+        elif byte == ord("\\"):
+            escaped = True
+        elif byte == ord('"'):
+            in_string = not in_string
+        elif not in_string and byte in b"[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return True, depth, in_string
+        elif not in_string and byte in b"]}":
+            depth -= 1
+    return False, depth, in_string
+
+
+_PIECES = st.sampled_from([b"[", b"]", b"{", b"}", b'"', b'\\"', b"\\\\", b"a", b":", b","])
+
+
+@given(st.lists(st.lists(st.tuples(_PIECES, st.integers(1, 300)), max_size=12), max_size=6))
+def test_the_nesting_is_followed_across_blocks_as_one_byte_at_a_time_would(blocks):
+    # Each block is made of whole pieces: the reader never ends a block inside an escape.
+    chunks = [b"".join(piece * count for piece, count in block) for block in blocks]
+    expected_too_deep, expected_depth, expected_in_string = _depth_one_byte_at_a_time(b"".join(chunks))
+    reader = repaired_stream(io.BytesIO(b""))
+    try:
+        for chunk in chunks:
+            reader._check_depth(chunk)
+    except NestedTooDeeply:
+        assert expected_too_deep
+    else:
+        assert not expected_too_deep
+        assert (reader._depth, reader._in_string) == (expected_depth, expected_in_string)

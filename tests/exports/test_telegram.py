@@ -85,3 +85,37 @@ def test_a_truncated_result_json_keeps_the_messages_before_the_cut(read, tmp_pat
 
     assert r.outcome.status == "partial" and len(r.messages) == 3
     assert "cut off" in r.header["problem"]
+
+
+def test_the_exact_time_is_read_however_date_unixtime_is_written_and_an_impossible_one_is_left_out(
+    read, tmp_path
+):
+    # Telegram writes a string of digits; damaged or hand-made files may hold a number, a
+    # fraction, other digits, or a time no calendar has. Without an exact time the naive `date`
+    # is used, read in the stated zone (London: summer time in July).
+    written = ["1773522300", 1773522300, "1773522300.5", "١٧٧٣٥٢٢٣٠٠", "99999999999999", "²", "-1"]
+    messages = [
+        {
+            "id": n,
+            "type": "message",
+            "date": "2026-07-01T12:00:00",
+            "date_unixtime": unix,
+            "from": "Alex",
+            "text": "hi",
+        }
+        for n, unix in enumerate(written, start=1)
+    ]
+    export = tmp_path / "result.json"
+    export.write_text(json.dumps({"name": "Alex", "type": "personal_chat", "id": 1, "messages": messages}))
+
+    times = [m["time"] for m in read(export).messages]
+
+    assert times == [
+        "2026-03-14T21:05:00+00:00",
+        "2026-03-14T21:05:00+00:00",
+        "2026-03-14T21:05:00.500+00:00",
+        "2026-03-14T21:05:00+00:00",
+        "2026-07-01T12:00:00+01:00",
+        "2026-07-01T12:00:00+01:00",
+        "1970-01-01T00:59:59+01:00",  # London kept summer time all year then
+    ]

@@ -23,7 +23,8 @@ _BAD_ESCAPE = re.compile(rb"(?<!\\)((?:\\\\)*)\\x([0-9A-Fa-f]{2})")
 # memory (quadratic: 20,000 levels take about 1 GB), so reading stops long before that.
 MAX_DEPTH = 256
 _ESCAPE = re.compile(rb"\\.", re.S)
-_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+_NOT_MARKS = bytes(b for b in range(256) if b not in b'"[]{}')
+_SQUARE = bytes.maketrans(b"{}", b"[]")
 _STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
 
 
@@ -45,7 +46,8 @@ class RepairingReader(io.RawIOBase):
         self.repairs = 0
         self._depth = 0
         self._in_string = False
-        self._decoder = None
+        self._decoder: codecs.IncrementalDecoder | None = None
+        self.transcoded: str | None = None  # the encoding re-encoded as UTF-8, if any
         start = raw.read(4)
         for bom, name in (
             (codecs.BOM_UTF32_LE, "utf-32"),
@@ -102,19 +104,36 @@ class RepairingReader(io.RawIOBase):
         sees it; raise NestedTooDeeply past MAX_DEPTH.
 
         All in C-speed byte operations: escapes are dropped (blocks never end inside one, see
-        _fill), then quotes alternate between opening and closing a string, so splitting on them
-        leaves the text outside strings at every other piece."""
+        _fill), then everything but quotes and brackets. Two quotes side by side then have
+        nothing between them, so dropping them changes neither which brackets are outside
+        strings nor whether the block ends inside one; that leaves a few quotes (strings with a
+        bracket in them), which alternate between opening and closing a string, so splitting on
+        them leaves the text outside strings at every other piece."""
         if b"\\" in data:
             data = _ESCAPE.sub(b"", data)
-        pieces = data.split(b'"')
-        outside = b"".join(pieces[1::2] if self._in_string else pieces[0::2])
+        marks = data.translate(None, _NOT_MARKS).replace(b'""', b"")
+        pieces = marks.split(b'"')
+        brackets = b"".join(pieces[1::2] if self._in_string else pieces[0::2])
         if len(pieces) % 2 == 0:  # an odd number of quotes: a string opens or closes for good
             self._in_string = not self._in_string
-        brackets = outside.translate(None, _NOT_BRACKETS)
         opening = brackets.count(b"[") + brackets.count(b"{")
         if self._depth + opening <= MAX_DEPTH:
             self._depth += 2 * opening - len(brackets)
             return
+        # Many brackets: a long chat. Removing every innermost pair, round after round, leaves
+        # closings then openings; no point of the block was deeper than the openings left plus
+        # one level per round, so a block of shallow messages is passed in a few C-speed rounds.
+        nested = brackets.translate(_SQUARE)
+        rounds = 0
+        while b"[]" in nested and rounds <= MAX_DEPTH:
+            nested = nested.replace(b"[]", b"")
+            rounds += 1
+        if b"[]" not in nested:
+            closing = len(nested) - len(nested.lstrip(b"]"))
+            change = len(nested) - 2 * closing
+            if self._depth + max(0, change) + rounds <= MAX_DEPTH:
+                self._depth += change
+                return
         for byte in brackets:
             self._depth += _STEP[byte]
             if self._depth > MAX_DEPTH:
@@ -128,9 +147,21 @@ class RepairingReader(io.RawIOBase):
             self._out, self._at = b"", 0
             self._fill()
         size = min(len(buffer), len(self._out) - self._at)
-        buffer[:size] = self._out[self._at : self._at + size]
+        buffer[:size] = memoryview(self._out)[self._at : self._at + size]
         self._at += size
         return size
+
+    def read(self, size: int | None = -1) -> bytes:
+        """What is left of the current block, up to `size` (the parsers read in big pieces:
+        one copy, not the two a RawIOBase makes through readinto)."""
+        if size is None or size < 0:
+            return self.readall()
+        if self._at >= len(self._out):
+            self._out, self._at = b"", 0
+            self._fill()
+        data = self._out[self._at : self._at + size]
+        self._at += len(data)
+        return data
 
     def close(self) -> None:
         self._raw.close()
@@ -147,8 +178,8 @@ def objects_at(
     """Yield (container prefix, container number, container scalars, index, object) for every object at
     `<container>.<item>.item`, with the container's scalar keys in `keep` (name, type, id…) that
     came before it. `containers` are ijson prefixes ("" for the top level, "chats.list.item")."""
-    import ijson
-    from ijson.common import ObjectBuilder
+    import ijson  # type: ignore[import-untyped]
+    from ijson.common import ObjectBuilder  # type: ignore[import-untyped]
 
     item_prefixes = {(f"{c}.{item}.item" if c else f"{item}.item"): c for c in containers}
     container_set = set(containers)

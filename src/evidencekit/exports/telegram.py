@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import IO, Any, cast
 
 from evidencekit.exports.base import (
@@ -26,7 +26,7 @@ from evidencekit.exports.base import (
 )
 from evidencekit.exports.jsonstream import RepairingReader, objects_at, repaired_stream
 from evidencekit.exports.source import Source, head_text
-from evidencekit.exports.times import from_epoch, localise, shown
+from evidencekit.exports.times import UTC, from_epoch, localise, shown
 
 NAME = "telegram"
 VERSION = "1"
@@ -50,6 +50,12 @@ _DETAIL_FIELDS = (
     "discard_reason",
     "message_id",
     "inviter",
+)
+_DETAIL_KEYS = frozenset(_DETAIL_FIELDS)
+# The keys only some messages have: edits, forwards, replies, media.
+_OTHER_KEYS = frozenset(
+    ["edited", "edited_unixtime", "forwarded_from", "forwarded_from_id", "reply_to_message_id"]
+    + [field for field, _ in _MEDIA_FIELDS]
 )
 _NOT_INCLUDED = ("not included", "exceeds maximum size", "unavailable", "is not available")
 _CHAT_KEYS = ("name", "type", "id")
@@ -190,16 +196,16 @@ def _one_chat(
 def _message(
     raw: dict[str, Any], seq: int, source: Source, name: str, context: ParseContext, previous: datetime | None
 ) -> Message:
-    written = raw.get("date") if isinstance(raw.get("date"), str) else None
-    msg = Message(seq=seq, time=None, time_as_written=written, sender=None, text=_text(raw.get("text")))
-    msg.id = None if raw.get("id") is None else str(raw.get("id"))
+    get = raw.get
+    date = get("date")
+    written = date if isinstance(date, str) else None
+    msg = Message(seq=seq, time=None, time_as_written=written, sender=None, text=_text(get("text")))
+    number = get("id")
+    msg.id = None if number is None else str(number)
     msg.source_file = name
-    unix = raw.get("date_unixtime")
+    unix = get("date_unixtime")
     if unix is not None:
-        try:
-            msg.time = shown(from_epoch(float(unix), None), context.display_zone)
-        except (TypeError, ValueError):
-            msg.time = None
+        msg.time = _exact_time(unix, context.display_zone)
     if msg.time is None and written:
         try:
             naive = datetime.fromisoformat(written)
@@ -212,28 +218,51 @@ def _message(
             msg.time_zone_assumed = True
             if flag:
                 msg.flag(flag)
-    kind = raw.get("type")
+    kind = get("type")
     if kind == "service":
         msg.kind = SYSTEM
-        msg.sender = raw.get("actor") if isinstance(raw.get("actor"), str) else None
-        msg.sender_id = None if raw.get("actor_id") is None else str(raw.get("actor_id"))
-        if raw.get("action"):
+        actor = get("actor")
+        msg.sender = actor if isinstance(actor, str) else None
+        actor_id = get("actor_id")
+        msg.sender_id = None if actor_id is None else str(actor_id)
+        if get("action"):
             msg.details["action"] = raw["action"]
     else:
         msg.kind = MESSAGE if kind == "message" else SYSTEM
         if kind != "message":
             msg.details["type"] = kind
-        sender = raw.get("from")
+        sender = get("from")
         msg.sender = sender if isinstance(sender, str) else None
-        if "from" in raw and sender is None:
+        if sender is None and "from" in raw:
             msg.details["sender_note"] = "the sender's account was deleted"
-        msg.sender_id = None if raw.get("from_id") is None else str(raw.get("from_id"))
-    for key in _DETAIL_FIELDS:
-        if key in raw:
-            msg.details[key] = raw[key]
-    links = _links(raw.get("text_entities"))
-    if links:
-        msg.details["links"] = links
+        sender_id = get("from_id")
+        msg.sender_id = None if sender_id is None else str(sender_id)
+    if not _DETAIL_KEYS.isdisjoint(raw):
+        for key in _DETAIL_FIELDS:
+            if key in raw:
+                msg.details[key] = raw[key]
+    entities = get("text_entities")
+    if entities:
+        links = _links(entities)
+        if links:
+            msg.details["links"] = links
+    if not _OTHER_KEYS.isdisjoint(raw):
+        _marks_and_media(raw, msg, source, name)
+    return msg
+
+
+def _exact_time(unix: Any, zone: tzinfo | None) -> datetime | None:
+    """`date_unixtime` (a string of seconds) as a moment shown in `zone`; None when it is not one."""
+    if isinstance(unix, str) and unix.isascii() and unix.isdigit() and len(unix) < 12:  # the usual case
+        return datetime.fromtimestamp(int(unix), zone if zone is not None else UTC)
+    try:
+        return shown(from_epoch(float(unix), None), zone)
+    except (TypeError, ValueError):
+        return None
+
+
+def _marks_and_media(raw: dict[str, Any], msg: Message, source: Source, name: str) -> None:
+    """Edits, forwards, replies and attached files: on a minority of messages."""
     if raw.get("edited") or raw.get("edited_unixtime"):
         msg.flag("edited")
         msg.details["edited"] = raw.get("edited")
@@ -265,7 +294,6 @@ def _message(
                 details={"path_as_written": value},
             )
         )
-    return msg
 
 
 PARSER = TelegramParser()
