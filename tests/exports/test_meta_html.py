@@ -126,3 +126,20 @@ def test_capture_of_an_html_download_through_the_cli_makes_a_transcript(tmp_path
     assert "JSON" not in result.output  # no longer asked to export again in JSON
     transcript = (case / "data/derived/E0001/transcript.jsonl").read_text(encoding="utf-8")
     assert "you have until midnight" in transcript and '"parser":"meta-html"' in transcript
+
+
+def test_a_page_that_stops_being_utf8_keeps_every_message_before_that_point(read, tmp_path):
+    thread = tmp_path / "facebook-sam-2024/messages/inbox/riley_1234567890"
+    thread.mkdir(parents=True)
+    boxes = [box("Riley Kay", f"message {n}", f"Feb 9, 2024 10:{n:02d} pm") for n in range(20, 0, -1)]
+    data = page("Riley Kay", *boxes).encode("utf-8")
+    cut = data.index(b"message 5<")  # the damage comes after the newest 16 messages
+    (thread / "message_1.html").write_bytes(data[:cut] + b"\xff\xfe" + data[cut:])
+
+    r = read(tmp_path / "facebook-sam-2024")
+
+    assert r.outcome.status == "partial"
+    read_in_full = [t for t in r.texts() if t]
+    assert sorted(read_in_full, key=lambda t: int(t.split()[1])) == [f"message {n}" for n in range(6, 21)]
+    [cut_off] = [m for m in r.messages if not m["text"]]  # the box the damage is in: kept, and said
+    assert "cut off" in cut_off["details"]["note"]

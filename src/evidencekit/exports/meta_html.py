@@ -413,8 +413,9 @@ def _read_page(source: Source, name: str) -> tuple[str | None, list[_Box], str |
                     text, first = text.lstrip("\ufeff"), False
                 page.feed(text)
             page.feed(decoder.decode(b"", final=True))
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as exc:
         problem = "it is not valid UTF-8 text from some point on"
+        page.feed(bytes(exc.object[: exc.start]).decode("utf-8", errors="ignore"))  # the text before it
     except (zipfile.BadZipFile, zlib.error, EOFError, ValueError) as exc:
         problem = f"it could not be read to the end ({exc})"
     page.finish()
