@@ -301,3 +301,16 @@ def test_any_other_html_page_is_not_taken_for_signal(tmp_path):
 
     found = detect(open_source(folder, "site"))
     assert found is None or found[0].name != "signal"
+
+
+def test_a_page_that_stops_being_utf8_keeps_the_messages_before_the_damage(read, tmp_path):
+    root = _html_only_export(tmp_path)
+    page = root / "Alex" / "index.html"
+    data = page.read_bytes()
+    cut = data.index(b"IMG_0042.jpg")  # inside the third message
+    page.write_bytes(data[:cut] + b"\xff" + data[cut:])
+
+    r = read(root)
+
+    assert r.outcome.status == "partial" and "encoding" in (r.outcome.problem or "")
+    assert [m["text"] for m in r.messages] == ["hey, you look cute in your pics", "who is this?"]

@@ -177,7 +177,12 @@ def read_page(source: Source, name: str) -> Iterator[HtmlMessage]:
     first = True
     with source.open(name) as stream:
         while chunk := stream.read(_CHUNK):
-            text = decoder.decode(chunk)
+            try:
+                text = decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                page.feed(bytes(exc.object[: exc.start]).decode("utf-8", errors="ignore"))
+                yield from page.ready  # every message before the damage, then the damage itself
+                raise
             if first:
                 text, first = text.lstrip("\ufeff"), False
             page.feed(text)
