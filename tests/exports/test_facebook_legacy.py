@@ -83,6 +83,10 @@ def test_the_one_page_download_in_time_order_with_exact_times(read, tmp_path):
     assert first["time_as_written"] == "Tuesday, 3 March 2015 at 21:07 UTC+01"
     alex = next(m for m in r.messages if m["conversation"] == "Alex Moss, Sam Vance")
     assert alex["time"] == "2015-03-02T08:00:00+00:00"
+    # The page's heading names whose download it is: their messages say so, under their name.
+    sam = next(m for m in riley if m["sender"] == "Sam Vance")
+    assert sam["details"]["sent_by_account_owner"] is True
+    assert "sent_by_account_owner" not in first["details"]
     assert not any("without a time zone" in w for w in r.header["warnings"])
 
 

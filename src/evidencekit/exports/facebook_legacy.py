@@ -254,6 +254,8 @@ class _Page(HTMLParser):
         self.part_depth = -1
         self.ready: list[_Box] = []
         self.threads = 0
+        self.heading: list[str] | None = None  # the page's <h1>: the account owner's name
+        self.in_heading = -1
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {key: value or "" for key, value in attrs}
@@ -268,6 +270,8 @@ class _Page(HTMLParser):
             self.part_depth = depth
         elif self.thread is not None:
             self._inside_thread(tag, classes, values, depth)
+        elif tag == "h1" and self.heading is None:
+            self.heading, self.in_heading = [], depth
         if tag not in _VOID:
             self.stack.append(tag)
 
@@ -331,6 +335,8 @@ class _Page(HTMLParser):
         while self.stack:
             open_tag = self.stack.pop()
             depth = len(self.stack)
+            if depth == self.in_heading:
+                self.in_heading = -1
             if depth == self.part_depth:
                 self.part, self.part_depth = None, -1
                 if self.thread is not None and self.box is None and depth > self.thread_depth:
@@ -346,6 +352,8 @@ class _Page(HTMLParser):
                 break
 
     def handle_data(self, data: str) -> None:
+        if self.in_heading != -1 and self.heading is not None:
+            self.heading.append(data)
         if self.part is None:
             return
         if self.part == "participants" and self.thread is not None:
@@ -399,6 +407,7 @@ class _Reader:
         self.counts = _Counts()
         self.conversations: dict[tuple[str, int], Conversation] = {}
         self.previous: dict[str, datetime] = {}
+        self.owner: str | None = None  # the name at the top of the page: whose download it is
 
     def page(self, name: str) -> Iterator[Message]:
         page = _Page()
@@ -413,6 +422,8 @@ class _Reader:
                     if first:
                         text, first = text.lstrip("\ufeff"), False
                     page.feed(text)
+                    if self.owner is None and page.heading is not None and page.in_heading == -1:
+                        self.owner = _clean(page.heading) or None
                     yield from self._drain(page, name, threads)
                 page.feed(decoder.decode(b"", final=True))
         except UnicodeDecodeError as exc:
@@ -480,6 +491,8 @@ class _Reader:
             self.previous[msg.conversation.key] = msg.time
         msg.sender = _clean(box.sender) or None
         msg.sender_id = msg.sender
+        if msg.sender is not None and msg.sender == self.owner:
+            msg.details["sent_by_account_owner"] = True
         msg.text = _clean(box.content)
         for path, kind in box.media:
             member = self.source.find(path, near=name)
