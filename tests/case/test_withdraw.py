@@ -160,3 +160,40 @@ def test_after_a_seal_and_reopen_the_withdrawal_and_the_new_transcript_still_ver
     assert ("earlier-seal-derived-withdrawn", PICTURE) in codes
     assert ("earlier-seal-derived-replaced", "data/derived/E0001/transcript.jsonl") in codes
     assert not [c for c, _ in codes if c == "earlier-seal-evidence-changed"]
+
+
+@pytest.mark.parametrize("signal_name", ["SIGINT", "SIGKILL"])
+def test_stopped_at_any_rename_the_withdrawal_happens_completely_or_not_at_all(
+    backup_case, tmp_path, signal_name
+):
+    """As test_every_rename does for capture, note and seal: strace stops the re-made transcript
+    at each rename of its commit (the picture's withdrawal among them)."""
+    import shutil
+    from concurrent.futures import ThreadPoolExecutor
+
+    from evidencekit.case.layout import TXN_DIR
+    from tests.case.test_every_rename import Stop, counted_renames, problems_after, records
+    from tests.conftest import require_tool
+
+    strace = require_tool("strace")
+    case = backup_case
+    set_under_18(case, "yes")
+    argv = ["transcript", "E0001", "--rebuild"]
+    before = records(case.root)
+    reference = tmp_path / "reference" / "case"
+    shutil.copytree(case.root, reference, symlinks=True)
+    renamed = counted_renames(strace, argv, reference)
+    after = records(reference)
+    assert PICTURE in before["payload"] and PICTURE not in after["payload"]
+    commit_at = renamed.index(f"{TXN_DIR}/COMMIT") + 1
+    assert staging_name(1) in renamed[commit_at:], "the withdrawal is one of the commit's renames"
+
+    def one(k: int) -> list[str]:
+        saved = k > commit_at or (signal_name == "SIGINT" and k == commit_at)
+        stop = Stop("transcript --rebuild", signal_name, k, len(renamed), renamed[k - 1])
+        trial = tmp_path / f"stopped-at-{k}" / "case"
+        return problems_after(stop, strace, argv, case.root, trial, saved, after if saved else before)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        problems = [p for found in pool.map(one, range(1, len(renamed) + 1)) for p in found]
+    assert problems == []
