@@ -47,7 +47,16 @@ def _perceptual(
     return enrich_capture(change, record, readable, options)
 
 
+def _ocr(
+    change: CaseChange, record: dict[str, Any], readable: Path | None, options: dict[str, Any]
+) -> list[str]:
+    from evidencekit.ocr.service import enrich_capture
+
+    return enrich_capture(change, record, readable, options)
+
+
 CAPTURE_ENRICHERS: tuple[CaptureEnricher, ...] = (
     CaptureEnricher("a chat export", _chat_export),
     CaptureEnricher("a picture or video to hash for hash lists (PDQ, SHA-1)", _perceptual),
+    CaptureEnricher("a screenshot or picture to read the text in", _ocr),
 )

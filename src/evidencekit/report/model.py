@@ -121,6 +121,7 @@ def collect(
             "last": times(custody[-1].get("at")) if custody else None,
         },
         "thumbnails": [],
+        "ocr_texts": {},
         "thumbnail_problems": [],
         "thumbnails_omitted": 0,
         "images_state": "off",
@@ -133,10 +134,18 @@ def collect(
         else:
             pictures, problems = thumbs.make_thumbnails(case.root, chosen[: options.max_thumbnails])
             data["thumbnails"] = pictures
+            data["ocr_texts"] = _ocr_texts(case, [p.item_id for p in pictures], manifest)
             data["thumbnail_problems"] = problems
             data["thumbnails_omitted"] = max(0, len(chosen) - options.max_thumbnails)
             data["images_state"] = "on"
     return data
+
+
+def _ocr_texts(case: Case, item_ids: list[str], manifest: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """The text read in each previewed screenshot, shown beside it (ocr/service.py)."""
+    from evidencekit.ocr.service import texts_for_report
+
+    return texts_for_report(case, item_ids, manifest)
 
 
 def _case_block(

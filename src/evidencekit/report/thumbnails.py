@@ -258,6 +258,16 @@ def _header(data: bytes) -> Any:  # a PIL.ImageFile.ImageFile, header read, no p
     )
 
 
+PictureRefused = _Refused  # why a stored picture was not decoded (a sentence), for other readers
+
+
+def open_picture(data: bytes) -> Any:
+    """`data` opened with only its header read, by the same rules as a preview (the formats a
+    screenshot comes in, the declared size checked before any pixel is decoded): for the other
+    readers of stored pictures (OCR). Raises PictureRefused with a sentence."""
+    return _header(data)
+
+
 def _too_large(size: tuple[int, int] | None) -> _Refused:
     if size is None:
         return _Refused(
@@ -268,4 +278,12 @@ def _too_large(size: tuple[int, int] | None) -> _Refused:
     return _Refused(f"the picture says it is {width}×{height} pixels, too large to preview safely")
 
 
-__all__ = ["Candidate", "Thumbnail", "candidates", "case_involves_minor", "make_thumbnails"]
+__all__ = [
+    "Candidate",
+    "PictureRefused",
+    "Thumbnail",
+    "candidates",
+    "case_involves_minor",
+    "make_thumbnails",
+    "open_picture",
+]
