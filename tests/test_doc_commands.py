@@ -456,6 +456,7 @@ SETUP: dict[str, Callable[[World], None]] = {
     "docs/tutorial.md": setup_tutorial,
     "docs/how-to/export-your-chats.md": setup_export_your_chats,
     "docs/how-to/record-offenders-payments-actions.md": setup_a_case_with_a_chat,
+    "docs/how-to/read-text-in-screenshots.md": setup_a_case_with_a_chat,
     "docs/how-to/archive-web-pages.md": setup_archive_web_pages,
     "docs/how-to/verify-without-evidencekit.md": setup_inside_a_sealed_case,
     "docs/reference/handover.md": setup_inside_a_sealed_case,
