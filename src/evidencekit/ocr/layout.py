@@ -9,12 +9,15 @@ who wrote it (against the left edge: received; against the right: sent; centred:
 Rows that are entirely not background at the top are the app's header bar.
 
 Each region is then read on its own, at full size: made dark-on-light first (white text on a blue
-bubble is inverted, which Tesseract otherwise drops entirely), its contrast stretched. Reading
-regions one by one is what makes a second, inverted pass over the whole picture unnecessary.
+bubble is inverted, which Tesseract otherwise drops entirely), then made black on white by a
+threshold between the bubble's shade and its text's, so the screen around a rounded bubble and a
+photo's moiré do not look like text. Reading regions one by one is what makes a second, inverted
+pass over the whole picture unnecessary.
 
 A photo of a screen is straightened first: the turn that makes the rows' profile sharpest (tried
-from -6° to 6° on the reduced picture) is applied to the whole picture, and the word boxes are
-given in the straightened picture (the derived file says by how much it was turned).
+from -6° to 6° on the reduced picture, every 1.5° and then every 0.5° around the best) is applied
+to the whole picture, and the word boxes are given in the straightened picture (the derived file
+says by how much it was turned). A picture of one colour is not read at all.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ TARGET_WIDTH = 240  # the reduced picture's width
 CLEAN_THRESHOLD = 7
 NOISY_THRESHOLD = 18
 LOW_CONFIDENCE = 60.0  # below this (Tesseract's 0–100), a line is shown as doubtful
-_ANGLES = tuple(a / 2 for a in range(-12, 13))
+_COARSE = tuple(a * 1.5 for a in range(-4, 5))  # -6° to 6°
 
 
 @dataclass(frozen=True)
@@ -104,7 +107,10 @@ def read_picture(engine: Engine, image: Any) -> Reading:
     small, factor = _reduce(image)
     background = _background(small)
     threshold = _threshold(small, background)
-    turned = _best_angle(_mask(small, background, threshold))
+    first = _mask(small, background, threshold)
+    if first.getbbox() is None:  # one colour: nothing is written on it
+        return Reading(image.width, image.height, background, 0.0, None, [])
+    turned = _best_angle(first)
     if turned:
         # The corners the turn leaves are filled with the background's opposite, so that they
         # count as outside the screen (see _screen_edges), not as screen.
@@ -186,14 +192,19 @@ def _mask(small: Any, background: tuple[int, int, int], threshold: int) -> Any:
 def _best_angle(mask: Any) -> float:
     """The small turn that makes rows of text and bubbles sharpest: the profile of non-background
     pixels per row has the greatest variance when the lines are level."""
-    scores = {}
-    for angle in _ANGLES:
-        turned = mask.rotate(angle, resample=2, expand=False) if angle else mask
-        profile = turned.resize((1, turned.height), 2).tobytes()  # 2: bilinear, a row's mean
-        mean = sum(profile) / len(profile)
-        scores[angle] = sum((v - mean) ** 2 for v in profile)
-    best = max(scores, key=lambda a: scores[a])
-    return 0.0 if scores[0.0] >= scores[best] * 0.97 else best
+    scores: dict[float, float] = {}
+
+    def score(angle: float) -> float:
+        if angle not in scores:
+            turned = mask.rotate(angle, resample=2, expand=False) if angle else mask
+            profile = turned.resize((1, turned.height), 2).tobytes()  # 2: bilinear, a row's mean
+            mean = sum(profile) / len(profile)
+            scores[angle] = sum((v - mean) ** 2 for v in profile)
+        return scores[angle]
+
+    coarse = max(_COARSE, key=score)  # every 1.5°, then every 0.5° around the best
+    best = max((coarse - 1.0, coarse - 0.5, coarse, coarse + 0.5, coarse + 1.0), key=score)
+    return 0.0 if score(0.0) >= score(best) * 0.97 else best
 
 
 @dataclass

@@ -53,8 +53,9 @@ NOTE = (
 )
 PREPROCESSING = (
     "regions found on the reduced picture by their difference from the background colour",
-    "each region made dark-on-light (inverted when its text is lighter than it) and its contrast "
-    "stretched (1% cut-off), then read by Tesseract as one block of text",
+    "each region made dark-on-light (inverted when its text is lighter than it), then black on white "
+    "by a threshold between its own shade and its text's, then read by Tesseract as one block of text",
+    "a photo of a screen turned (at most 6°) to make its rows level",
     "no word lists (dictionary correction off), LSTM engine, one thread",
     "a lone '|' read as the word 'I'",
 )
