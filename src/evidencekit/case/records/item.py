@@ -109,6 +109,7 @@ class ItemRecord(_ItemRequired, total=False):
     web_capture: dict[str, Any] | None
     source: str
     screen: dict[str, Any] | None
+    ocr: dict[str, Any] | None  # whether a picture's text was read at capture (ocr/service.py)
 
 
 FILE_FIELDS: dict[str, Field] = {
@@ -145,6 +146,17 @@ WEB_CAPTURE_FIELDS: dict[str, Field] = {
     "files": nullable(OBJECT),
     "tools": nullable(OBJECT),
     "errors": nullable(LIST),
+}
+
+# What capture says about reading a picture's text (docs/reference/case-format.md, "Text read in
+# pictures"); the confidence (a number with a fraction) and the chat's facts are not checked here.
+OCR_FIELDS: dict[str, Field] = {
+    "status": required(TEXT),
+    "problem": nullable(TEXT),
+    "file": optional(INSIDE),
+    "words": optional(WHOLE),
+    "chat": nullable(OBJECT),
+    "derived_files": optional(OBJECT),
 }
 
 ITEM_FIELDS: dict[str, Field] = {
@@ -189,6 +201,7 @@ ITEM_FIELDS: dict[str, Field] = {
     "web_capture": nullable(record_of(WEB_CAPTURE_FIELDS)),
     "source": nullable(TEXT),
     "screen": nullable(OBJECT),
+    "ocr": nullable(record_of(OCR_FIELDS)),
 }
 
 
