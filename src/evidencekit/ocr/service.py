@@ -764,6 +764,8 @@ def texts_for_report(case: Case, item_ids: list[str], manifest: dict[str, str]) 
                             "low": float(line.get("confidence") or 0) < LOW_CONFIDENCE,
                         }
                     )
+        if not lines:  # nothing was written on it: no block of text beside its preview
+            continue
         out[item_id] = {
             "engine": f"{engine.get('name')} {engine.get('version')}",
             "confidence": round(float(document.get("confidence") or 0)),
