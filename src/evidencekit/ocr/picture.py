@@ -37,7 +37,7 @@ def decode(data: bytes) -> Any:  # a PIL.Image.Image in RGB
                 f"({MAX_PIXELS // 1_000_000} megapixels)"
             )
         if getattr(image, "is_animated", False):
-            raise PictureRefused("it is an animated picture, so no text was read from it")
+            raise PictureRefused("it is an animated picture (its frames are not one text)")
         try:
             image.load()
             upright = ImageOps.exif_transpose(image)
@@ -48,14 +48,12 @@ def decode(data: bytes) -> Any:  # a PIL.Image.Image in RGB
                 return background
             return upright.convert("RGB")
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise PictureRefused("the picture is larger than it said, so no text was read from it") from None
+            raise PictureRefused("the picture is larger than it said") from None
         except (OSError, ValueError, SyntaxError, EOFError, IndexError, MemoryError):
-            raise PictureRefused("the picture is damaged or cut short, so no text was read from it") from None
+            raise PictureRefused("the picture is damaged or cut short") from None
     finally:
         image.close()
 
 
 def _for_ocr(sentence: str) -> str:
-    return sentence.replace("no preview was made", "no text was read from it").replace(
-        "to preview safely", "to read safely"
-    )
+    return sentence.replace(", so no preview was made", "").replace("to preview safely", "to read safely")

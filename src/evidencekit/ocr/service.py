@@ -59,6 +59,7 @@ PREPROCESSING = (
     "no word lists (dictionary correction off), LSTM engine, one thread",
     "a lone '|' read as the word 'I'",
 )
+_FORMAT_REFUSED = "evidencekit reads text only in"
 _TSV_COLUMNS = ("region", "kind", "side", "line", "left", "top", "width", "height", "confidence", "text")
 
 
@@ -122,7 +123,7 @@ def refusal(
         return None
     mime = record.get("mime") or "unknown"
     if mime not in THUMBNAIL_TYPES:
-        return f"evidencekit reads text only in PNG, JPEG, WebP, GIF and BMP pictures, and this is {mime}"
+        return f"{_FORMAT_REFUSED} PNG, JPEG, WebP, GIF and BMP pictures, and this is {mime}"
     return "its bytes match an item recorded as sensitive, or the manifest does not list it as recorded"
 
 
@@ -449,6 +450,10 @@ def enrich_capture(
     )
     if reason is not None:
         record["ocr"] = {"status": "not-read", "problem": reason}
+        if reason.startswith(_FORMAT_REFUSED):  # a HEIC or TIFF: worth a sentence; sensitive is not
+            return [
+                f"{record['id']} “{record.get('original_name')}” was kept, but no text was read: {reason}."
+            ]
         return []
     missing = engines.unavailable_reason()
     if missing is not None:
