@@ -20,6 +20,6 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
             pytest.fail(f"OCR tests need Tesseract and Chromium; .ci/run installs them ({why})")
     folder = tmp_path_factory.mktemp("chatshots")
     made = chatshots.render_all([*chatshots.all_shots(), *chatshots.extra_shots()], folder)
-    for name in ("whatsapp-light", "imessage-dark"):
+    for name in ("whatsapp-light", "imessage-dark", "messenger-light"):
         made[f"{name}-photo"] = chatshots.photo_of_screen(made[name], folder / f"{name}-photo.jpg")
     return made

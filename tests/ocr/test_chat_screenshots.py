@@ -73,7 +73,9 @@ def test_usernames_amounts_emoji_and_right_to_left_text_do_not_break_the_chat(en
     assert messages[4].text == "I will go to the police"
 
 
-@pytest.mark.parametrize("name", ["whatsapp-light-photo", "imessage-dark-photo"])
+# Messenger's light grey bubbles cannot be told from a photographed white screen: their text's
+# place says who wrote it.
+@pytest.mark.parametrize("name", ["whatsapp-light-photo", "imessage-dark-photo", "messenger-light-photo"])
 def test_a_photo_of_the_screen_is_straightened_and_still_read(engine, shots, name):
     shot = chatshots.shot(*name.split("-")[:2])
     reading, chat = read(engine, shots[name])
@@ -82,7 +84,7 @@ def test_a_photo_of_the_screen_is_straightened_and_still_read(engine, shots, nam
     assert chat is not None and chat.title == shot.title
     result = score(shot, chat)
     assert result["words_right"] >= 0.9 * result["words"]
-    assert result["sides_right"] >= result["sides"] - 1
+    assert result["sides_right"] == result["sides"]
 
 
 def test_a_picture_that_is_not_a_chat_gives_its_text_but_no_messages(engine, tmp_path):

@@ -86,7 +86,7 @@ def chat_from(reading: Reading) -> Chat | None:
     if len(labels) >= 2 and any(r.lines[0].text.strip().upper() == "ME" for r in labels):
         return _snapchat(regions, title)
     if len(sided) >= 2:
-        return _bubbles(regions, title)
+        return _bubbles(_unseen_bubbles(regions, reading.width), title)
     if any(_DISCORD_HEAD.match(_without_avatar(r.lines[0])) for r in regions):
         return _discord(regions, title)
     return None
@@ -111,6 +111,38 @@ def _bubbles(regions: list[Region], title: str | None) -> Chat:
         sender = ME if side == SENT else title if side == RECEIVED else None
         chat.messages.append(_message(region, side, sender, text, time))
     return chat
+
+
+def _unseen_bubbles(regions: list[Region], width: int) -> list[Region]:
+    """In a chat of bubbles, text without a bubble around it is text whose bubble could not be
+    told from the screen (a light grey bubble on a white screen, photographed): against the left
+    edge it was received, against the right it was sent. Its lines, found one by one, are joined
+    again when they touch (a wrapped message), as its bubble would have held them."""
+    out: list[Region] = []
+    for region in regions:
+        if region.kind != "text" or region.side is not None:
+            out.append(region)
+            continue
+        left, _top, w, _h = region.box
+        side = RECEIVED if left < 0.12 * width and left + w < 0.88 * width else None
+        if side is None and left + w > 0.88 * width and left > 0.12 * width:
+            side = SENT
+        if side is None:
+            out.append(region)
+            continue
+        previous = out[-1] if out else None
+        if previous is not None and previous.kind == "unseen-bubble" and previous.side == side:
+            line_height = max(1, previous.lines[-1].box[3])
+            gap = region.box[1] - (previous.box[1] + previous.box[3])
+            if gap < 0.35 * line_height and abs(region.box[0] - previous.box[0]) < 0.03 * width:
+                px, py, pw, ph = previous.box
+                right = max(px + pw, left + w)
+                bottom = max(py + ph, region.box[1] + region.box[3])
+                previous.box = (min(px, left), py, right - min(px, left), bottom - py)
+                previous.lines.extend(region.lines)
+                continue
+        out.append(Region("unseen-bubble", region.box, region.colour, side, list(region.lines)))
+    return out
 
 
 def _discord(regions: list[Region], title: str | None) -> Chat:
