@@ -15,6 +15,7 @@ perspective, blur, moiré, JPEG), and reads each as capture does. Prints, per pi
 
 Run:  .venv/bin/python bench/ocr.py            (about a minute on two cores)
       .venv/bin/python bench/ocr.py --repeat 3  (best of three timings)
+      .venv/bin/python bench/ocr.py --scale 3   (iPhone-sized screenshots, 1170 × 2532)
 """
 
 from __future__ import annotations
@@ -37,7 +38,14 @@ from tests.ocr.scoring import score  # noqa: E402
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=1, help="time each picture this many times (best)")
+    parser.add_argument(
+        "--scale",
+        type=int,
+        default=chatshots.SCALE,
+        help="device pixels per CSS pixel (3: 1170 × 2532, an iPhone)",
+    )
     args = parser.parse_args()
+    chatshots.SCALE = args.scale
     from PIL import Image
 
     from evidencekit.ocr.chat import chat_from
@@ -86,7 +94,8 @@ def main() -> None:
         sides = totals["sides_right"] / max(1, totals["sides"])
         print()
         print(
-            f"pictures: {len(cases)} ({len(shots)} screenshots of 780×1688, "
+            f"pictures: {len(cases)} ({len(shots)} screenshots of "
+            f"{chatshots.WIDTH * args.scale}×{chatshots.HEIGHT * args.scale}, "
             f"{len(cases) - len(shots)} photos of a screen)"
         )
         print(f"words correct: {words:.3f} ({totals['words_right']}/{totals['words']})")

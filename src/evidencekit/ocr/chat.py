@@ -69,7 +69,7 @@ def conversation_name(reading: Reading) -> str | None:
     best: tuple[float, str] | None = None
     for line in reading.header.lines:
         text = _without_avatar(line)
-        if not text or _STATUS.match(text) or line.confidence < UNUSABLE:
+        if sum(c.isalnum() for c in text) < 2 or _STATUS.match(text) or line.confidence < UNUSABLE:
             continue
         height = sorted(w.height for w in line.words)[len(line.words) // 2]
         if best is None or height > best[0] * 1.1:
