@@ -196,3 +196,24 @@ def test_ocr_of_a_sealed_case_or_an_unknown_item_is_one_sentence(case: Case, sho
     assert "sealed" in sealed.output and "Traceback" not in sealed.output
     shown = cli("ocr", "--show", "--case", case.root)  # showing needs no change
     assert shown.exit_code == 0 and "Jake Miller" in shown.output
+
+
+def test_text_read_with_little_confidence_is_shown_and_marked_never_hidden(
+    tmp_path: Path, case: Case, shots, cli
+):
+    from PIL import Image, ImageFilter
+
+    blurred = tmp_path / "blurred.png"
+    with Image.open(shots["whatsapp-light"]) as picture:
+        picture.convert("RGB").filter(ImageFilter.GaussianBlur(3)).save(blurred)
+    capture(case, [blurred])
+
+    rows = (case.root / "data/derived/E0001/transcript.jsonl").read_text(encoding="utf-8").splitlines()
+    messages = [json.loads(r) for r in rows[1:]]
+    doubtful = [m for m in messages if m["source"]["confidence"] < 60]
+    assert doubtful, [m["source"]["confidence"] for m in messages]
+    assert all("ocr-low-confidence" in m["flags"] for m in doubtful)
+    assert all("ocr-low-confidence" not in m["flags"] for m in messages if m not in doubtful)
+    shown = cli("ocr", "E0001", "--show", "--case", case.root)
+    assert shown.stdout.count("    ? ") == len(doubtful)
+    assert "lines marked ? were read with less than 60" in shown.stdout
