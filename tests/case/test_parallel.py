@@ -177,3 +177,43 @@ def test_workers_end_when_the_command_that_started_them_is_killed(tmp_path):
         for pid in workers:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
+
+
+def test_closing_a_run_on_threads_drops_the_files_not_yet_started():
+    # Verify's Ctrl-C, with fewer files than are worth worker processes: the threads stop taking
+    # files. (They used to be given all of them at once and went on hashing every one.)
+    release = threading.Event()
+    started: list[int] = []
+
+    def one(n: int) -> int:
+        started.append(n)
+        release.wait(10)
+        return n * n
+
+    run = parallel.read_files(
+        list(range(100)), one, small=lambda n: True, in_worker=what_the_worker_sees, threads=2
+    )
+    collected: list[tuple[int, int]] = []
+    reader = threading.Thread(target=lambda: collected.extend(run))
+    reader.start()
+    deadline = time.monotonic() + 10
+    while len(started) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    run.close()
+    release.set()
+    reader.join(10)
+
+    assert not reader.is_alive()
+    assert sorted(started) == [0, 1], "the other 98 files were never started"
+    assert collected == [(0, 0), (1, 1)], "what had started is finished and kept"
+
+
+def test_an_error_in_a_helper_thread_is_raised_in_the_callers_thread():
+    def work(helper: parallel.Helper) -> None:
+        raise OSError(28, "No space left on device")
+
+    helper = parallel.Helper("ek-test", work)
+    helper.start()
+
+    with pytest.raises(OSError, match="No space left"):
+        helper.finish()

@@ -328,7 +328,7 @@ def _copy_in_kernel_while_hashing(
     try:
         consumers = [_updater(hasher) for hasher in hashers]
         total = feed_blocks(first, lambda buffer: _read_into(src, buffer), consumers, progress)
-        copied = copier.finish()
+        copied = copier.copied_all()
     except BaseException:
         copier.stop()
         raise

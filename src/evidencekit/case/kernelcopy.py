@@ -19,16 +19,19 @@ block it has just read.
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Callable
 from typing import Any
+
+from evidencekit.case.helper import Helper
 
 COPY_RANGE = 64 << 20  # bytes per copy_file_range call: large ranges are much cheaper per byte
 FALLBACK_BLOCK = 4 << 20
 
 
-class KernelCopier(threading.Thread):
-    """Copies `src` to `dst` from offset 0 to the end of `src`.
+class KernelCopier(Helper):
+    """Copies `src` to `dst` from offset 0 to the end of `src`, on a helper thread (`helper.Helper`:
+    its error is raised by `finish()` in the caller's thread, `stop()` ends it after the range in
+    progress).
 
     It works on its own duplicates of the two descriptors and closes them itself, so a caller that
     gives up waiting (a second Ctrl-C) and closes its own can never make it write to another file.
@@ -42,20 +45,18 @@ class KernelCopier(threading.Thread):
         start_writeback: Callable[[int, int, int], Any] | None,
         writeback_step: int,
     ) -> None:
-        super().__init__(name="ek-copy", daemon=True)
+        super().__init__(name="ek-copy")
         self._src, self._dst = os.dup(src), os.dup(dst)
         self._copy_range = copy_range
         self._start_writeback = start_writeback
         self._writeback_step = writeback_step
         self._in_kernel = True
-        self._stop_asked = False
         self.copied = 0
-        self.error: BaseException | None = None
 
-    def run(self) -> None:
+    def work(self) -> None:
         flushed = 0
         try:
-            while not self._stop_asked:
+            while not self.stopping:
                 count = self._copy_next(self.copied)
                 if count == 0:
                     break
@@ -63,10 +64,8 @@ class KernelCopier(threading.Thread):
                 if self._start_writeback and self.copied - flushed >= self._writeback_step:
                     self._start_writeback(self._dst, flushed, self.copied - flushed)
                     flushed = self.copied
-            if self._start_writeback and self.copied > flushed and not self._stop_asked:
+            if self._start_writeback and self.copied > flushed and not self.stopping:
                 self._start_writeback(self._dst, flushed, 0)  # 0: to the end
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller by finish()
-            self.error = exc
         finally:
             os.close(self._src)
             os.close(self._dst)
@@ -84,14 +83,7 @@ class KernelCopier(threading.Thread):
             view = view[written:]
         return len(data)
 
-    def finish(self) -> int:
+    def copied_all(self) -> int:
         """Wait for the copy to end; the number of bytes copied, or what stopped it, raised."""
-        self.join()
-        if self.error is not None:
-            raise self.error
+        self.finish()
         return self.copied
-
-    def stop(self) -> None:
-        """Stop after the range being copied (the caller is giving up: an error, Ctrl-C)."""
-        self._stop_asked = True
-        self.join()

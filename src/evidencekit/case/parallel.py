@@ -1,6 +1,21 @@
-"""Spreading thousands of small files over worker processes.
+"""The one way evidencekit runs hashing work beside a command: worker processes, threads, and a
+helper thread, with cancellation and Ctrl-C handled here once.
 
-Python threads do not scale for many small files: each file is a handful of short system calls
+Capture and verify read many files (`read_files`); a large copy runs the kernel's copy beside the
+hashing (`Helper`, used by kernelcopy.py), and verify collects its hashes while other checks run
+(`Helper` again). Within one file, reading the next block while this one is hashed is
+`hashing.feed_blocks`'s own small pool: it lives and ends with that file.
+
+What every piece keeps true:
+- work is started in the calling thread (worker processes are forked only while it runs a single
+  thread, below), and a run can be closed from any thread: work not yet started is dropped, work
+  running is waited for, so nothing writes into a staging folder after its change was abandoned;
+- an error in a worker or helper is raised in the caller's thread, where it can be reported;
+- waiting never blocks Ctrl-C for long (short joins), and worker processes end with the command
+  that started them, however it ends.
+
+Spreading thousands of small files over worker processes: Python threads do not scale for many
+small files: each file is a handful of short system calls
 (open, read, write, close), and handing the GIL back and forth between them costs more than the
 work itself. Measured here on 2 cores, 4,000 files of 200 KB: two threads ran at 1.05× the speed of
 one, two processes at 2.2×. So when a job has many files, it is cut into chunks handled by one
@@ -20,16 +35,23 @@ name) and return plain data.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+from evidencekit.case.helper import WAIT_STEP
+from evidencekit.case.helper import Helper as Helper  # part of the service: parallel.Helper
+
 T = TypeVar("T")
 R = TypeVar("R")
+J = TypeVar("J")
 
 PROCESS_MIN_FILES = 400  # below this, starting processes costs more than it saves
 CHUNK = 64
@@ -151,6 +173,7 @@ class ChunkRun(Generic[T, R]):
     ) -> None:
         self._function = function
         self._chunks = chunks
+        self.chunks = chunks  # what each worker call is given, in order
         self._pool = pool
         self._futures = futures
         self._on_chunk = on_chunk
@@ -182,6 +205,150 @@ class ChunkRun(Generic[T, R]):
             if self._on_chunk:
                 self._on_chunk(part, results)
             yield from results
+
+
+# ---- many files: worker processes for many small ones, threads for the rest ----------------------
+
+
+def thread_count() -> int:
+    """Threads for files read in this process: enough to keep a disk's queue full."""
+    return min(8, (os.cpu_count() or 2) * 2)
+
+
+def read_files(
+    jobs: Sequence[J],
+    one: Callable[[J], R],
+    *,
+    small: Callable[[J], bool],
+    in_worker: Callable[[list[Any]], list[Any]],
+    for_worker: Callable[[J], Any] | None = None,
+    from_worker: Callable[[J, Any], R] | None = None,
+    threads: int | None = None,
+    large_here: bool = False,
+    on_worker_chunk: Callable[[list[J], list[R]], None] | None = None,
+) -> FileRun[J, R]:
+    """Read (hash, or copy and hash) the files `jobs` describe: `(job, result)` pairs, each once.
+
+    Many small jobs (`worth_processes`) go to worker processes, started now in this thread:
+    `in_worker` (module-level) gets chunks of `for_worker(job)` and returns plain data, which
+    `from_worker(job, data)` turns into the result; `on_worker_chunk(jobs, results)` is called as a
+    chunk's results are read (for progress: a worker cannot call back). The other jobs run `one` in
+    this process on `threads` threads, once the results are read; with `large_here`, the large ones
+    run in the reading thread itself, one after the other, after the rest (capture: each large copy
+    has threads of its own, and Ctrl-C stops it at once there).
+
+    Results come threads first, then workers', then those read here, each part in the order of
+    `jobs`. `close()` from any thread stops the run: nothing more starts, what runs is finished."""
+    small_jobs = [job for job in jobs if small(job)]
+    large_jobs = [job for job in jobs if not small(job)]
+    here: list[J] = large_jobs if large_here else []
+    workers: ChunkRun[Any, Any] | None = None
+    in_threads: list[J]
+    if worth_processes(len(small_jobs)):
+        wanted = small_jobs if for_worker is None else [for_worker(job) for job in small_jobs]
+        workers = start_chunks(in_worker, wanted)
+        in_threads = [] if large_here else large_jobs
+    else:
+        in_threads = small_jobs if large_here else list(jobs)
+        small_jobs = []
+    return FileRun(
+        one, in_threads, threads or thread_count(), workers, small_jobs, from_worker, on_worker_chunk, here
+    )
+
+
+class FileRun(Generic[J, R]):
+    """Files being read (see `read_files`): iterate once for the results, or `close()`."""
+
+    def __init__(
+        self,
+        one: Callable[[J], R],
+        in_threads: Sequence[J],
+        threads: int,
+        workers: ChunkRun[Any, Any] | None,
+        worker_jobs: list[J],
+        from_worker: Callable[[J, Any], R] | None,
+        on_worker_chunk: Callable[[list[J], list[R]], None] | None,
+        here: Sequence[J],
+    ) -> None:
+        self._one = one
+        self._in_threads = in_threads
+        self._threads = threads
+        self._workers = workers
+        self._worker_jobs = worker_jobs
+        self._from_worker = from_worker
+        self._on_worker_chunk = on_worker_chunk
+        self._here = here
+        self._pool: ThreadPoolExecutor | None = None
+        self._closed = False
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        """Stop, from any thread: jobs not started are dropped, nobody waits for them here."""
+        with self._lock:
+            self._closed = True
+            pool = self._pool
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+        if self._workers is not None:
+            self._workers.close()
+
+    def __iter__(self) -> Iterator[tuple[J, R]]:
+        try:
+            yield from self._from_threads()
+            yield from self._from_workers()
+            for job in self._here:
+                if self._closed:
+                    return
+                yield job, self._one(job)
+        finally:  # also when the reader stops early (an error, Ctrl-C)
+            if self._workers is not None:
+                self._workers.close()
+
+    def _from_threads(self) -> Iterator[tuple[J, R]]:
+        if not self._in_threads:
+            return
+        with self._lock:
+            if self._closed:
+                return
+            pool = self._pool = ThreadPoolExecutor(max_workers=self._threads, thread_name_prefix="ek-read")
+        futures: list[Future[R]] = []
+        try:
+            futures = [pool.submit(self._one, job) for job in self._in_threads]
+            for job, future in zip(self._in_threads, futures, strict=False):
+                try:
+                    yield job, future.result()
+                except CancelledError:
+                    return  # closed meanwhile
+        finally:
+            # What has not started is dropped; what runs is waited for (a thread copying into the
+            # staging folder must be done before the change that owns the folder is abandoned).
+            pool.shutdown(wait=False, cancel_futures=True)
+            for future in futures:
+                with contextlib.suppress(BaseException):
+                    _wait_for(future)
+
+    def _from_workers(self) -> Iterator[tuple[J, R]]:
+        if self._workers is None:
+            return
+        jobs = iter(self._worker_jobs)
+        results = iter(self._workers)
+        for size in [len(part) for part in self._workers.chunks]:
+            # Shorter than `size` only when the run was closed meanwhile.
+            got = zip(itertools.islice(jobs, size), itertools.islice(results, size), strict=False)
+            part = [
+                (job, raw if self._from_worker is None else self._from_worker(job, raw)) for job, raw in got
+            ]
+            if self._on_worker_chunk is not None and part:
+                self._on_worker_chunk([job for job, _ in part], [result for _, result in part])
+            yield from part
+            if self._closed or len(part) < size:
+                return
+
+
+def _wait_for(future: Future[Any]) -> None:
+    while not future.done():
+        with contextlib.suppress(TimeoutError):
+            future.exception(timeout=WAIT_STEP)
 
 
 CaseFile = tuple[str, str]  # (the case folder, a path inside it)

@@ -8,11 +8,8 @@ the other checks run, then puts its findings where the payload check would have 
 
 from __future__ import annotations
 
-import itertools
 import os
-import threading
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Protocol
 
@@ -31,30 +28,14 @@ class HashSource(Protocol):
     def hash_files(self, jobs: list[HashJob], workers: int | None) -> Iterable[HashResult]: ...
 
 
-def hash_in_folder(root: Path, jobs: list[HashJob], workers: int | None) -> Iterable[HashResult]:
-    """Hash the payload files `jobs` of the case folder at `root`, through safepath."""
-    # Many small files: worker processes, because threads do not scale for short system calls
-    # (see parallel.py); they are started and given their work now, in the calling thread.
-    # Large files: threads (each pipelines its own reading and hashing), meanwhile.
-    small = [job for job in jobs if job[2] <= SMALL_FILE]
-    if not parallel.worth_processes(len(small)):
-        return _hash_in_threads(root, jobs, workers)
-    large = [job for job in jobs if job[2] > SMALL_FILE]
+def hash_in_folder(root: Path, jobs: list[HashJob], workers: int | None) -> Hashing:
+    """Hash the payload files `jobs` of the case folder at `root`, through safepath, by the one
+    concurrency service (`parallel.read_files`): many small files on worker processes (threads do
+    not scale for short system calls), started now in the calling thread; large files (and all of
+    them when there are few) on threads, each pipelining its own reading and hashing. Stoppable
+    from any thread, threads and processes alike."""
     folder = str(root)  # plain strings: pathlib would cost a tenth of the checking here
-    started = parallel.start_chunks(parallel.hash_chunk, [(folder, job[0]) for job in small])
-    return Hashing(
-        itertools.chain(
-            _hash_in_threads(root, large, workers),
-            (
-                (path, expected, actual, problem)
-                for (path, expected, _size), (actual, problem) in zip(small, started, strict=True)
-            ),
-        ),
-        stop=started.close,
-    )
 
-
-def _hash_in_threads(root: Path, jobs: list[HashJob], workers: int | None) -> Iterator[HashResult]:
     def one(job: HashJob) -> HashResult:
         path, expected, _size = job
         try:
@@ -65,11 +46,19 @@ def _hash_in_threads(root: Path, jobs: list[HashJob], workers: int | None) -> It
         except OSError as exc:
             return path, expected, None, parallel.unreadable_reason(root, path, exc)
 
-    if not jobs:
-        return
-    count = workers or min(32, (os.cpu_count() or 2) * 2)
-    with ThreadPoolExecutor(max_workers=count, thread_name_prefix="ek-verify") as pool:
-        yield from pool.map(one, jobs)
+    def from_worker(job: HashJob, raw: tuple[str | None, str | None]) -> HashResult:
+        return job[0], job[1], raw[0], raw[1]
+
+    run = parallel.read_files(
+        jobs,
+        one,
+        small=lambda job: job[2] <= SMALL_FILE,
+        in_worker=parallel.hash_chunk,
+        for_worker=lambda job: (folder, job[0]),
+        from_worker=from_worker,
+        threads=workers or min(32, (os.cpu_count() or 2) * 2),
+    )
+    return Hashing((result for _job, result in run), stop=run.close)
 
 
 class Hashing:
@@ -103,18 +92,17 @@ class PendingHashes:
         self._report = report
         self._position = len(report.findings)
         self._findings: list[Finding] = []
-        self._error: BaseException | None = None
         self._files = self._bytes = 0
         jobs = sorted(jobs, key=lambda j: -j[2])  # big files first keeps every core busy to the end
         # Worker processes are started here, in the calling thread, before the collecting thread
         # exists (parallel.py forks only a process that runs a single thread).
         results = bag.hash_files(jobs, workers)
-        # Only worker processes can be stopped from here; other views hash as they are read (a
-        # generator's close() from this thread would fail while the collecting thread runs it).
+        # Only hashing by the concurrency service can be stopped from here; other views hash as
+        # they are read (a generator's close() from this thread would fail while the collecting
+        # thread runs it). The collecting thread is a `parallel.Helper`: what stops it is raised
+        # by finish(), in the caller's thread.
         self._stop = results.stop if isinstance(results, Hashing) else None
-        self._thread = threading.Thread(
-            target=self._run, args=(results, jobs, progress), name="ek-verify-hashes", daemon=True
-        )
+        self._thread = parallel.Helper("ek-verify-hashes", lambda _helper: self._run(results, jobs, progress))
         self._thread.start()
 
     def _run(
@@ -125,28 +113,25 @@ class PendingHashes:
     ) -> None:
         total = sum(size for _, _, size in jobs)
         sizes = {path: size for path, _, size in jobs}
-        try:
-            for path, expected, actual, problem in results:
-                self._files += 1
-                self._bytes += sizes[path]
-                if progress:
-                    progress(self._bytes, total)
-                if problem:
-                    self._findings.append(
-                        finding(ERROR, "unreadable", path, f"{path} cannot be read ({problem}).")
+        for path, expected, actual, problem in results:
+            self._files += 1
+            self._bytes += sizes[path]
+            if progress:
+                progress(self._bytes, total)
+            if problem:
+                self._findings.append(
+                    finding(ERROR, "unreadable", path, f"{path} cannot be read ({problem}).")
+                )
+            elif actual != expected:
+                self._findings.append(
+                    finding(
+                        ERROR,
+                        "payload-changed",
+                        path,
+                        f"{path} was changed after it was captured (its SHA-256 is now "
+                        f"{(actual or '')[:16]}…, the manifest says {expected[:16]}…).",
                     )
-                elif actual != expected:
-                    self._findings.append(
-                        finding(
-                            ERROR,
-                            "payload-changed",
-                            path,
-                            f"{path} was changed after it was captured (its SHA-256 is now "
-                            f"{(actual or '')[:16]}…, the manifest says {expected[:16]}…).",
-                        )
-                    )
-        except BaseException as exc:  # noqa: BLE001 - re-raised in finish(), in the caller's thread
-            self._error = exc
+                )
 
     def cancel(self) -> None:
         """Stop the hashing: work not yet started is dropped, and nothing waits for it."""
@@ -155,10 +140,7 @@ class PendingHashes:
 
     def finish(self) -> None:
         """Wait for the hashing and add what it found to the report."""
-        while self._thread.is_alive():
-            self._thread.join(0.2)  # short waits keep Ctrl-C responsive
-        if self._error is not None:
-            raise self._error
+        self._thread.finish()  # waits in short steps (Ctrl-C stays responsive); raises its error
         self._report.checked_files += self._files
         self._report.checked_bytes += self._bytes
         self._report.findings[self._position : self._position] = self._findings

@@ -3,7 +3,8 @@
 `hashlib` releases the GIL while it hashes a large block, and so does `cryptography` while it
 encrypts one; with the hashing of the case's files moved to its own thread, the three steps of the
 hand-over run side by side on a multi-core machine instead of one after the other. Blocks are
-hashed in the order they were given; `hexdigest()` waits only for its own file's blocks.
+hashed in the order they were given; `hexdigest()` waits only for its own file's blocks. The
+thread is a `case.parallel.Helper`, like every thread evidencekit hashes on.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 import hashlib
 import queue
 import threading
+
+from evidencekit.case.parallel import Helper
 
 
 class PendingHash:
@@ -43,7 +46,7 @@ class BackgroundHasher:
     def __init__(self, depth: int = 16) -> None:
         self._queue: queue.Queue[tuple[PendingHash, bytes | None] | None] = queue.Queue(maxsize=depth)
         self.error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="ek-hash", daemon=True)
+        self._thread = Helper("ek-hash", lambda _helper: self._run())
         self._thread.start()
 
     def new(self) -> PendingHash:
@@ -70,7 +73,7 @@ class BackgroundHasher:
     def close(self) -> None:
         if self._thread.is_alive():
             self._queue.put(None)
-            self._thread.join()
+            self._thread.wait()  # in short steps: Ctrl-C is not held up
 
     def __enter__(self) -> BackgroundHasher:
         return self

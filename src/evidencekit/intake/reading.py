@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -26,6 +25,7 @@ from evidencekit.intake.imagefacts import image_facts
 from evidencekit.intake.plan import Member, describe
 
 SMALL_FILE = 1 << 20
+ReadOutcome = tuple[str, Digest | None, dict[str, Any] | None]  # problem code ("ok"), hashes, facts
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,7 @@ def read_one(
     sensitive: bool,
     progress: Callable[[int], None] | None = None,
     follow_links: bool = True,
-) -> tuple[str, Digest | None, dict[str, Any] | None]:
+) -> ReadOutcome:
     """Copy (or only hash) one file and describe it: ("ok", digest, facts), or a problem code.
 
     `follow_links=False` for the files of a captured folder: the listing left links out, and one
@@ -136,7 +136,7 @@ def read_one(
 
 def _read_chunk(
     jobs: list[tuple[str, str | None, bool, bool]],
-) -> list[tuple[str, Digest | None, dict[str, Any] | None]]:
+) -> list[ReadOutcome]:
     """Worker process: `read_one` for each (source, target, sensitive, follow_links)."""
     return [
         read_one(source, target or None, sensitive, follow_links=follow)
@@ -176,35 +176,6 @@ def read_member(
     return digest, facts
 
 
-def read_in_processes(
-    members: list[Member], staged_root: Path | None, sensitive: bool, counter: ProgressCounter
-) -> list[tuple[Member, Digest, dict[str, Any]]]:
-    """Many small files: one worker process per core (threads do not scale here: parallel.py)."""
-    from evidencekit.case import parallel
-
-    jobs = [
-        (str(m.source), None if staged_root is None else str(staged_root / m.relative), sensitive, m.named)
-        for m in members
-    ]
-    by_source = {str(m.source): m for m in members}
-
-    def on_chunk(part: list[tuple[str, str | None, bool, bool]], results: list[Any]) -> None:
-        for (source, *_rest), (_code, digest, _facts) in zip(part, results, strict=True):
-            counter.current = display_name(by_source[source].original_relative)
-            if digest is not None:
-                counter.bytes(digest.size)
-            counter.file_done()
-
-    out = []
-    for member, (code, digest, facts) in zip(
-        members, parallel.map_chunks(_read_chunk, jobs, on_chunk=on_chunk), strict=True
-    ):
-        if code != "ok" or digest is None or facts is None:
-            raise refusal(code, member.source)
-        out.append((member, digest, facts))
-    return out
-
-
 def hash_only(member: Member) -> tuple[Digest, dict[str, Any]]:
     """Read a file without copying it: its hashes (MD5 too, as for anything sensitive) and facts."""
     code, digest, facts = read_one(member.source, None, True, follow_links=member.named)
@@ -219,23 +190,42 @@ def read_members(
     """Copy (into `staged_root`, unless None) and hash the files of a folder, in the order of their
     paths inside it.
 
-    Many small files: worker processes; a few: threads. Large files are pipelined inside
-    copy_and_hash (reading, hashing and writing overlap on threads)."""
+    Through the one concurrency service (`case.parallel.read_files`): many small files on worker
+    processes (threads do not scale for them), a few on threads; large files here, one after the
+    other, each pipelined inside copy_and_hash (reading, hashing and writing overlap on threads)."""
     from evidencekit.case import parallel
 
-    def read(member: Member) -> tuple[Member, Digest, dict[str, Any]]:
+    def read(member: Member) -> tuple[Digest, dict[str, Any]]:
         target = None if staged_root is None else staged_root / member.relative
-        digest, facts = read_member(member, target, sensitive, counter)
-        return member, digest, facts
+        return read_member(member, target, sensitive, counter)
 
-    small = [m for m in members if m.size <= SMALL_FILE]
-    large = [m for m in members if m.size > SMALL_FILE]
-    results: list[tuple[Member, Digest, dict[str, Any]]] = []
-    if parallel.worth_processes(len(small)):
-        results.extend(read_in_processes(small, staged_root, sensitive, counter))
-    else:
-        with ThreadPoolExecutor(max_workers=min(8, (os.cpu_count() or 2) * 2)) as pool:
-            results.extend(pool.map(read, small))
-    results.extend(read(m) for m in large)
+    def for_worker(member: Member) -> tuple[str, str | None, bool, bool]:
+        # Plain strings: workers handle thousands of files, and a Path for each costs more.
+        target = None if staged_root is None else str(staged_root / member.relative)
+        return str(member.source), target, sensitive, member.named
+
+    def from_worker(member: Member, raw: ReadOutcome) -> tuple[Digest, dict[str, Any]]:
+        code, digest, facts = raw
+        if code != "ok" or digest is None or facts is None:
+            raise refusal(code, member.source)
+        return digest, facts
+
+    def on_worker_chunk(part: list[Member], results: list[tuple[Digest, dict[str, Any]]]) -> None:
+        for member, (digest, _facts) in zip(part, results, strict=True):
+            counter.current = display_name(member.original_relative)
+            counter.bytes(digest.size)
+            counter.file_done()
+
+    run = parallel.read_files(
+        members,
+        read,
+        small=lambda member: member.size <= SMALL_FILE,
+        in_worker=_read_chunk,
+        for_worker=for_worker,
+        from_worker=from_worker,
+        large_here=True,
+        on_worker_chunk=on_worker_chunk,
+    )
+    results = [(member, digest, facts) for member, (digest, facts) in run]
     results.sort(key=lambda r: r[0].relative)
     return results
