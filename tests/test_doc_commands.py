@@ -621,7 +621,6 @@ def pages_followed(
         }
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("page", PAGES_WITH_COMMANDS)
 def test_every_command_on_the_page_works_when_copied(
     page: str, pages_followed: dict[str, Future[list[str]]]

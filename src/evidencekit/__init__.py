@@ -3,9 +3,10 @@
 The few names a Python user needs; everything else is internal. Imports are lazy so that
 `import evidencekit` (and the command line's start-up) stays fast.
 
+    from pathlib import Path
     import evidencekit
-    case = evidencekit.create_case("my-case", title="Instagram blackmail")
-    evidencekit.capture(case, ["screenshot.png"])
+    case = evidencekit.create_case(Path("my-case"), title="Instagram blackmail")
+    evidencekit.capture(case, [Path("screenshot.png")])
     evidencekit.add_url(case, "https://www.instagram.com/someone/", kind="profile")
     print(evidencekit.seal_case(case).fingerprint)
     report = evidencekit.verify_case(case.root)
@@ -21,7 +22,18 @@ from evidencekit._version import __version__
 from evidencekit.intake.enrichers import provide as _provide_capture_enrichers
 
 if TYPE_CHECKING:
+    # What a type checker (and a user's editor) sees: the real signatures. At run time each name is
+    # imported on first use from the module _LAZY names, and tests/test_public_api.py checks the
+    # two lists agree.
+    from evidencekit.case.case import Case, create_case
+    from evidencekit.case.case import find_case as open_case
+    from evidencekit.case.findings import VerifyReport
+    from evidencekit.case.seal import seal_case
+    from evidencekit.errors import EvidenceKitError
     from evidencekit.intake.enrichers import CaptureEnricher
+    from evidencekit.intake.files import capture
+    from evidencekit.intake.urls import add_url
+    from evidencekit.verify import verify_case
 
 __all__ = [
     "Case",

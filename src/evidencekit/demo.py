@@ -85,8 +85,8 @@ def run_demo(path: Path | None, on_step: Step = lambda _text: None) -> DemoResul
         ("https://www.instagram.com/alex.m_0998/", "profile", "The account that sent the threats (sample)"),
         ("https://paypal.me/sample-not-real", "payment", "Where the money was demanded (sample)"),
     ):
-        added = add_url(case, url, kind=kind, note=note)
-        on_step(f"Recorded web address {added.record['id']}: {url} ({added.record['platform']})")
+        record = add_url(case, url, kind=kind, note=note).record or {}  # a new case: never a duplicate
+        on_step(f"Recorded web address {record.get('id')}: {url} ({record.get('platform')})")
     sealed = seal_case(case)
     on_step(f"Sealed the case; fingerprint {sealed.fingerprint[:16]}…")
     report = verify_case(case.root)

@@ -157,7 +157,6 @@ def problems_after(
     return [f"{stop}: {problem}" for problem in problems]
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("signal_name", ["SIGINT", "SIGKILL"])
 @pytest.mark.parametrize("command", list(COMMANDS))
 def test_stopped_at_any_rename_the_change_happens_completely_or_not_at_all(

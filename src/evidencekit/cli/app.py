@@ -195,50 +195,39 @@ def _load_commands() -> None:
     _state["loaded"] = True
     for info in pkgutil.iter_modules(commands.__path__):
         importlib.import_module(f"{commands.__name__}.{info.name}")
+    plain = _plain_command()
     for _order, name, function, kwargs in sorted(_registry, key=lambda entry: (entry[0], entry[1])):
-        _plain_metavars(function)
-        app.command(name, **kwargs)(guarded(function))
+        app.command(name, cls=plain, **kwargs)(guarded(function))
     for group, name, function, kwargs in _group_commands:
-        _plain_metavars(function)
-        group.command(name, **kwargs)(guarded(function))
+        group.command(name, cls=plain, **kwargs)(guarded(function))
     for _order, name, group, kwargs in sorted(_groups, key=lambda entry: (entry[0], entry[1])):
         app.add_typer(group, name=name, **kwargs)
 
 
-def _plain_metavars(function: Callable[..., Any]) -> None:
-    """Show TEXT / PATH / nothing in help instead of Python types like <str> or <bool>."""
-    from pathlib import Path
-    from typing import get_args, get_origin
+def _plain_command() -> type[Any]:
+    """Typer's command class, showing TEXT / PATH / NUMBER / nothing in help instead of Python's
+    <str>, <path> or <bool>: a person reading the help has not seen a Python type."""
+    from typer.core import TyperCommand, TyperOption
 
-    from typer.models import OptionInfo
+    class PlainHelpCommand(TyperCommand):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            for param in self.params:
+                if isinstance(param, TyperOption) and param.metavar is None:
+                    param.metavar = _METAVARS.get(param.type.name, "TEXT")
 
-    # Resolve the annotation strings once, so Typer sees the metavars set below. Not with
-    # typing.get_type_hints: before Python 3.11 it wraps a parameter that defaults to None in
-    # Optional[...], which hides the Annotated[...] Typer reads.
-    hints = {
-        name: eval(value, function.__globals__) if isinstance(value, str) else value  # noqa: S307
-        for name, value in function.__annotations__.items()
-    }
-    function.__annotations__ = hints
-    for annotation in hints.values():
-        if get_origin(annotation) is not Annotated:
-            continue
-        kind, *extras = get_args(annotation)
-        for info in extras:
-            if not isinstance(info, OptionInfo) or info.metavar is not None:
-                continue
-            inner = [a for a in get_args(kind) if a is not type(None)] or [kind]
-            base = inner[0]
-            if get_origin(base) is list:
-                base = get_args(base)[0]
-            if base is bool:
-                info.metavar = ""
-            elif base is Path:
-                info.metavar = "PATH"
-            elif base in (int, float):
-                info.metavar = "NUMBER"
-            else:
-                info.metavar = "TEXT"
+    return PlainHelpCommand
+
+
+# By click's name of the option's type; an option declared with metavar= keeps its own.
+_METAVARS = {
+    "boolean": "",
+    "path": "PATH",
+    "int": "NUMBER",
+    "int range": "NUMBER",
+    "float": "NUMBER",
+    "float range": "NUMBER",
+}
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -7,9 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from evidencekit.cli import output
+
+if TYPE_CHECKING:
+    from evidencekit.case.case import Case
+    from evidencekit.intake.screen import ScreenCaptureResult
 
 
 def with_under_18_answer(
@@ -39,7 +43,7 @@ def with_under_18_answer(
 
 
 def capture_screen_command(
-    case,
+    case: Case,
     paths: list[Path] | None,
     note: str | None,
     tags: list[str] | None,
@@ -61,7 +65,7 @@ def capture_screen_command(
         raise InvalidValueError(text.SCREEN_NOT_SENSITIVE, hint=text.SCREEN_NOT_SENSITIVE_HINT)
     area = parse_region(region) if region else None
 
-    def run(confirmed: bool):
+    def run(confirmed: bool) -> ScreenCaptureResult:
         if delay and not json:
             output.note(output.plain(text.SCREEN_TAKING.format(seconds=f"{delay:g}")))
         return capture_screen(

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from evidencekit.case.case import Case
 
 CaseOption = Annotated[
     Path | None,
@@ -20,8 +23,8 @@ CaseOption = Annotated[
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of text.")]
 
 
-def open_case(case: Path | None):  # -> Case; import kept lazy for start-up time
+def open_case(case: Path | None) -> Case:
     """The case a command works on: --case, $EVIDENCEKIT_CASE, or the folder we are in."""
-    from evidencekit.case.case import find_case
+    from evidencekit.case.case import find_case  # imported here: the help must start fast
 
     return find_case(case)

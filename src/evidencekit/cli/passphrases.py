@@ -9,8 +9,12 @@ from __future__ import annotations
 import getpass
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from evidencekit.errors import InvalidValueError
+
+if TYPE_CHECKING:
+    from evidencekit.handover.keys import AskPassphrase
 
 ATTEMPTS = 3
 
@@ -26,7 +30,7 @@ def _no_terminal(what: str) -> InvalidValueError:
     )
 
 
-def asker(passphrase_file: Path | None):  # -> AskPassphrase
+def asker(passphrase_file: Path | None) -> AskPassphrase:
     """A callback giving the passphrase from the file, or asking once (hidden) on the terminal."""
     if passphrase_file is not None:
         from evidencekit.handover.keys import read_passphrase_file

@@ -6,9 +6,14 @@ Off a terminal nothing is asked: `new` leaves the answer open (and says how to g
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from evidencekit.cli import output
 from evidencekit.guide import text
 from evidencekit.guide.talk import Choice
+
+if TYPE_CHECKING:
+    from evidencekit.intake.safeguard import UnderEighteenMediaError
 
 
 def ask_under_18() -> str | None:
@@ -40,7 +45,7 @@ def explain_under_18(value: bool | None) -> None:
         output.note(output.plain(text.UNDER_18_ADULT_NOTE))
 
 
-def ask_media_answer(error) -> tuple[bool, bool] | None:  # error: UnderEighteenMediaError
+def ask_media_answer(error: UnderEighteenMediaError) -> tuple[bool, bool] | None:
     """(sensitive, not_intimate) for images in an under-18 case, asked on a terminal; None: stop."""
     from evidencekit.cli.conversation import ask_choice
     from evidencekit.intake.safeguard import examples

@@ -39,9 +39,9 @@ def check_under_18(root: Path, report: VerifyReport) -> None:
     try:
         items = shared_lines((root / layout.ITEMS_JSONL).read_text(encoding="utf-8"))
     except FileNotFoundError:
-        items = []  # nothing captured yet
+        items = ()  # nothing captured yet
     except (OSError, ValueError):
-        items = []  # reported by verify's own checks
+        items = ()  # reported by verify's own checks
     report.add(
         INFO,
         "under-18-case",

@@ -52,8 +52,9 @@ class ProgressStore:
 
     def load(self, case_id: str, case_path: Path) -> Progress:
         data = self._read(self._path(case_id))
-        steps = data.get("steps") if isinstance(data.get("steps"), dict) else {}
-        clean = {str(k): str(v) for k, v in steps.items() if v in (DONE, SKIPPED)}
+        steps = data.get("steps")
+        listed: dict[Any, Any] = steps if isinstance(steps, dict) else {}
+        clean = {str(k): str(v) for k, v in listed.items() if v in (DONE, SKIPPED)}
         return Progress(case_id, str(case_path), clean)
 
     def save(self, progress: Progress) -> None:

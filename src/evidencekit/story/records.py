@@ -135,9 +135,9 @@ def append_story_record(
             prepare(change, fields)
         existing = case.records(kind.path)
         if same_as is not None:
-            for record in existing:
-                if same_as(record):
-                    return AddResult(None, str(record.get("id")), change.recovered)
+            for earlier in existing:
+                if same_as(earlier):
+                    return AddResult(None, str(earlier.get("id")), change.recovered)
         now = change.now()
         record: dict[str, Any] = {"id": f"{kind.prefix}{len(existing) + 1:04d}"}
         record.update(fields)

@@ -91,7 +91,8 @@ class ArchiveResult:
 
     @property
     def capture(self) -> dict[str, Any]:
-        return self.item["web_capture"]
+        capture: dict[str, Any] = self.item["web_capture"]
+        return capture
 
 
 @dataclass
@@ -513,14 +514,21 @@ def archive_urls(
             batch.already.append(url_id)
             continue
         try:
-            result = archive_url(
-                case,
-                url_id,
-                options=options,
-                progress=(lambda step, u=url_id: progress(u, step)) if progress else None,
-            )
+            result = archive_url(case, url_id, options=options, progress=_for_one(progress, url_id))
         except WebCaptureError as exc:
             batch.failed.append((url_id, exc))
             continue
         batch.captured.append(result)
     return batch
+
+
+def _for_one(progress: Callable[[str, str], None] | None, url_id: str) -> Progress | None:
+    """The batch's progress callback, told which address each step is for."""
+    if progress is None:
+        return None
+    report = progress
+
+    def step(what: str) -> None:
+        report(url_id, what)
+
+    return step

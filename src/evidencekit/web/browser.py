@@ -170,12 +170,12 @@ def _running_as_root() -> bool:
 
 
 def _launch(
-    driver: Any, executable: str | None, timeout_ms: float, result: BrowserResult, error: type
+    driver: Any, executable: str | None, timeout_ms: float, result: BrowserResult, error: type[BaseException]
 ) -> Any:
     """Start the browser with its sandbox (the pages may be hostile); Chromium refuses the sandbox
     as root, and some containers cannot provide it: then without, and the capture says so."""
     attempts = [False] if _running_as_root() else [True, False]
-    last = None
+    last: BaseException | None = None
     for sandbox in attempts:
         try:
             browser = driver.chromium.launch(
@@ -190,7 +190,9 @@ def _launch(
             continue
         result.sandboxed = sandbox
         return browser
-    raise BrowserUnavailable(f"the browser at {executable} could not be started ({_first_line(last)})")
+    raise BrowserUnavailable(
+        f"the browser at {executable} could not be started ({_first_line(last) if last else 'no attempt'})"
+    )
 
 
 @dataclass(frozen=True)
@@ -222,7 +224,7 @@ def _visit(browser: Any, executable: str | None, visit: _Visit, result: BrowserR
         locale="en-GB",
     )
     if visit.cookies:
-        context.add_cookies(visit.cookies)  # type: ignore[arg-type]
+        context.add_cookies(visit.cookies)
     page = context.new_page()
     page.set_default_timeout(visit.timeout_ms)
     result.rendered_at = iso_utc(visit.now())
@@ -239,7 +241,14 @@ def _visit(browser: Any, executable: str | None, visit: _Visit, result: BrowserR
     _pdf(page, visit.out_dir / "page.pdf", visit.header_text, result, PlaywrightError)
 
 
-def _open(page: Any, url: str, timeout_ms: float, result: BrowserResult, error: type, timeout: type) -> bool:
+def _open(
+    page: Any,
+    url: str,
+    timeout_ms: float,
+    result: BrowserResult,
+    error: type[BaseException],
+    timeout: type[BaseException],
+) -> bool:
     try:
         response = page.goto(url, wait_until="load", timeout=timeout_ms)
         result.status = response.status if response is not None else None
@@ -270,7 +279,7 @@ def _open(page: Any, url: str, timeout_ms: float, result: BrowserResult, error: 
     return True
 
 
-def _screenshot(page: Any, path: Path, result: BrowserResult, error: type) -> None:
+def _screenshot(page: Any, path: Path, result: BrowserResult, error: type[BaseException]) -> None:
     try:
         width, height = page.evaluate(
             "[Math.max(document.documentElement.scrollWidth, window.innerWidth),"
@@ -297,7 +306,7 @@ def _screenshot(page: Any, path: Path, result: BrowserResult, error: type) -> No
         )
 
 
-def _pdf(page: Any, path: Path, header_text: str, result: BrowserResult, error: type) -> None:
+def _pdf(page: Any, path: Path, header_text: str, result: BrowserResult, error: type[BaseException]) -> None:
     style = (
         "font-family: sans-serif; font-size: 8px; width: 100%; margin: 0 10mm; color: #000; "
         "overflow-wrap: anywhere;"

@@ -241,7 +241,6 @@ def peer_chain(tls_sock: ssl.SSLSocket) -> list[bytes]:
 def describe_certificate(der: bytes) -> dict[str, Any]:
     """The fields of a certificate an examiner reads first, plus its SHA-256 fingerprint."""
     from cryptography import x509
-    from cryptography.x509.oid import ExtensionOID
 
     facts: dict[str, Any] = {"sha256": hashlib.sha256(der).hexdigest()}
     try:
@@ -259,7 +258,7 @@ def describe_certificate(der: bytes) -> dict[str, Any]:
         }
     )
     try:
-        names = cert.extensions.get_extension_for_oid(ExtensionOID.SUBJECT_ALTERNATIVE_NAME).value
+        names = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
         facts["subject_alt_names"] = [str(getattr(n, "value", n)) for n in names]
     except x509.ExtensionNotFound:
         facts["subject_alt_names"] = []
