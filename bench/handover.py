@@ -13,6 +13,13 @@ evidencekit does more in each row (it re-hashes every file against the sealed ma
 encrypting, checks the .sha256 and the whole bag after decrypting), so the ratios are an upper bound
 on its overhead. Targets: within 1.5x of age, peak RSS under 150 MB. Figures from a shared, loaded
 machine vary from run to run; run it twice.
+
+    python bench/handover.py --writers [--size-mb 512]
+
+compares the two age writers on the same input instead, in this process: our own `AgeWriter`
+(handover/age_stream.py) and pyrage's `encrypt_io`, each encrypting the same random file to the
+same X25519 recipient (fastest of --repeat runs, alternating), then checks that the stock `age`
+CLI decrypts both outputs back to the input, and prints the ratio.
 """
 
 from __future__ import annotations
@@ -64,6 +71,67 @@ def make_case(root: Path, size_mb: int, files: int, env: dict[str, str]) -> Path
     return case
 
 
+def compare_writers(work: Path, size_mb: int, repeat: int) -> None:
+    """Time AgeWriter against pyrage.encrypt_io on the same input; stock age must open both."""
+    import hashlib
+
+    import pyrage  # type: ignore[import-untyped]
+    from pyrage import x25519
+
+    from evidencekit.handover.age_stream import AgeWriter
+
+    source = work / "input.bin"
+    digest = hashlib.sha256()
+    with open(source, "wb") as handle:
+        for _ in range(size_mb):
+            block = os.urandom(1 << 20)
+            digest.update(block)
+            handle.write(block)
+    key = work / "key.txt"
+    subprocess.run(["age-keygen", "-o", str(key)], check=True, capture_output=True)
+    recipient = next(line.split(": ")[1] for line in key.read_text().splitlines() if "public key" in line)
+
+    def ours(out: Path) -> None:
+        with open(source, "rb") as reader, open(out, "wb") as writer:
+            encrypted = AgeWriter([recipient], writer.write)
+            while block := reader.read(1 << 20):
+                encrypted.write(block)
+            encrypted.close()
+
+    def theirs(out: Path) -> None:
+        with open(source, "rb") as reader, open(out, "wb") as writer:
+            pyrage.encrypt_io(reader, writer, [x25519.Recipient.from_str(recipient)])
+
+    times: dict[str, list[float]] = {"AgeWriter (ours)": [], "pyrage.encrypt_io": []}
+    for _ in range(repeat):
+        for name, write in (("AgeWriter (ours)", ours), ("pyrage.encrypt_io", theirs)):
+            out = work / f"{name.split()[0]}.age"
+            start = time.perf_counter()
+            write(out)
+            times[name].append(time.perf_counter() - start)
+            opened = subprocess.run(
+                ["bash", "-c", f"age -d -i '{key}' '{out}' | sha256sum"],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            if opened.stdout.split()[0] != digest.hexdigest():
+                raise SystemExit(f"age did not decrypt {name}'s output back to the input")
+            out.unlink()
+    best = {name: min(runs) for name, runs in times.items()}
+    print(
+        f"\nEncrypting {size_mb} MB to one X25519 recipient, fastest of {repeat} "
+        "(age -d opened every output):"
+    )
+    for name, seconds in best.items():
+        print(f"  {name:<20} {seconds:6.2f} s  {size_mb / seconds:7.0f} MB/s")
+    ratio = best["pyrage.encrypt_io"] / best["AgeWriter (ours)"]
+    print(
+        f"  pyrage takes {ratio:.2f}x the time of AgeWriter. Machine: {os.cpu_count()} cores, "
+        f"load {os.getloadavg()[0]:.1f}."
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -72,6 +140,7 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=4)
     parser.add_argument("--repeat", type=int, default=3, help="runs of each command; the fastest counts")
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--writers", action="store_true", help="compare the two age writers only")
     options = parser.parse_args()
     for tool in ("age", "age-keygen", "tar"):
         if shutil.which(tool) is None:
@@ -80,6 +149,13 @@ def main() -> None:
     work = HERE / "out" / "handover"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
+    if options.writers:
+        try:
+            compare_writers(work, options.size_mb, options.repeat)
+        finally:
+            if not options.keep:
+                shutil.rmtree(work, ignore_errors=True)
+        return
     env = {"EVIDENCEKIT_HOME": str(work / "home"), "NO_COLOR": "1"}
     try:
         print(f"Making a sealed case of {options.size_mb} MB in {options.files} files…", flush=True)

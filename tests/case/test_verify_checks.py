@@ -17,7 +17,7 @@ CHECK_MODULES = [
     "evidencekit.web.warccheck",
     "evidencekit.exports.checks",
     "evidencekit.guide.checks",
-    "evidencekit.handover.timestamp",
+    "evidencekit.handover.timestamp_check",
 ]
 
 

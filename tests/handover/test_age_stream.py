@@ -8,13 +8,13 @@ import subprocess
 
 import pytest
 
+from evidencekit.case import bech32
 from evidencekit.handover.age_stream import (
     CHUNK,
     AgeDamagedError,
     AgeError,
     AgeFormatError,
     AgeNoMatchError,
-    bech32_decode,
     open_age,
     x25519_secret,
 )
@@ -132,7 +132,7 @@ def test_a_file_that_is_not_age_is_a_format_error():
 def test_bech32_secret_keys_are_checked(age_key):
     secret = secret_of(age_key)
     assert len(x25519_secret(secret)) == 32
-    assert bech32_decode(secret)[0] == "age-secret-key-"
+    assert bech32.decode(secret)[0] == "age-secret-key-"
     broken = secret[:-1] + ("Q" if secret[-1] != "Q" else "P")
     with pytest.raises(ValueError):
         x25519_secret(broken)
@@ -158,6 +158,40 @@ def test_what_our_writer_encrypts_the_age_cli_decrypts_with_either_key(tmp_path,
     for key in (age_key.identity_file, tmp_path / "other.txt"):
         plain = subprocess.run(
             ["age", "-d", "-i", str(key), str(tmp_path / "ours.age")],
+            capture_output=True,
+            check=True,
+            timeout=60,
+        ).stdout
+        assert plain == data
+
+
+@pytest.mark.parametrize(
+    ("kind", "bits"),
+    [
+        ("ed25519", None),
+        ("rsa", 2048),
+        ("rsa", 3072),  # its wrapped key fills whole 64-column lines: an empty last line must follow
+    ],
+)
+def test_what_our_writer_encrypts_to_an_ssh_key_the_age_cli_decrypts_with_it(tmp_path, age_key, kind, bits):
+    """SSH public keys as recipients, beside an age key, as age's agessh wraps them: stock age opens
+    the archive with the SSH private key alone."""
+    from evidencekit.handover.age_stream import AgeWriter
+
+    require_tool("age")
+    require_tool("ssh-keygen")
+    key = tmp_path / "id"
+    size = ["-b", str(bits)] if bits else []
+    subprocess.run(["ssh-keygen", "-q", "-t", kind, *size, "-N", "", "-f", str(key)], check=True, timeout=60)
+    data = os.urandom(CHUNK + 7)
+    out = io.BytesIO()
+    writer = AgeWriter([age_key.recipient, (tmp_path / "id.pub").read_text()], out.write)
+    writer.write(data)
+    writer.close()
+    (tmp_path / "ours.age").write_bytes(out.getvalue())
+    for identity in (key, age_key.identity_file):
+        plain = subprocess.run(
+            ["age", "-d", "-i", str(identity), str(tmp_path / "ours.age")],
             capture_output=True,
             check=True,
             timeout=60,

@@ -94,6 +94,61 @@ def test_a_token_over_different_data_is_rejected(cli, case, tmp_path, tsa):
     assert any(f["code"] == "timestamp-mismatch" and "different data" in f["message"] for f in findings)
 
 
+def granted_with_modifications(reply: bytes) -> bytes:
+    """The reply with its status changed from granted (0) to granted with modifications (1).
+
+    TimeStampResp starts SEQUENCE { PKIStatusInfo SEQUENCE { status INTEGER } ...}; the status is
+    outside the signed token, so the token itself still holds."""
+    head = b"\x30\x03\x02\x01\x00"
+    at = reply.index(head, 0, 12)
+    return reply[:at] + b"\x30\x03\x02\x01\x01" + reply[at + len(head) :]
+
+
+def test_a_timestamp_granted_only_with_modifications_is_not_kept(cli, case, tsa):
+    # rfc3161-client's verifier accepts only "granted": what the TSA changed was not asked for.
+    # Without --tsa-ca the root is unknown and the verifier cannot run, so the status is judged alone.
+    tsa.rewrite = granted_with_modifications
+    try:
+        result = cli("seal", "-C", case.root, "--tsa", tsa.url)
+    finally:
+        tsa.rewrite = None
+    assert result.exit_code == 0, result.output
+    assert "did not time-stamp the case" in result.stderr
+    assert "did not grant the timestamp as asked" in result.stderr
+    assert not (case.root / "seal/tagmanifest-sha256.txt.tsr").exists()
+
+
+def test_a_replayed_reply_is_not_kept(cli, case, tmp_path, tsa):
+    # A reply to an earlier request (another case's, here) does not carry this request's nonce.
+    from evidencekit.case.case import create_case
+
+    other = create_case(tmp_path / "other", title="Another case")
+    assert seal_with_tsa(cli, other, tsa).exit_code == 0
+    earlier = (other.root / layout.SEAL_DIR / "tagmanifest-sha256.txt.tsr").read_bytes()
+    tsa.rewrite = lambda reply: earlier
+    try:
+        result = seal_with_tsa(cli, case, tsa)
+    finally:
+        tsa.rewrite = None
+    assert result.exit_code == 0, result.output
+    assert "the nonce differs" in result.stderr
+    assert not (case.root / "seal/tagmanifest-sha256.txt.tsr").exists()
+
+
+def test_an_old_reply_for_the_same_case_is_not_kept_even_when_its_root_is_unknown(cli, case, tsa):
+    # Without --tsa-ca the verifier cannot run; the nonce still shows the reply answers another request.
+    assert cli("seal", "-C", case.root, "--tsa", tsa.url).exit_code == 0
+    first = (case.root / "seal/tagmanifest-sha256.txt.tsr").read_bytes()
+    tsa.rewrite = lambda reply: first
+    try:
+        result = cli("seal", "-C", case.root, "--tsa", tsa.url)  # the sealed case, time-stamped again
+    finally:
+        tsa.rewrite = None
+    assert result.exit_code == 0, result.output
+    assert "the nonce differs" in result.stderr
+    assert not (case.root / "seal/tagmanifest-sha256.txt.2.tsr").exists()
+
+
 def test_a_tsa_that_fails_is_reported_and_the_seal_still_completes(cli, case, tsa):
     tsa.refuse = True
     try:

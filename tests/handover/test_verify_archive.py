@@ -254,6 +254,9 @@ def encrypted_tar_of(sealed_root: Path, extra: list[tuple[str, bytes]], recipien
         ("C:evil.txt", "archive-path-unsafe"),
         ("case/C:evil.txt", "archive-path-unsafe"),
         ("case/data/items/a:stream", "archive-path-unsafe"),
+        ("case/data/items/aux.c", "archive-path-unsafe"),  # a device on Windows
+        ("case/data/items/x\x1b[2Jy", "archive-path-unsafe"),  # a terminal escape
+        ("case/data/items/" + "a" * 256, "archive-path-unsafe"),
     ],
 )
 def test_verify_and_open_agree_on_member_names(cli, sealed, age_key, tmp_path, name, code):

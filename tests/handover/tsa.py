@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import subprocess
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -49,6 +50,8 @@ class LocalTsa:
     folder: Path
     requests: list[bytes]
     refuse: bool = False
+    # Changes each reply before it is sent (a TSA that misbehaves); None sends it as openssl made it.
+    rewrite: Callable[[bytes], bytes] | None = None
 
 
 def make_tsa_certificates(folder: Path, name: str = "Test TSA") -> None:
@@ -137,11 +140,12 @@ def start_tsa(folder: Path) -> tuple[LocalTsa, ThreadingHTTPServer]:
                 self.send_response(400)
                 self.end_headers()
                 return
+            answer = state.rewrite(reply.stdout) if state.rewrite else reply.stdout
             self.send_response(200)
             self.send_header("Content-Type", "application/timestamp-reply")
-            self.send_header("Content-Length", str(len(reply.stdout)))
+            self.send_header("Content-Length", str(len(answer)))
             self.end_headers()
-            self.wfile.write(reply.stdout)
+            self.wfile.write(answer)
 
         def log_message(self, *args: object) -> None:
             return

@@ -12,6 +12,8 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from evidencekit.case.names import member_name_problem
+
 _PCT_DECODE = re.compile(r"%(0[dD]|0[aA]|25)")
 _HEX64 = re.compile(r"^[0-9a-fA-F]{64}$")
 
@@ -105,12 +107,7 @@ def payload_oxum(sizes: Iterable[int]) -> str:
     return f"{total}.{count}"
 
 
-# What makes a manifest path unsafe, in one pattern (verify tests every line of a manifest that may
-# have tens of thousands): empty, a leading `/` or `~`, a drive letter, a backslash or NUL, or an
-# empty, `.` or `..` segment.
-_UNSAFE_BAG_PATH = re.compile(r"\A(?:[/~]|[A-Za-z]:|\Z)|[\\\x00]|(?:\A|/)\.{0,2}(?:/|\Z)")
-
-
 def is_safe_bag_path(path: str) -> bool:
-    """A manifest path that stays inside the bag: relative, `/`-separated, no `..`, no `~`."""
-    return _UNSAFE_BAG_PATH.search(path) is None
+    """A manifest path that stays inside the bag: the rule for every name read from outside
+    (names.member_name_problem), the same as for a member of a hand-over archive."""
+    return member_name_problem(path) is None

@@ -22,6 +22,7 @@ from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
+from evidencekit.case.names import member_name_problem as unsafe_member_name  # one rule for outside names
 from evidencekit.sizes import human_size
 
 HEAD = 64 * 1024
@@ -52,22 +53,6 @@ class Member:
     bag_path: str | None = None  # where it is stored as its own file in the case, if it is
     sha256: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
-
-
-def unsafe_member_name(name: str) -> str | None:
-    """Why a name from an archive could escape its folder if extracted, or None when it is safe."""
-    if "\x00" in name:
-        return "it contains a NUL character"
-    if name.startswith(("/", "\\")) or _DRIVE.match(name):
-        return "it is an absolute path"
-    if "\\" in name:
-        return "it contains a backslash, which Windows reads as a folder separator"
-    parts = name.split("/")
-    if ".." in parts:
-        return "it climbs out of the archive with “..”"
-    if name.startswith("~"):
-        return "it starts with “~” (a home folder)"
-    return None
 
 
 def normalise(name: str) -> str:

@@ -32,6 +32,8 @@ from dataclasses import dataclass
 from hashlib import sha256
 from typing import BinaryIO
 
+from evidencekit.case import bech32
+
 INTRO = b"age-encryption.org/v1\n"
 ARMOR_BEGIN = b"-----BEGIN AGE ENCRYPTED FILE-----"
 ARMOR_END = b"-----END AGE ENCRYPTED FILE-----"
@@ -115,51 +117,9 @@ def _aead_open(key: bytes, nonce: bytes, data: bytes) -> bytes | None:
         return None
 
 
-# ---- bech32 (age identities are "AGE-SECRET-KEY-1…") ------------------------------------------
-
-_BECH32 = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
-
-
-def _bech32_polymod(values: Iterable[int]) -> int:
-    generators = (0x3B6A57B2, 0x26508E6D, 0x1EA119FA, 0x3D4233DD, 0x2A1462B3)
-    check = 1
-    for value in values:
-        top = check >> 25
-        check = (check & 0x1FFFFFF) << 5 ^ value
-        for i, generator in enumerate(generators):
-            if (top >> i) & 1:
-                check ^= generator
-    return check
-
-
-def bech32_decode(text: str) -> tuple[str, bytes]:
-    """(human-readable part, data) of a BIP 173 bech32 string; raises ValueError if invalid."""
-    if text.lower() != text and text.upper() != text:
-        raise ValueError("mixed case")
-    text = text.lower()
-    hrp, sep, data = text.rpartition("1")
-    if not sep or not hrp or len(data) < 6 or any(c not in _BECH32 for c in data):
-        raise ValueError("not bech32")
-    values = [_BECH32.index(c) for c in data]
-    expanded = [ord(c) >> 5 for c in hrp] + [0] + [ord(c) & 31 for c in hrp]
-    if _bech32_polymod(expanded + values) != 1:
-        raise ValueError("bad checksum")
-    acc = bits = 0
-    out = bytearray()
-    for value in values[:-6]:
-        acc = (acc << 5) | value
-        bits += 5
-        if bits >= 8:
-            bits -= 8
-            out.append((acc >> bits) & 0xFF)
-    if bits >= 5 or (acc & ((1 << bits) - 1)):
-        raise ValueError("bad padding")
-    return hrp, bytes(out)
-
-
 def x25519_secret(identity: str) -> bytes:
     """The 32-byte X25519 secret of an `AGE-SECRET-KEY-1…` string."""
-    hrp, data = bech32_decode(identity.strip())
+    hrp, data = bech32.decode(identity.strip())
     if hrp != "age-secret-key-" or len(data) != 32:
         raise ValueError("not an age X25519 identity")
     return data
@@ -441,12 +401,12 @@ def peek_header(source: BinaryIO) -> Header:
     return read_header(stream, armored)
 
 
-# ---- writing (X25519 recipients) ------------------------------------------------------------------
+# ---- writing (X25519 and SSH recipients) ----------------------------------------------------
 
 
 def x25519_recipient(recipient: str) -> bytes:
     """The 32-byte X25519 public key of an `age1…` recipient string."""
-    hrp, data = bech32_decode(recipient.strip())
+    hrp, data = bech32.decode(recipient.strip())
     if hrp != "age" or len(data) != 32:
         raise ValueError("not an age X25519 recipient")
     return data
@@ -454,6 +414,16 @@ def x25519_recipient(recipient: str) -> bytes:
 
 def _b64(data: bytes) -> bytes:
     return base64.b64encode(data).rstrip(b"=")
+
+
+def _stanza(kind: bytes, args: list[bytes], body: bytes) -> bytes:
+    """One recipient stanza: `-> kind args…`, then the body in base64 lines of 64 columns, the
+    last one shorter (empty when the body fills its lines exactly), as age writes and requires."""
+    text = _b64(body)
+    lines = [text[i : i + 64] for i in range(0, len(text), 64)]
+    if not lines or len(lines[-1]) == 64:
+        lines.append(b"")
+    return b" ".join([b"->", kind, *args]) + b"\n" + b"".join(line + b"\n" for line in lines)
 
 
 def _x25519_stanza(file_key: bytes, recipient: bytes) -> bytes:
@@ -465,18 +435,71 @@ def _x25519_stanza(file_key: bytes, recipient: bytes) -> bytes:
     share = ephemeral.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
     shared = ephemeral.exchange(X25519PublicKey.from_public_bytes(recipient))
     key = _hkdf(shared, share + recipient, b"age-encryption.org/v1/X25519")
-    body = ChaCha20Poly1305(key).encrypt(bytes(12), file_key, None)
-    return b"-> X25519 " + _b64(share) + b"\n" + _b64(body) + b"\n"
+    return _stanza(b"X25519", [_b64(share)], ChaCha20Poly1305(key).encrypt(bytes(12), file_key, None))
+
+
+# SSH public keys as recipients, as age's own agessh package wraps a file key for them (the stock
+# `age -d -i ~/.ssh/id_ed25519` opens the result). The tag is the first 4 bytes of the SHA-256 of
+# the key's SSH wire encoding: it tells age which of its keys to try.
+_SSH_ED25519 = b"age-encryption.org/v1/ssh-ed25519"
+_SSH_RSA = b"age-encryption.org/v1/ssh-rsa"
+_P25519 = 2**255 - 19
+
+
+def _ssh_stanza(file_key: bytes, line: str) -> bytes:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat, load_ssh_public_key
+
+    kind, blob_text = line.split()[:2]
+    blob = base64.b64decode(blob_text, validate=True)
+    public = load_ssh_public_key(f"{kind} {blob_text}".encode("ascii"))
+    tag = _b64(sha256(blob).digest()[:4])
+    if isinstance(public, RSAPublicKey):
+        oaep = padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=_SSH_RSA)
+        return _stanza(b"ssh-rsa", [tag], public.encrypt(file_key, oaep))
+    if not isinstance(public, Ed25519PublicKey):
+        raise ValueError("not an ssh-ed25519 or ssh-rsa key")
+    return _ssh_ed25519_stanza(file_key, public.public_bytes(Encoding.Raw, PublicFormat.Raw), blob, tag)
+
+
+def _ssh_ed25519_stanza(file_key: bytes, ed25519: bytes, blob: bytes, tag: bytes) -> bytes:
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+    from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    # The Ed25519 point as the X25519 (Montgomery) u-coordinate: u = (1 + y) / (1 - y) mod p.
+    y = int.from_bytes(ed25519, "little") & ((1 << 255) - 1)
+    u = (1 + y) * pow(1 - y, _P25519 - 2, _P25519) % _P25519
+    theirs = u.to_bytes(32, "little")
+    ephemeral = X25519PrivateKey.generate()
+    share = ephemeral.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    shared = ephemeral.exchange(X25519PublicKey.from_public_bytes(theirs))
+    tweak = _hkdf(b"", blob, _SSH_ED25519)
+    shared = X25519PrivateKey.from_private_bytes(tweak).exchange(X25519PublicKey.from_public_bytes(shared))
+    key = _hkdf(shared, share + theirs, _SSH_ED25519)
+    return _stanza(
+        b"ssh-ed25519", [tag, _b64(share)], ChaCha20Poly1305(key).encrypt(bytes(12), file_key, None)
+    )
+
+
+def _recipient_stanza(file_key: bytes, recipient: str) -> bytes:
+    text = recipient.strip()
+    if text.startswith(("ssh-ed25519 ", "ssh-rsa ")):
+        return _ssh_stanza(file_key, text)
+    return _x25519_stanza(file_key, x25519_recipient(text))
 
 
 class AgeWriter:
-    """Encrypts a stream to X25519 recipients in the age format, 64 KiB at a time.
+    """Encrypts a stream to age recipients (`age1…`, `ssh-ed25519 …`, `ssh-rsa …`), 64 KiB at a time.
 
-    The mirror of `AgeReader`, used for the hand-over because it runs at the speed of OpenSSL's
-    ChaCha20-Poly1305 with no thread, pipe or per-8-KiB Python callback in between (pyrage, which
-    is still used for SSH recipients, holds the GIL and calls back into Python for every 8 KiB).
-    The output is plain age v1: the stock `age` CLI decrypts it (tests check this).
-    `write_out(bytes)` receives the encrypted file, header first.
+    The mirror of `AgeReader`, and the hand-over's only writer: it runs at the speed of OpenSSL's
+    ChaCha20-Poly1305 with no thread, pipe or per-8-KiB Python callback in between, which pyrage's
+    `encrypt_io` needs (bench/handover.py --writers measures both; see
+    docs/explanation/dependencies.md). The output is plain age v1: the stock `age` CLI decrypts it
+    (tests check this). `write_out(bytes)` receives the encrypted file, header first.
     """
 
     def __init__(self, recipients: Iterable[str], write_out: Callable[[bytes], object]) -> None:
@@ -484,12 +507,12 @@ class AgeWriter:
 
         from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 
-        keys = [x25519_recipient(r) for r in recipients]
+        keys = list(recipients)
         if not keys:
             raise ValueError("at least one recipient is needed")
         self._out = write_out
         file_key = os.urandom(16)
-        header = INTRO + b"".join(_x25519_stanza(file_key, key) for key in keys) + b"---"
+        header = INTRO + b"".join(_recipient_stanza(file_key, key) for key in keys) + b"---"
         mac = hmac.new(_hkdf(file_key, b"", b"header"), header, sha256).digest()
         nonce = os.urandom(16)
         self._aead = ChaCha20Poly1305(_hkdf(file_key, nonce, b"payload"))

@@ -2,19 +2,20 @@
 
 Files written beside each other (default: next to the case folder):
 
-    <case-id>.tar.age          the bag as a POSIX tar (pax), encrypted with age (pyrage)
+    <case-id>.tar.age          the bag as a POSIX tar (pax), encrypted with age (age_stream.AgeWriter)
     <case-id>.tar.age.sha256   one `sha256sum -c` line, to check the transfer before decrypting
     <case-id>.key.age          passphrase hand-overs only: the archive's X25519 key, encrypted
                                with the passphrase (`age -d -i <case-id>.key.age <case-id>.tar.age`)
     <case-id>.HOW-TO-OPEN.txt  what to hand over, how to send the passphrase, how to open and check
 
-Why a key file instead of encrypting the archive to the passphrase directly: pyrage encrypts to a
-passphrase only from one bytes object (a 500 MB case needs 1.5 GB of memory), while encryption to
-an X25519 key streams. Stock `age` opens the pair with one passphrase prompt.
+Why a key file instead of encrypting the archive to the passphrase directly: age's scrypt
+recipient must be the only one, so the archive could not also open with the police's keys; and
+pyrage, which locks the small key file with the passphrase, encrypts to a passphrase only from one
+bytes object. Stock `age` opens the pair with one passphrase prompt.
 
 Nothing of the case is written outside the case folder in plain text: the tar is produced in memory,
-a block at a time, and goes through a pipe straight into the encryptor, whose output goes to a
-temporary file in the output folder. Each file is hashed as it is read and compared with the sealed
+a block at a time, and goes straight into the encryptor, whose output goes to a temporary file in
+the output folder. Each file is hashed as it is read and compared with the sealed
 manifests, so the archive holds exactly what was sealed. On any failure or Ctrl-C every temporary
 file is removed; the final names appear only when everything is complete. The case is read through
 `safepath` like every case (no link followed, plain files only).
@@ -29,13 +30,11 @@ never one another evidencekit is still writing (the writer holds an advisory loc
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import errno
 import hashlib
 import os
 import shutil
-import stat
 import tarfile
 import threading
 from collections.abc import Callable
@@ -56,18 +55,21 @@ from evidencekit.case.atomic import (
 from evidencekit.case.bag import parse_manifest
 from evidencekit.case.case import Case
 from evidencekit.errors import EvidenceKitError, InvalidValueError, StorageError
+from evidencekit.handover.age_stream import AgeWriter
+from evidencekit.handover.handover_files import (
+    ARCHIVE_SUFFIX,
+    clear_stale_temps,
+    handover_paths,
+    hold_while_writing,
+)
+from evidencekit.handover.how_to import how_to_text, key_fingerprint
 from evidencekit.handover.keys import RecipientKey, new_identity
 from evidencekit.sizes import human_size
 
-ARCHIVE_SUFFIX = ".tar.age"
-CHECKSUM_SUFFIX = ".tar.age.sha256"
-KEY_SUFFIX = ".key.age"
-HOW_TO_SUFFIX = ".HOW-TO-OPEN.txt"
 _BLOCK = 1 << 20
 _TAR_MODE_FILE = 0o600
 _TAR_MODE_DIR = 0o700
 _MAX_MANIFEST_BYTES = 1 << 30  # a manifest line is ~100 bytes: ten million files
-_HEX = frozenset("0123456789abcdef")
 
 Progress = Callable[[int, int], None]  # (bytes done, bytes total)
 
@@ -108,15 +110,6 @@ class _Plan:
     total: int = 0
     payload_bytes: int = 0
     sizes: dict[str, int] = field(default_factory=dict)  # bag path: size, for each entry
-
-
-def handover_paths(out_dir: Path, case_id: str) -> dict[str, Path]:
-    return {
-        "archive": out_dir / f"{case_id}{ARCHIVE_SUFFIX}",
-        "checksum": out_dir / f"{case_id}{CHECKSUM_SUFFIX}",
-        "key": out_dir / f"{case_id}{KEY_SUFFIX}",
-        "how_to": out_dir / f"{case_id}{HOW_TO_SUFFIX}",
-    }
 
 
 def write_handover(
@@ -347,21 +340,16 @@ def _write(
     passphrase: str | None,
     progress: Progress | None,
 ) -> HandoverResult:
-    import pyrage  # type: ignore[import-untyped]
-
     case_id = case.info.id
     finals = handover_paths(out_dir, case_id)
     replaced = any(path.exists() for path in finals.values())
-    keys: list[Any] = [r.key for r in recipients]
-    x25519_texts = [r.text for r in recipients if r.kind == "age"]
+    keys = [r.text for r in recipients]  # age1…, ssh-ed25519 …, ssh-rsa …: AgeWriter takes them all
     key_file_bytes = None
     if passphrase is not None:
-        from pyrage import passphrase as age_passphrase
-        from pyrage import x25519
+        from pyrage import passphrase as age_passphrase  # type: ignore[import-untyped]
 
         secret, public = new_identity()
-        keys.append(x25519.Recipient.from_str(public))
-        x25519_texts.append(public)
+        keys.append(public)
         identity_text = (
             f"# The key that opens {case_id}{ARCHIVE_SUFFIX}, protected by the passphrase.\n"
             f"# public key: {public}\n{secret}\n"
@@ -386,17 +374,12 @@ def _write(
             archive_temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), FILE_MODE
         )
         temps.append(archive_temp)
-        _hold_while_writing(fd)
+        hold_while_writing(fd)
         writer = _HashingWriter(fd)
         try:
-            if len(x25519_texts) == len(keys):  # X25519 only: our own streaming writer, no thread
-                from evidencekit.handover.age_stream import AgeWriter
-
-                encrypted = AgeWriter(x25519_texts, writer.write)
-                _write_tar(case, plan, encrypted, advance)  # type: ignore[arg-type]
-                encrypted.close()
-            else:  # SSH keys among the recipients: pyrage, in a thread, fed through a pipe
-                _encrypt_tar(case, plan, keys, writer, advance, pyrage)
+            encrypted = AgeWriter(keys, writer.write)
+            _write_tar(case, plan, encrypted, advance)  # type: ignore[arg-type]
+            encrypted.close()
             writer.finish()
             os.fsync(fd)
         finally:
@@ -454,117 +437,6 @@ def _write(
     )
 
 
-def key_fingerprint(recipient: str) -> str:
-    """How to check, with standard tools, which key an archive was encrypted to.
-
-    An age public key is short and is its own identity: `age-keygen -y KEYFILE` prints it from the
-    secret key. An SSH key is known by its fingerprint, `SHA256:…` as `ssh-keygen -lf KEY.pub`
-    prints it (the SHA-256 of the key's blob, base64 without padding)."""
-    parts = recipient.split()
-    if len(parts) < 2 or not parts[0].startswith("ssh-"):
-        return recipient
-    try:
-        blob = base64.b64decode(parts[1], validate=True)
-    except ValueError:
-        return recipient
-    return "SHA256:" + base64.b64encode(hashlib.sha256(blob).digest()).decode("ascii").rstrip("=")
-
-
-def _stale_temp_of(name: str, case_id: str) -> str | None:
-    """The hand-over file `name` is a temporary copy of, if `name` is exactly such a temp name
-    (`temp_path_beside`: prefix, twelve hex digits, a dash, the final name, cut at 200)."""
-    if not name.startswith(TEMP_PREFIX):
-        return None
-    digits = name[len(TEMP_PREFIX) : len(TEMP_PREFIX) + 12]
-    if len(digits) != 12 or not set(digits) <= _HEX:
-        return None
-    for suffix in (ARCHIVE_SUFFIX, CHECKSUM_SUFFIX, KEY_SUFFIX, HOW_TO_SUFFIX):
-        final = f"{case_id}{suffix}"
-        if name == f"{TEMP_PREFIX}{digits}-{final}"[:200]:
-            return final
-    return None
-
-
-def clear_stale_temps(out_dir: Path, case_id: str) -> tuple[list[str], list[str]]:
-    """Remove what a killed earlier hand-over of this case left in `out_dir`.
-
-    Returns (names removed, "name (why it was left)" for the others). Only names of exactly our
-    temp pattern for this case's hand-over files; only plain files, never a link (a link is not
-    followed, nor removed: someone made it); never a file another evidencekit is still writing."""
-    removed: list[str] = []
-    left: list[str] = []
-    try:
-        names = sorted(os.listdir(out_dir))
-    except OSError:
-        return removed, left
-    for name in names:
-        if _stale_temp_of(name, case_id) is None:
-            continue
-        path = out_dir / name
-        try:
-            before = os.lstat(path)
-            if not stat.S_ISREG(before.st_mode):
-                left.append(f"{name} (not a plain file, so it was left alone)")
-                continue
-            if not _remove_if_abandoned(path, before):
-                left.append(f"{name} (another evidencekit is still writing it)")
-                continue
-        except FileNotFoundError:
-            continue  # gone meanwhile
-        except OSError as exc:
-            left.append(f"{name} (it could not be removed: {exc.strerror or exc})")
-            continue
-        removed.append(name)
-    if removed:
-        fsync_dir(out_dir)
-    return removed, left
-
-
-def _remove_if_abandoned(path: Path, before: os.stat_result) -> bool:
-    """Unlink `path` unless a living writer holds its lock; False if one does."""
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
-    fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
-    try:
-        now = os.fstat(fd)
-        if (now.st_dev, now.st_ino) != (before.st_dev, before.st_ino) or not stat.S_ISREG(now.st_mode):
-            raise FileNotFoundError(errno.ENOENT, "replaced meanwhile", str(path))
-        if _held_by_a_writer(fd):
-            return False
-        again = os.lstat(path)
-        if (again.st_dev, again.st_ino) != (before.st_dev, before.st_ino):
-            raise FileNotFoundError(errno.ENOENT, "replaced meanwhile", str(path))
-        os.unlink(path)
-        return True
-    finally:
-        os.close(fd)
-
-
-def _hold_while_writing(fd: int) -> None:
-    """Take an advisory lock on the temp file being written, so a hand-over running at the same
-    time (another copy of this case, writing to the same folder) does not take it for a leftover.
-    The kernel drops the lock when the process ends, however it ends."""
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows: an open file cannot be deleted there anyway
-        return
-    with contextlib.suppress(OSError):  # a file system without locks: nothing better to do
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-
-
-def _held_by_a_writer(fd: int) -> bool:
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows: unlink fails on an open file instead
-        return False
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
-    except OSError:
-        return False  # no locks on this file system: the name alone says it is ours
-    return False
-
-
 def estimated_size(plan: _Plan, recipients: int) -> int:
     """About how many bytes the hand-over files take: the tar (a 512-byte header per entry, each
     file padded to 512 bytes, the end marker and record padding), age's 16 bytes per 64 KiB chunk
@@ -589,62 +461,6 @@ def _disk_full(out_dir: Path, writing: Path, plan: _Plan, recipients: int) -> St
         hint="Free some space there, or write the hand-over to a folder on a bigger disk: "
         "evidencekit seal --encrypt --out FOLDER",
     )
-
-
-def _encrypt_tar(
-    case: Case,
-    plan: _Plan,
-    keys: list[Any],
-    writer: _HashingWriter,
-    advance: Callable[[int], None],
-    pyrage: Any,
-) -> None:
-    """Tar in this thread → pipe → pyrage in a helper thread → `writer`."""
-    read_fd, write_fd = os.pipe()
-    _widen_pipe(write_fd)
-    reader = os.fdopen(read_fd, "rb", buffering=_BLOCK)
-    failure: list[BaseException] = []
-
-    def encrypt() -> None:
-        try:
-            pyrage.encrypt_io(reader, writer, keys)
-        except BaseException as exc:  # noqa: BLE001 - handed to the main thread below
-            failure.append(exc)
-        finally:
-            reader.close()  # a writer blocked on a full pipe now gets BrokenPipeError, not a hang
-
-    thread = threading.Thread(target=encrypt, name="ek-encrypt", daemon=True)
-    thread.start()
-    pipe = os.fdopen(write_fd, "wb", buffering=_BLOCK)
-    try:
-        try:
-            _write_tar(case, plan, pipe, advance)
-        finally:
-            with contextlib.suppress(OSError):
-                pipe.close()
-            thread.join()
-    except BrokenPipeError:
-        if not failure:
-            raise
-    if writer.error is not None:
-        raise writer.error
-    if failure and isinstance(failure[0], (KeyboardInterrupt, SystemExit)):
-        raise failure[0]
-    if failure:
-        raise StorageError(
-            "Encrypting the hand-over failed. Nothing was written.",
-            hint="Check the disk and try again.",
-        ) from None
-
-
-def _widen_pipe(fd: int) -> None:
-    """A 1 MiB pipe (Linux) instead of 64 KiB: fewer switches between the tar and the encryptor."""
-    try:
-        import fcntl
-
-        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, _BLOCK)  # type: ignore[attr-defined,unused-ignore]
-    except (ImportError, AttributeError, OSError):
-        pass
 
 
 def _write_tar(case: Case, plan: _Plan, pipe: BinaryIO, advance: Callable[[int], None]) -> None:
@@ -702,82 +518,3 @@ def _info(name: str, kind: bytes, mode: int, size: int, mtime: float) -> tarfile
     info.uid = info.gid = 0
     info.uname = info.gname = ""
     return info
-
-
-def how_to_text(
-    case: Case, finals: dict[str, Path], digest: str, recipients: list[str], passphrase: bool
-) -> str:
-    """The plain-text guide that travels with the archive (for the officer, and the victim)."""
-    from evidencekit.case.seal import group_fingerprint
-
-    archive = finals["archive"].name
-    checksum = finals["checksum"].name
-    key = finals["key"].name
-    how = finals["how_to"].name
-    fingerprint = case.fingerprint() or ""
-    made = case.local_time(case.clock())
-    files = [f"  {archive:<36} the case, encrypted (a BagIt bag in a tar archive, age format)"]
-    files.append(f"  {checksum:<36} its SHA-256, to check the transfer")
-    if passphrase:
-        files.append(f"  {key:<36} the key that opens the archive, locked by the passphrase")
-    files.append(f"  {how:<36} this guide")
-    lines = [
-        f"HOW TO OPEN THE EVIDENCE CASE {case.info.id}",
-        "=" * (30 + len(case.info.id)),
-        "",
-        f"Case:              {case.info.id}",
-        f"Title:             {case.info.title}",
-        f"Seal fingerprint:  {group_fingerprint(fingerprint)}",
-        f"Archive SHA-256:   {digest}",
-        f"Made:              {made}",
-        "",
-        "THE FILES (hand over all of them together)",
-        *files,
-        "",
-    ]
-    if passphrase:
-        lines += [
-            "THE PASSPHRASE is in none of these files, on purpose. Give it separately: say it on the",
-            "phone or in person, or send it another way than the files (a text message if the files",
-            "went by e-mail or on a USB stick). Never put it in the same e-mail, folder or stick.",
-            "Nobody can recover a lost passphrase: without it the archive cannot be opened.",
-            "",
-        ]
-    if recipients:
-        lines += ["The archive can also be opened with the secret key of any of these public keys:"]
-        for r in recipients:
-            lines += [f"  {r}"]
-            if key_fingerprint(r) != r:
-                lines += [f"    fingerprint {key_fingerprint(r)} (ssh-keygen -lf KEY.pub shows it)"]
-        lines += [""]
-    open_key = f"-i {key}" if passphrase else "-i YOUR-KEY-FILE"
-    lines += [
-        "1. CHECK THE TRANSFER (optional, before opening). In the folder holding the files:",
-        f"     Linux:    sha256sum -c {checksum}",
-        f"     macOS:    shasum -a 256 -c {checksum}",
-        f"     Windows:  Get-FileHash {archive}        (PowerShell; compare with the SHA-256 above)",
-        "",
-        "2. OPEN IT with age, the standard encryption tool (https://age-encryption.org; Debian and",
-        "   Ubuntu: apt install age; macOS: brew install age; Windows: winget install FiloSottile.age).",
-    ]
-    if passphrase:
-        lines += ["   age asks for the passphrase once."]
-    lines += [
-        "     Linux and macOS:",
-        f"       age -d {open_key} {archive} | tar -x",
-        "     Windows (two steps; PowerShell pipes would damage the data):",
-        f"       age -d {open_key} -o {case.info.id}.tar {archive}",
-        f"       tar -xf {case.info.id}.tar",
-        f"   This makes the case folder {case.info.id}/. With evidencekit instead:",
-        f"       evidencekit open {archive} --to FOLDER",
-        "",
-        "3. CHECK THE CASE. Follow seal/VERIFY.txt inside the case folder (it uses sha256sum, openssl",
-        "   and ssh-keygen), and compare the seal fingerprint with the one above and with the one the",
-        "   person who made the case gave you. With evidencekit, without unpacking anything:",
-        f"       evidencekit verify {archive}",
-        "",
-        "The case may hold screenshots of threats and personal details. Intimate images are NOT in it:",
-        "they are recorded by their hashes only (see seal/VERIFY.txt).",
-        "",
-    ]
-    return "\n".join(lines)

@@ -14,6 +14,7 @@ special files are findings, never opened.
 from __future__ import annotations
 
 import errno
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from evidencekit.case import layout
 from evidencekit.case.bagview import BagView
 from evidencekit.case.findings import ERROR, INFO, WARNING, VerifyReport
+from evidencekit.case.names import member_name_problem
 
 if TYPE_CHECKING:
     from evidencekit.handover.opening import ArchiveFacts
@@ -37,25 +39,26 @@ def safe_member_name(name: str) -> str | None:
     """The member's path inside the archive, normalised; None if it is not safe to use.
 
     The one rule for both `verify ARCHIVE` and `open ARCHIVE`: after dropping `./` steps and
-    trailing slashes, the name must be a plain case path (safepath.path_problem: no absolute path,
-    drive or stream (`C:evil.txt`), `..`, backslash, NUL or `~`)."""
-    from evidencekit.case.safepath import path_problem
-
+    trailing slashes, the name must pass names.member_name_problem, the rule for every name read
+    from outside (no absolute path, drive or stream such as `C:evil.txt`, `..`, backslash, NUL or
+    other control character, `~`, device name, overlong step)."""
     if not name or name.startswith("/"):
         return None
     parts = [p for p in name.split("/") if p not in ("", ".")]
     if not parts:
         return ""  # "./": the folder the archive was made from
     normalised = "/".join(parts)
-    return None if path_problem(normalised) else normalised
+    return None if member_name_problem(normalised) else normalised
 
 
 class MemberNames:
     """The names seen so far in one archive, to find a name given twice.
 
     On a case-insensitive disk (macOS, Windows) `bagit.txt` and `BAGIT.TXT`, or `data/` and
-    `Data/`, are one file or folder: one would replace or join the other when unpacked. So a name
-    is given twice when it, or any folder on its way, was seen before spelt in other capitals; and
+    `Data/`, are one file or folder: one would replace or join the other when unpacked; so are `é`
+    written as one character (NFC) and as `e` and an accent (NFD) on macOS. So a name is given
+    twice when it, or any folder on its way, was seen before spelt in other capitals or another
+    Unicode form; and
     `verify` and `open` use this same rule."""
 
     def __init__(self) -> None:
@@ -68,7 +71,7 @@ class MemberNames:
         parts = name.split("/")
         for end in range(1, len(parts) + 1):
             path = "/".join(parts[:end])
-            first = self._spelling.setdefault(path.casefold(), path)
+            first = self._spelling.setdefault(unicodedata.normalize("NFC", path).casefold(), path)
             clash = clash or first != path
         self._files.add(name)
         return not clash

@@ -13,10 +13,10 @@ import hashlib
 import re
 from dataclasses import dataclass
 
+from evidencekit.case import bech32
+
 _B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _B58_INDEX = {c: i for i, c in enumerate(_B58)}
-_BECH32 = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
-_BECH32_GEN = (0x3B6A57B2, 0x26508E6D, 0x1EA119FA, 0x3D4233DD, 0x2A1462B3)
 
 # Base58Check version byte → (network, currency code)
 _B58_VERSIONS = {
@@ -75,32 +75,6 @@ def _base58check(text: str) -> int | None:
     return raw[0] if check == raw[-4:] else None
 
 
-def _bech32_polymod(values: list[int]) -> int:
-    checksum = 1
-    for value in values:
-        top = checksum >> 25
-        checksum = (checksum & 0x1FFFFFF) << 5 ^ value
-        for i, gen in enumerate(_BECH32_GEN):
-            if (top >> i) & 1:
-                checksum ^= gen
-    return checksum
-
-
-def _bech32_hrp(text: str) -> str | None:
-    """The human-readable part of a valid Bech32 or Bech32m string, else None."""
-    if text.lower() != text and text.upper() != text:
-        return None
-    text = text.lower()
-    hrp, _, data = text.rpartition("1")
-    if not hrp or len(data) < 6:
-        return None
-    values = [_BECH32.find(c) for c in data]
-    if -1 in values:
-        return None
-    expanded = [ord(c) >> 5 for c in hrp] + [0] + [ord(c) & 31 for c in hrp]
-    return hrp if _bech32_polymod(expanded + values) in (1, 0x2BC830A3) else None
-
-
 def recognise_wallet(text: str) -> Wallet | None:
     """What kind of crypto address `text` is, or None when it is not one we recognise."""
     address = text.strip()
@@ -108,7 +82,7 @@ def recognise_wallet(text: str) -> Wallet | None:
         return Wallet(address, "Ethereum or another EVM chain", None, False)
     if re.fullmatch(r"4[0-9AB][1-9A-HJ-NP-Za-km-z]{93}", address):
         return Wallet(address, "Monero", "XMR", False)
-    hrp = _bech32_hrp(address) if re.fullmatch(r"(?i)(bc1|ltc1)[0-9a-z]{11,87}", address) else None
+    hrp = bech32.hrp_of(address) if re.fullmatch(r"(?i)(bc1|ltc1)[0-9a-z]{11,87}", address) else None
     if hrp in _BECH32_HRPS:
         network, currency = _BECH32_HRPS[hrp]
         return Wallet(address, network, currency, True)

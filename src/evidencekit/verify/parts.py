@@ -121,8 +121,8 @@ def _hash_records(root: Any, report: VerifyReport) -> None:
 
 @_part("handover.timestamp", "the trusted timestamps", bag_view=True)
 def check_seal_timestamps(root: Any, report: VerifyReport) -> None:
-    """The RFC 3161 tokens on the seal (handover/timestamp.py); runs on an archive stream too."""
-    from evidencekit.handover.timestamp import check_timestamps
+    """The RFC 3161 tokens on the seal (handover/timestamp_check.py); runs on an archive stream too."""
+    from evidencekit.handover.timestamp_check import check_timestamps
 
     check_timestamps(root, report)
 
