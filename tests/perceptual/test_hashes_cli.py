@@ -159,3 +159,22 @@ def test_verify_names_a_hash_line_that_points_at_the_wrong_file(older_case: Case
     assert {"hashes-record-mismatch", "hashes-record-unknown", "hashes-not-logged"} <= codes
     path.write_text(path.read_text().replace('"pdq_quality": 76', '"pdq_quality": "high"'), encoding="utf-8")
     assert "hashes-record-invalid" in {finding.code for finding in verify_case(older_case.root).errors}
+
+
+def test_the_report_shows_each_withheld_photos_pdq_and_never_the_photo(
+    older_case: Case, cli, tmp_path
+) -> None:
+    before = cli("report", "--format", "html", "--out", tmp_path / "before", "--case", older_case.root)
+    assert before.exit_code == 0, before.output
+    html = (tmp_path / "before" / "report.html").read_text(encoding="utf-8")
+    assert "No PDQ: not hashed yet (run: evidencekit hashes)" in html
+    assert cli("hashes", "--case", older_case.root).exit_code == 0
+    after = cli("report", "--format", "html", "--out", tmp_path / "after", "--case", older_case.root)
+    assert after.exit_code == 0, after.output
+    html = (tmp_path / "after" / "report.html").read_text(encoding="utf-8")
+    start = html.index('id="withheld"')
+    withheld = html[start : html.index("</section>", start)]
+    assert f'PDQ: <span class="hash">{EXPECTED["scene.png"]["pdq"]}</span> (quality 76)' in withheld
+    assert "(quality 0)" in withheld  # the featureless one is shown with its quality too
+    assert EXPECTED["chat-screenshot.png"]["pdq"] not in withheld  # not sensitive: not withheld
+    assert "data:image" not in withheld

@@ -91,6 +91,7 @@ def collect(
     )
     say("Preparing the tables")
     exhibits, withheld = _exhibits(items, times)
+    _add_perceptual(withheld, items, case)
     data: dict[str, Any] = {
         "case": _case_block(case, items, urls, zone),
         "generated": {**times(iso_utc(now)), "tool": f"evidencekit {__version__}", "by": options.actor},
@@ -387,6 +388,30 @@ def _exhibits(
         else:
             exhibits.append(row)
     return exhibits, withheld
+
+
+def _add_perceptual(withheld: list[dict[str, Any]], items: list[dict[str, Any]], case: Case) -> None:
+    """Each withheld item's PDQ and quality (or why it has none): a hash is not the image, and it
+    is what StopNCII and platforms match, so an officer can see what a hash list holds. From the
+    item records and from hashes.jsonl (hashes added later), never from the originals."""
+    from evidencekit.case.records.hashes import HASHES_JSONL
+    from evidencekit.perceptual.hashlist import rows_of_items
+
+    by_item: dict[str, list[dict[str, Any]]] = {}
+    for file in rows_of_items(items, case.records(HASHES_JSONL)):
+        by_item.setdefault(file.item, []).append(
+            {
+                "label": "" if file.number is None else f"#{file.number}",
+                "media": file.media,
+                "pdq": file.pdq,
+                "quality": file.pdq_quality,
+                "problem": file.problem if file.hashed else "not hashed yet (run: evidencekit hashes)",
+            }
+        )
+    for row in withheld:
+        found = by_item.get(str(row["id"])) or []
+        row["perceptual"] = found[:MAX_MEMBERS_LISTED]
+        row["perceptual_more"] = max(0, len(found) - MAX_MEMBERS_LISTED)
 
 
 def _exhibit_lines(row: dict[str, Any]) -> list[str]:
