@@ -17,6 +17,7 @@ CHECK_MODULES = [
     "evidencekit.web.warccheck",
     "evidencekit.exports.checks",
     "evidencekit.guide.checks",
+    "evidencekit.perceptual.checks",
     "evidencekit.handover.timestamp_check",
 ]
 

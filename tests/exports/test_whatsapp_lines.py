@@ -35,7 +35,7 @@ def one_line_at_a_time(data: bytes) -> tuple[list[str], int]:
 
 
 def test_windows_line_ends_are_dropped_and_every_other_character_kept():
-    data = "14/03/2024, 21:07 - Riley: one\r\nand a CR\r inside\r\n\r\nlast\r\r\nend\r".encode()
+    data = b"14/03/2024, 21:07 - Riley: one\r\nand a CR\r inside\r\n\r\nlast\r\r\nend\r"
     lines, _ = read_lines(data)
     assert lines == ["14/03/2024, 21:07 - Riley: one", "and a CR\r inside", "", "last\r", "end"]
 

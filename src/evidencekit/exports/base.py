@@ -67,7 +67,7 @@ def read_errors() -> tuple[type[BaseException], ...]:
     """The exceptions that mean "the export is damaged here" (ijson's and expat's included)."""
     extra: list[type[BaseException]] = []
     try:
-        import ijson
+        import ijson  # type: ignore[import-untyped]
 
         extra.append(ijson.JSONError)
     except ImportError:  # pragma: no cover - ijson is a dependency

@@ -459,7 +459,7 @@ def render_csv(header: dict[str, Any], messages: Iterable[dict[str, Any]], out: 
 def _describe_system(m: dict[str, Any]) -> str:
     details = m.get("details") or {}
     if m.get("text"):
-        return m["text"]
+        return str(m["text"])
     for key in ("action", "call", "event"):
         if details.get(key):
             return f"({details[key]})"
@@ -675,12 +675,12 @@ def render_html(header: dict[str, Any], messages: Iterable[dict[str, Any]], out:
 
 def render_files(jsonl: Path, targets: dict[str, Path]) -> list[WrittenFile]:
     """Render transcript.jsonl as CSV and/or HTML in one pass, hashing each file as it is written."""
-    kinds = {"csv": CsvRenderer, "html": HtmlRenderer}
+    kinds: dict[str, type[CsvRenderer] | type[HtmlRenderer]] = {"csv": CsvRenderer, "html": HtmlRenderer}
     opened = []
     try:
         with open(jsonl, "rb") as stream:
             header, messages = read_transcript(stream)
-            renderers = []
+            renderers: list[CsvRenderer | HtmlRenderer] = []
             for kind, target in targets.items():
                 writer = HashingWriter(target)
                 buffered = io.BufferedWriter(writer, 1 << 20)

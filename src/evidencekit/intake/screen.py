@@ -305,7 +305,8 @@ def _grab_with_tool(tool: str) -> Image:
             )
         with Image.open(target) as image:
             image.load()
-            return image.copy()
+            copied: Image.Image = image.copy()
+            return copied
     finally:
         target.unlink(missing_ok=True)
 
