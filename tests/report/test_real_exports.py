@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 from evidencekit.intake.files import capture
 from evidencekit.report.model import ReportOptions, collect
-from evidencekit.story.identifiers import suggest
+from evidencekit.story.suggestions import suggest
 
 WHATSAPP = (
     "14/03/2026, 21:05 - Alex: hi, I saw your profile\n"

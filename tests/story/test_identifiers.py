@@ -7,7 +7,8 @@ import pytest
 
 from evidencekit.intake.urls import add_url
 from evidencekit.story import add_offender, add_payment
-from evidencekit.story.identifiers import classify_url, find_identifiers, mentions_money, suggest
+from evidencekit.story.identifiers import classify_url, find_identifiers, mentions_money
+from evidencekit.story.suggestions import suggest
 from tests.synthetic import add_chat_export, message
 
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from evidencekit.intake.files import capture
-from evidencekit.story.identifiers import KIND_HEADINGS, KIND_LABELS, Suggestion, suggest
+from evidencekit.story.identifiers import KIND_HEADINGS, KIND_LABELS
+from evidencekit.story.suggestions import Suggestion, suggest
 from tests.synthetic import add_chat_export, add_transcript, message
 
 

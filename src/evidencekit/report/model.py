@@ -144,7 +144,7 @@ def collect(
 
 def _ocr_texts(case: Case, item_ids: list[str], manifest: dict[str, str]) -> dict[str, dict[str, Any]]:
     """The text read in each previewed screenshot, shown beside it (ocr/service.py)."""
-    from evidencekit.ocr.service import texts_for_report
+    from evidencekit.ocr.stored import texts_for_report
 
     return texts_for_report(case, item_ids, manifest)
 

@@ -5,7 +5,7 @@ JSON Lines file under `evidencekit/` with a custody entry:
 
     offenders.jsonl  payments.jsonl  notes.jsonl  actions.jsonl
 
-`identifiers.suggest()` finds identifiers in chat transcripts and web addresses and proposes
+`suggestions.suggest()` finds identifiers in chat transcripts and web addresses and proposes
 commands to record them; nothing is ever recorded without the person asking.
 """
 

@@ -66,13 +66,13 @@ def ocr(
 
 def _all_read(the_case: Any, items: list[str]) -> bool:
     from evidencekit.case import layout
-    from evidencekit.ocr import service
+    from evidencekit.ocr import outputs, service
 
     manifest = the_case.manifest()
     chosen = [i for i in the_case.items() if service.is_picture(i)]
     wanted = {service.item_reference(r) for r in items} if items else None
     return all(
-        f"{layout.DERIVED_DIR}/{i['id']}/{service.JSON}" in manifest
+        f"{layout.DERIVED_DIR}/{i['id']}/{outputs.JSON}" in manifest
         for i in chosen
         if wanted is None or i["id"] in wanted
     )
@@ -120,10 +120,10 @@ def _say(result: Any) -> None:
 
 def _show(the_case: Any, items: list[str], json: bool) -> None:
     from evidencekit.cli import output
-    from evidencekit.ocr import service
+    from evidencekit.ocr import stored
     from evidencekit.ocr.layout import LOW_CONFIDENCE
 
-    shown = service.stored_readings(the_case, items)
+    shown = stored.stored_readings(the_case, items)
     if json:
         output.print_json({"version": 1, "readings": [s.as_json() for s in shown]})
         return

@@ -425,7 +425,7 @@ def suggest(
 
     Example:  evidencekit suggest
     """
-    from evidencekit.story.identifiers import suggest as find
+    from evidencekit.story.suggestions import suggest as find
 
     the_case = open_case(case)
     found = find(the_case, include_recorded=show_all)
