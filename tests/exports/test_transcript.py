@@ -6,7 +6,8 @@ import csv
 import io
 from html.parser import HTMLParser
 
-from evidencekit.exports.transcript import read_transcript, render_text
+from evidencekit.exports.renderings import render_text
+from evidencekit.exports.transcript import read_transcript
 from tests.exports import samples
 
 HOSTILE = (

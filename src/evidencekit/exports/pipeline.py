@@ -21,6 +21,7 @@ from evidencekit.exports.base import (
     read_problem,
 )
 from evidencekit.exports.checks import DateGuard
+from evidencekit.exports.renderings import render_files
 from evidencekit.exports.source import Source
 from evidencekit.exports.transcript import (
     CSV,
@@ -29,7 +30,6 @@ from evidencekit.exports.transcript import (
     MediaPolicy,
     TranscriptWriter,
     WrittenFile,
-    render_files,
 )
 
 COMPLETE = "complete"

@@ -158,7 +158,8 @@ def write_transcript(
 ) -> list[tuple[str, Path, str, int]]:
     """transcript.jsonl, .csv and .html of the chat, by the chat exports' own writer."""
     from evidencekit.exports.base import MESSAGE, SYSTEM, Conversation, Message
-    from evidencekit.exports.transcript import CSV, HTML, TRANSCRIPT_FORMAT, TranscriptWriter, render_files
+    from evidencekit.exports.renderings import render_files
+    from evidencekit.exports.transcript import CSV, HTML, TRANSCRIPT_FORMAT, TranscriptWriter
 
     item_id = str(record["id"])
     picture = str(record.get("bag_path"))

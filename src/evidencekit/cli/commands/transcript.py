@@ -131,7 +131,9 @@ def _write(path: Path, kind: str, out: Path | None, case_root: Path) -> None:
     from evidencekit.case import safepath
     from evidencekit.case.atomic import storage_errors, temp_path_beside
     from evidencekit.errors import InputFileError
+    from evidencekit.exports import renderings
     from evidencekit.exports import transcript as t
+    from evidencekit.exports.transcript_html import render_html
 
     if out is not None:
         real_out, real_case = out.absolute().resolve(), case_root.resolve()
@@ -153,7 +155,7 @@ def _write(path: Path, kind: str, out: Path | None, case_root: Path) -> None:
                     target.write(line.decode("utf-8"))
                 return
             header, messages = t.read_transcript(stream)
-            {"text": t.render_text, "csv": t.render_csv, "html": t.render_html}[kind](
+            {"text": renderings.render_text, "csv": renderings.render_csv, "html": render_html}[kind](
                 header, messages, target
             )
 
