@@ -463,6 +463,20 @@ def main() -> None:
                 else:
                     got, secs, mem = result
                     print(f"  {kind:<9} {n:>9,}  {name:<24} {secs:>6.2f} s {mem:>6.0f} MB  {got:>9,} parsed")
+            print("\nReading alone (ours, no transcript) against the fastest reference parser, same files:")
+            for kind, n in dict.fromkeys((kind, n) for kind, n, _, _ in refs):
+                ours = [r for k, m, name, r in refs if (k, m) == (kind, n) and name.startswith("evidencekit")]
+                theirs = [
+                    (r[1], name)
+                    for k, m, name, r in refs
+                    if (k, m) == (kind, n) and not name.startswith("evidencekit") and not isinstance(r, str)
+                ]
+                if ours and not isinstance(ours[0], str) and theirs:
+                    best_s, best = min(theirs)
+                    print(
+                        f"  {kind:<9} {n:>9,}  ours {ours[0][1]:>6.2f} s, {best} {best_s:>6.2f} s: "
+                        f"{ours[0][1] / best_s:.2f}x its time"
+                    )
         print(
             "\nseconds: reading the export and writing transcript.jsonl, .csv and .html (as capture does);"
             "\nthe reference only reads. Peak RSS includes the Python interpreter (see the floor above)."

@@ -230,3 +230,17 @@ def test_the_checker_sees_a_lazy_upward_import_and_a_cycle(tmp_path: Path) -> No
     imports = [found for name, path in modules.items() for found in imports_of(name, path, modules)]
     assert list(upward_imports(imports)) == [("evidencekit.case.bag", "evidencekit.cli")]
     assert cycles(imports) == [("evidencekit.case.bag", "evidencekit.case.seal")]
+
+
+MOST_LINES = 600
+
+
+def test_no_module_is_over_600_lines():
+    """A module that grows past one screenful of jobs is split by job before it lands: a
+    newcomer finds a thing by its file's name, not by scrolling."""
+    long = {
+        path.relative_to(SRC).as_posix(): lines
+        for path in SRC.rglob("*.py")
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MOST_LINES
+    }
+    assert long == {}

@@ -98,15 +98,6 @@ def parse_bag_info(text: str) -> list[tuple[str, str]]:
     return fields
 
 
-def payload_oxum(sizes: Iterable[int]) -> str:
-    """`<total octets>.<file count>`, BagIt's quick completeness check."""
-    total = count = 0
-    for size in sizes:
-        total += size
-        count += 1
-    return f"{total}.{count}"
-
-
 def is_safe_bag_path(path: str) -> bool:
     """A manifest path that stays inside the bag: the rule for every name read from outside
     (names.member_name_problem), the same as for a member of a hand-over archive."""

@@ -149,12 +149,3 @@ def append_story_record(
         entry.update(details or {})
         change.log(kind.custody_action, entry)
         return AddResult(record, None, change.recovered)
-
-
-def same_fields(keys: tuple[str, ...], fields: dict[str, Any]) -> Callable[[dict[str, Any]], bool]:
-    """A `same_as` test: every one of `keys` equal."""
-
-    def test(record: dict[str, Any]) -> bool:
-        return all(record.get(key) == fields.get(key) for key in keys)
-
-    return test

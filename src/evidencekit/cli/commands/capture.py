@@ -64,7 +64,7 @@ def capture(
         ),
     ] = None,
     # ---- end of chat-export options ----
-    # ---- guided use (issue 7): the under-18 safeguard and screen capture ----
+    # ---- the under-18 safeguard and screen capture, asked here so no one is sent to find a flag ----
     not_intimate: Annotated[
         bool,
         typer.Option(
@@ -103,7 +103,7 @@ def capture(
 
     check_options({"date_order": date_order, "export_timezone": export_timezone})
     the_case = open_case(case)
-    if screen:  # guided use (issue 7)
+    if screen:
         from evidencekit.cli.guided import capture_screen_command
         from evidencekit.intake.screen import backend
 
@@ -137,7 +137,7 @@ def capture(
                 enricher_options={"date_order": date_order, "export_timezone": export_timezone},
             )
 
-    from evidencekit.cli.guided import with_under_18_answer  # guided use (issue 7)
+    from evidencekit.cli.guided import with_under_18_answer
 
     result = with_under_18_answer(run, sensitive, not_intimate, asking=not json)
     from evidencekit.exports.service import options_not_applied  # an export saved before: say so
