@@ -47,8 +47,7 @@ SUPPORT_KINDS = {"crisis", "support", "child-report", "takedown"}
 # INHOPE). Listed so a new entry, or a lost one, makes this test fail and the documentation
 # (docs/reference/directory.md, "none confirmed") is updated with it.
 NO_CONFIRMED_NATIONAL_SUPPORT = {
-    ("IN", "adult"), ("ZA", "adult"), ("PH", "adult"), ("JP", "adult"), ("RU", "adult"),
-    ("NG", "adult"), ("VN", "adult"), ("EG", "adult"), ("CO", "adult"), ("SA", "adult"),
+    ("PH", "adult"), ("RU", "adult"), ("NG", "adult"), ("VN", "adult"), ("SA", "adult"),
 }  # fmt: skip
 WORLDWIDE_SUPPORT = {"under-18": {"int-take-it-down", "int-inhope"}, "adult": {"int-stopncii"}}
 

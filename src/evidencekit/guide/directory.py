@@ -63,8 +63,9 @@ SECTIONS = (
 )
 _REQUIRED = ("id", "name", "purpose", "kind", "country", "age_group", "last_verified", "source")
 _OPTIONAL = ("phone", "url", "text", "hours", "note")
-# Digits (and a vanity spelling), then optionally "or 999" and a bracketed alternative.
-_PHONE = re.compile(r"^[0-9][0-9A-Z -]*[0-9A-Z]( or [0-9][0-9 ]*[0-9])?( \([^()]+\))?$")
+# Digits (and a vanity spelling), then optionally "or 999" and a bracketed alternative; a leading #
+# is a short code dialled as written (Japan's #8103).
+_PHONE = re.compile(r"^#?[0-9][0-9A-Z -]*[0-9A-Z]( or [0-9][0-9 ]*[0-9])?( \([^()]+\))?$")
 
 
 @dataclass(frozen=True)
