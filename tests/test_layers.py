@@ -42,6 +42,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "evidencekit.errors",
             "evidencekit.clock",
             "evidencekit.sizes",
+            "evidencekit.templates",
             "evidencekit._lazy",
             "evidencekit._version",
         ],

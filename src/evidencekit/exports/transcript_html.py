@@ -26,17 +26,9 @@ BATCH = 500
 @lru_cache(maxsize=1)
 def _macros() -> Any:
     """The template's macros, compiled once per process."""
-    import jinja2
+    from evidencekit.templates import environment
 
-    environment = jinja2.Environment(
-        loader=jinja2.PackageLoader("evidencekit.exports", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    return environment.get_template(TEMPLATE).module
+    return environment("evidencekit.exports").get_template(TEMPLATE).module
 
 
 def _facts(header: dict[str, Any]) -> list[tuple[str, str]]:

@@ -42,17 +42,9 @@ class _EngineFailed(Exception):
 
 
 def render_html(data: dict[str, Any]) -> str:
-    import jinja2
+    from evidencekit.templates import environment
 
-    environment = jinja2.Environment(
-        loader=jinja2.PackageLoader("evidencekit.report", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    return environment.get_template(TEMPLATE).render(**data)
+    return environment("evidencekit.report").get_template(TEMPLATE).render(**data)
 
 
 def render_pdf(html: str, *, engines: tuple[Engine, ...] = ENGINES) -> bytes:
