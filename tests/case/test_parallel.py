@@ -180,8 +180,9 @@ def test_workers_end_when_the_command_that_started_them_is_killed(tmp_path):
 
 
 def test_closing_a_run_on_threads_drops_the_files_not_yet_started():
-    # Verify's Ctrl-C, with fewer files than are worth worker processes: the threads stop taking
-    # files. (They used to be given all of them at once and went on hashing every one.)
+    # Verify's Ctrl-C on files read in threads: the threads stop taking files. Many files, so
+    # that the close comes while they are still being handed to the threads (which once raised
+    # "cannot schedule new futures after shutdown" and lost what had been read).
     release = threading.Event()
     started: list[int] = []
 
@@ -191,7 +192,7 @@ def test_closing_a_run_on_threads_drops_the_files_not_yet_started():
         return n * n
 
     run = parallel.read_files(
-        list(range(100)), one, small=lambda n: True, in_worker=what_the_worker_sees, threads=2
+        list(range(20_000)), one, small=lambda n: False, in_worker=what_the_worker_sees, threads=2
     )
     collected: list[tuple[int, int]] = []
     reader = threading.Thread(target=lambda: collected.extend(run))
@@ -204,7 +205,7 @@ def test_closing_a_run_on_threads_drops_the_files_not_yet_started():
     reader.join(10)
 
     assert not reader.is_alive()
-    assert sorted(started) == [0, 1], "the other 98 files were never started"
+    assert sorted(started) == [0, 1], "the other files were never started"
     assert collected == [(0, 0), (1, 1)], "what had started is finished and kept"
 
 

@@ -313,7 +313,13 @@ class FileRun(Generic[J, R]):
             pool = self._pool = ThreadPoolExecutor(max_workers=self._threads, thread_name_prefix="ek-read")
         futures: list[Future[R]] = []
         try:
-            futures = [pool.submit(self._one, job) for job in self._in_threads]
+            for job in self._in_threads:
+                # Under the lock: `close()` from another thread shuts the pool down, after which
+                # a submit would raise instead of the run simply stopping.
+                with self._lock:
+                    if self._closed:
+                        break
+                    futures.append(pool.submit(self._one, job))
             for job, future in zip(self._in_threads, futures, strict=False):
                 try:
                     yield job, future.result()
