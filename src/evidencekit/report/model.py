@@ -16,12 +16,14 @@ from evidencekit._version import __version__
 from evidencekit.case.case import Case
 from evidencekit.clock import iso_utc
 from evidencekit.report import thumbnails as thumbs
+from evidencekit.report.reports_tracker import tracker_block
 from evidencekit.report.timeline import build_timeline, local_and_utc, when
 from evidencekit.sizes import human_size
 from evidencekit.story import sources
 from evidencekit.story.actions import ACTION_LABELS, REF_LABELS
 from evidencekit.story.offenders import identifiers_of, is_weak
 from evidencekit.story.payments import CALL_BANK, DONT_PAY, METHOD_LABELS
+from evidencekit.story.preservation import Preservation, preservation_sheets
 from evidencekit.story.records import ACTIONS, NOTES, OFFENDERS, PAYMENTS
 
 LETTER_COUNTRIES = {"US", "CA", "MX", "PH", "CL", "CO", "VE", "GT", "CR", "PA", "DO", "PR"}
@@ -104,6 +106,7 @@ def collect(
         if payments
         else [],
         "actions": [_action_row(r, times) for r in actions],
+        "tracker": tracker_block(case, actions, times),  # reports and their answers (reports_tracker.py)
         "notes_count": len(notes),
         "timeline": [_event_row(e, zone) for e in timeline.events],
         "timeline_abridged": timeline.abridged,
@@ -126,6 +129,7 @@ def collect(
         "thumbnail_problems": [],
         "thumbnails_omitted": 0,
         "images_state": "off",
+        "preservation": _preservation(case),
     }
     if options.images:
         say("Making previews of screenshots")
@@ -140,6 +144,11 @@ def collect(
             data["thumbnails_omitted"] = max(0, len(chosen) - options.max_thumbnails)
             data["images_state"] = "on"
     return data
+
+
+def _preservation(case: Case) -> Preservation:
+    """The preservation-request sheets (story/preservation.py), the report's last section."""
+    return preservation_sheets(case)
 
 
 def _ocr_texts(case: Case, item_ids: list[str], manifest: dict[str, str]) -> dict[str, dict[str, Any]]:

@@ -68,7 +68,9 @@ def hashes(
         out = output_file(out, "--out", "the hash list")
     the_case = open_case(case)
     if out is not None:
-        _refuse_inside_case(out, the_case.root)
+        from evidencekit.cli.commands._listfile import refuse_inside_case
+
+        refuse_inside_case(out, the_case.root, "the hash list", "stopncii-hashes.json")
     if the_case.is_sealed():
         if service is None:
             from evidencekit.errors import CaseSealedError
@@ -93,42 +95,10 @@ def hashes(
         sys.stdout.write(text)
         sys.stdout.flush()
     else:
-        _save(out, text)
+        from evidencekit.cli.commands._listfile import save_text
+
+        save_text(out, text, "the hash list")
     _list_summary(result, rows, kind, out, everything)
-
-
-def _refuse_inside_case(out: Path, root: Path) -> None:
-    from evidencekit.errors import InputFileError
-
-    real_out, real_case = out.absolute().resolve(), root.resolve()
-    if real_out == real_case or real_case in real_out.parents:
-        raise InputFileError(
-            "The hash list cannot be saved inside the case folder (only evidencekit writes there).",
-            hint="Give a file outside the case, e.g. --out ~/stopncii-hashes.json",
-        )
-    if out.is_dir():
-        raise InputFileError(f"{out} is a folder.", hint="Give a file name, e.g. --out hashes.csv")
-
-
-def _save(out: Path, text: str) -> None:
-    """Written to a temporary file beside it and renamed: never half a list."""
-    import contextlib
-    import os
-
-    from evidencekit.case.atomic import storage_errors, temp_path_beside
-
-    with storage_errors("saving the hash list"):
-        temp = temp_path_beside(out.absolute())
-        try:
-            with open(temp, "w", encoding="utf-8", newline="") as fh:
-                fh.write(text)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(temp, out)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                temp.unlink()
-            raise
 
 
 def _summary(result: Any, json: bool) -> None:
