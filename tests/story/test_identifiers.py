@@ -54,7 +54,7 @@ def test_identifiers_are_found_in_a_message(text, expected):
         "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdr",  # checksum wrong: not a wallet
         "GB82 WEST 1234 5698 7654 33",  # check digits wrong
         "name@host",  # no top-level domain
-        "$50 now",
+        "my brother is 14 and I am 16",
     ],
 )
 def test_ordinary_words_and_numbers_are_not_suggested(text):

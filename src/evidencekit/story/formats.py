@@ -3,8 +3,10 @@
 Bitcoin, Litecoin, Dogecoin and Tron addresses carry a checksum (Base58Check or Bech32/Bech32m), and
 an IBAN carries two check digits (ISO 13616, mod 97). Checking them catches a wrong or incomplete
 copy at once, while the victim can still look again, and keeps random words from being suggested as
-wallets. Ethereum-style addresses (0x + 40 hex digits) and Monero addresses are recognised by shape
-only: their checksums need Keccak, which Python's standard library does not have.
+wallets. An Ethereum-style address (0x + 40 hex digits, also used by BNB Chain, Polygon and USDT on
+them) carries its checksum in the case of its letters (EIP-55, Keccak-256 from pycryptodome): mixed
+case must match it; all lower or all upper case is valid but unchecked. Monero addresses are
+recognised by shape only.
 """
 
 from __future__ import annotations
@@ -79,7 +81,10 @@ def recognise_wallet(text: str) -> Wallet | None:
     """What kind of crypto address `text` is, or None when it is not one we recognise."""
     address = text.strip()
     if re.fullmatch(r"0x[0-9a-fA-F]{40}", address):
-        return Wallet(address, "Ethereum or another EVM chain", None, False)
+        checked = eip55_status(address)
+        if checked == "wrong":
+            return None
+        return Wallet(address, "Ethereum or another EVM chain", None, checked == "matches")
     if re.fullmatch(r"4[0-9AB][1-9A-HJ-NP-Za-km-z]{93}", address):
         return Wallet(address, "Monero", "XMR", False)
     hrp = bech32.hrp_of(address) if re.fullmatch(r"(?i)(bc1|ltc1)[0-9a-z]{11,87}", address) else None
@@ -91,6 +96,36 @@ def recognise_wallet(text: str) -> Wallet | None:
         network, currency = _B58_VERSIONS[version]
         return Wallet(address, network, currency, True)
     return None
+
+
+def eip55_checksum(address: str) -> str:
+    """The EIP-55 spelling of an Ethereum address: each letter upper case where the Keccak-256 of
+    the lower-case address has a nibble of 8 or more at its place."""
+    from Crypto.Hash import keccak
+
+    hexdigits = address[2:].lower()
+    digest = keccak.new(digest_bits=256, data=hexdigits.encode("ascii")).hexdigest()
+    return "0x" + "".join(
+        c.upper() if c.isalpha() and int(digest[i], 16) >= 8 else c for i, c in enumerate(hexdigits)
+    )
+
+
+def eip55_status(address: str) -> str:
+    """ "matches" (mixed case, checksum right), "unchecked" (all one case: valid, no checksum) or
+    "wrong" (mixed case that is not the checksum: a letter was mistyped or misread)."""
+    letters = [c for c in address[2:] if c.isalpha()]
+    if all(c.islower() for c in letters) or all(c.isupper() for c in letters):
+        return "unchecked"
+    return "matches" if eip55_checksum(address) == address else "wrong"
+
+
+def wallet_key(wallet: Wallet) -> str:
+    """The spelling two copies of one address share: Bech32 and Ethereum addresses are the same in
+    any case; Base58 addresses (Bitcoin 1…/3…, Tron, Litecoin L…/M…) are not."""
+    address = wallet.address
+    if address.lower().startswith(("0x", "bc1", "ltc1")):
+        return address.lower()
+    return address
 
 
 def looks_like_tx_hash(text: str) -> bool:

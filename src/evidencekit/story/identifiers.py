@@ -18,29 +18,36 @@ from urllib.parse import parse_qs, urlsplit
 
 from evidencekit.errors import InvalidUrlError
 from evidencekit.intake.urls import check_url
+from evidencekit.story.demands import find_demands
 from evidencekit.story.formats import (
     IBAN_PATTERN,
     TX_PATTERN,
     WALLET_PATTERN,
+    Wallet,
     compact_iban,
     iban_valid,
     recognise_wallet,
+    wallet_key,
 )
+from evidencekit.story.phones import find_phones
 
-URL_PATTERN = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>\"'`]+")
+# A web address with its scheme or www., or one of the short hosts people type and screenshots show
+# bare ("paypal.me/jake", "t.me/jake").
+_BARE_HOSTS = (
+    r"paypal\.me|cash\.app|venmo\.com|revolut\.me|wa\.me|t\.me|snapchat\.com|instagram\.com|tiktok\.com"
+)
+URL_PATTERN = re.compile(rf"(?i)(?:\b(?:https?://|www\.)|(?<![\w.@/])(?:{_BARE_HOSTS})/)[^\s<>\"'`]+")
 EMAIL_PATTERN = re.compile(
     r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w-])"
 )
 HANDLE_PATTERN = re.compile(r"(?<![\w@./:])@([A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?)(?![\w@])")
 CASHTAG_PATTERN = re.compile(r"(?<![\w$])\$([A-Za-z][A-Za-z0-9_]{1,19})(?!\w)")
-PHONE_PATTERN = re.compile(r"(?<![\w+/.:(-])((?:\+|00)?\(?\d[\d ()./-]{5,22}\d)(?![\w/])")
 MONEY_PATTERN = re.compile(
     r"(?i)(?:[£€$₹₦₱₿]\s?\d|\d\s?(?:usd|gbp|eur|aud|cad|nzd|inr|btc|eth|usdt|dollars?|pounds?|euros?|bucks|quid)\b"
     r"|\b(?:gift ?cards?|western union|moneygram|paypal|cash ?app|venmo|zelle|bitcoin|btc|crypto|wallet|"
     r"iban|sort code|bank transfer|itunes|steam card|google play card)\b)"
 )
 _NOT_CASHTAGS = {"USD", "AUD", "CAD", "NZD", "HKD", "SGD", "MXN"}
-_DATE_LIKE = re.compile(r"^\d{4}[-./]\d{1,2}[-./]\d{1,2}|^\d{1,2}[-./]\d{1,2}[-./]\d{2,4}$|^\d{1,2}[:.]\d{2}")
 _TRAILING = ".,;:!?)]}'\"»”’…"
 
 # Paths that are not accounts, per platform (instagram.com/p/… is a post, not a user).
@@ -86,8 +93,13 @@ KIND_ORDER = (
     "payment-link",
     "cashtag",
     "wallet",
+    "payment-handle",
     "tx",
     "iban",
+    "bank-account",
+    "mtcn",
+    "gift-card",
+    "amount",
     "link",
 )
 KIND_LABELS = {
@@ -101,6 +113,11 @@ KIND_LABELS = {
     "wallet": "crypto wallet address",
     "tx": "transaction hash",
     "iban": "bank account (IBAN)",
+    "bank-account": "UK bank account (sort code and account number)",
+    "mtcn": "Western Union tracking number (MTCN)",
+    "gift-card": "gift card code",
+    "payment-handle": "payment handle",
+    "amount": "amount of money",
     "link": "web address not yet recorded",
 }
 # Headings over a group of suggestions: plurals written out ("addresses", "hashes"), not made.
@@ -115,6 +132,11 @@ KIND_HEADINGS = {
     "wallet": "Crypto wallet addresses",
     "tx": "Transaction hashes",
     "iban": "Bank accounts (IBAN)",
+    "bank-account": "UK bank accounts (sort code and account number)",
+    "mtcn": "Western Union tracking numbers (MTCN)",
+    "gift-card": "Gift card codes",
+    "payment-handle": "Payment handles (Venmo)",
+    "amount": "Amounts of money",
     "link": "Web addresses not yet recorded",
 }
 # How exports name the account that made them, when they say (see exports/: Discord, iMessage,
@@ -131,11 +153,13 @@ class Found:
     key: str  # normalised, for grouping and for comparing with what is recorded
     platform: str | None = None
     name: str | None = None  # username or payee taken from a link
-    detail: str | None = None  # e.g. the crypto network
+    detail: str | None = None  # e.g. the crypto network, a phone's country, a gift card's brand
+    checked: str | None = None  # how it was checked (a checksum, E.164), in words
 
 
-def find_identifiers(text: str) -> list[Found]:
-    """Every identifier in `text`, in order of kind (see the module docstring)."""
+def find_identifiers(text: str, region: str | None = None) -> list[Found]:
+    """Every identifier in `text` (see the module docstring). `region` is the case's country
+    (ISO 3166 code), for reading national phone numbers ("07700 900123" in GB is +447700900123)."""
     if not text:
         return []
     found: list[Found] = []
@@ -153,16 +177,6 @@ def find_identifiers(text: str) -> list[Found]:
         address = match.group(0)
         local, _, domain = address.rpartition("@")
         found.append(Found("email", address, f"{local}@{domain.lower()}".lower()))
-    for match in HANDLE_PATTERN.finditer(text):
-        if _inside(match.start(), spans):
-            continue
-        found.append(Found("handle", "@" + match.group(1), match.group(1).lower()))
-    for match in CASHTAG_PATTERN.finditer(text):
-        if _inside(match.start(), spans) or match.group(1).upper() in _NOT_CASHTAGS:
-            continue
-        found.append(
-            Found("cashtag", "$" + match.group(1), "$" + match.group(1).lower(), platform="Cash App")
-        )
     for match in WALLET_PATTERN.finditer(text):
         if _inside(match.start(), spans):
             continue
@@ -171,7 +185,14 @@ def find_identifiers(text: str) -> list[Found]:
             continue
         spans.append(match.span(1))
         found.append(
-            Found("wallet", wallet.address, wallet.address, detail=wallet.network, name=wallet.currency)
+            Found(
+                "wallet",
+                wallet.address,
+                wallet_key(wallet),
+                detail=wallet.network,
+                name=wallet.currency,
+                checked=_wallet_check(wallet),
+            )
         )
     for match in TX_PATTERN.finditer(text):
         if _inside(match.start(1), spans):
@@ -182,14 +203,68 @@ def find_identifiers(text: str) -> list[Found]:
         if _inside(match.start(1), spans) or not iban_valid(match.group(1)):
             continue
         spans.append(match.span(1))
-        found.append(Found("iban", match.group(1), compact_iban(match.group(1))))
-    for match in PHONE_PATTERN.finditer(text):
-        if _inside(match.start(1), spans):
+        found.append(
+            Found("iban", match.group(1), compact_iban(match.group(1)), checked="mod-97 check digits match")
+        )
+    for demand in find_demands(text):
+        if _overlaps(demand.span, spans):
             continue
-        phone = _phone(match.group(1))
-        if phone:
-            found.append(Found("phone", match.group(1).strip(), phone))
+        spans.append(demand.span)
+        found.append(
+            Found(
+                demand.kind,
+                demand.value,
+                demand.key,
+                platform=demand.detail if demand.kind == "payment-handle" else None,
+                name=demand.name,
+                detail=demand.detail,
+                checked=_DEMAND_CHECKS.get(demand.kind),
+            )
+        )
+    for match in HANDLE_PATTERN.finditer(text):
+        if _inside(match.start(), spans):
+            continue
+        found.append(Found("handle", "@" + match.group(1), match.group(1).lower()))
+    for match in CASHTAG_PATTERN.finditer(text):
+        if _inside(match.start(), spans) or match.group(1).upper() in _NOT_CASHTAGS:
+            continue
+        found.append(
+            Found("cashtag", "$" + match.group(1), "$" + match.group(1).lower(), platform="Cash App")
+        )
+    for span, phone in find_phones(text, region):
+        if _overlaps(span, spans):
+            continue
+        found.append(
+            Found(
+                "phone",
+                phone.written,
+                phone.key,
+                detail=phone.region,
+                checked="normalised to E.164" if phone.e164 else "no country known: kept as written",
+            )
+        )
     return found
+
+
+_DEMAND_CHECKS = {
+    "amount": "a number with its currency",
+    "gift-card": "the brand's code shape, with the brand named beside it",
+    "bank-account": "a sort code with an 8-digit account number after it (no check digits to test)",
+    "mtcn": "10 digits with MTCN or Western Union named beside them",
+    "payment-handle": "an @handle with Venmo named beside it",
+}
+
+
+def _wallet_check(wallet: Wallet) -> str:
+    if wallet.checksum_verified:
+        return "EIP-55 checksum matches" if wallet.address.startswith("0x") else "checksum matches"
+    if wallet.address.startswith("0x"):
+        return "all one case: a valid address, but without a checksum to check"
+    return "recognised by its shape only (no checksum)"
+
+
+def _overlaps(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
+    return any(start < span[1] and span[0] < end for start, end in spans)
 
 
 # Platforms where an @handle names an account; and words that say which platform a handle is for
@@ -228,21 +303,6 @@ def _trim(url: str) -> str:
 
 def _inside(position: int, spans: list[tuple[int, int]]) -> bool:
     return any(start <= position < end for start, end in spans)
-
-
-def _phone(text: str) -> str | None:
-    candidate = text.strip()
-    if _DATE_LIKE.search(candidate) or re.search(r"\d\.\d{1,2}$", candidate):
-        return None
-    digits = re.sub(r"\D", "", candidate)
-    international = candidate.startswith(("+", "00"))
-    if international and candidate.startswith("00"):
-        digits = digits[2:]
-    if not 7 <= len(digits) <= 15:
-        return None
-    if not international and not 9 <= len(digits) <= 11:
-        return None  # national numbers have 9 to 11 digits; longer runs are account or card numbers
-    return ("+" if international else "") + digits
 
 
 def classify_url(url: str) -> Found | None:

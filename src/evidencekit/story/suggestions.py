@@ -1,7 +1,10 @@
-"""Suggestions for a whole case: the identifiers found in its chat transcripts, recorded web
-addresses, web captures and notes (by `identifiers`), one per value, each with where it was seen and
-the command that would record it. Nothing is recorded here: the person decides. The victim's own
-accounts (the collector, "(this phone)", the owner's side of a chat) are never offered.
+"""Suggestions for a whole case: the identifiers found in its chat transcripts (exports and chat
+screenshots read by OCR), the text read in its other screenshots, recorded web addresses, web
+captures and notes (by `identifiers`), one per normalised value ("+44 7700 900123" and "07700
+900123" are one phone number in a GB case), each with every place it was seen (item, message and
+time, or the box on the screenshot), the first and last time, and the command that would record it.
+Nothing is recorded here: the person decides. The victim's own accounts (the collector, "(this
+phone)", the owner's side of a chat) are never offered.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import shlex
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Any
 
 from evidencekit.case.case import Case
@@ -28,7 +32,35 @@ from evidencekit.story.identifiers import (
     find_identifiers,
     platform_hint,
 )
+from evidencekit.story.ocr_texts import box_of, ocr_lines
 from evidencekit.story.records import NOTES, OFFENDERS, PAYMENTS
+
+
+@dataclass(frozen=True)
+class Place:
+    """One place an identifier was seen: the item (or web address, or note), and within it the
+    message (its number, time and sender) or the box of the line on a screenshot."""
+
+    ref: str  # E0002, U0001, N0001
+    where: str  # in words: "E0002 message 14 (from Alex)"
+    seq: int | None = None
+    time: str | None = None  # ISO 8601, when the message's time is known
+    time_as_written: str | None = None  # as the screen or the export showed it ("21:07")
+    sender: str | None = None
+    box: tuple[int, int, int, int] | None = None  # left, top, width, height on the picture
+    read_by: str | None = None  # "ocr" when the text was read from a picture
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "item": self.ref,
+            "where": self.where,
+            "seq": self.seq,
+            "time": self.time,
+            "time_as_written": self.time_as_written,
+            "sender": self.sender,
+            "box": dict(zip(("left", "top", "width", "height"), self.box, strict=True)) if self.box else None,
+            "read_by": self.read_by,
+        }
 
 
 @dataclass
@@ -43,7 +75,10 @@ class Suggestion:
     detail: str | None = None
     count: int = 0
     first_time: str | None = None
+    last_time: str | None = None
+    checked: str | None = None  # how the value was checked (checksum, E.164…), in words
     where: list[str] = field(default_factory=list)
+    places: list[Place] = field(default_factory=list)  # every place it was seen, in reading order
     seen_in: list[str] = field(default_factory=list)
     senders: list[str] = field(default_factory=list)
     recorded_as: str | None = None
@@ -97,6 +132,19 @@ class Suggestion:
             return ["payment", "add", "--method", "crypto", "--tx", self.value, *seen]
         if self.kind == "iban":
             return ["payment", "add", "--method", "bank", "--account", self.value, *seen]
+        if self.kind == "bank-account":
+            return ["payment", "add", "--method", "bank", "--account", self.value, *seen]
+        if self.kind == "mtcn":
+            return ["payment", "add", "--method", "money-transfer", "--reference", "MTCN " + self.key, *seen]
+        if self.kind == "gift-card":
+            brand = ["--brand", self.detail] if self.detail else []
+            return ["payment", "add", "--method", "gift-card", *brand, "--reference", self.value, *seen]
+        if self.kind == "payment-handle":
+            return ["payment", "add", "--method", "other", "--payee", self.value, "--note", platform, *seen]
+        if self.kind == "amount":
+            number, _, currency = self.key.partition(" ")
+            code = currency if currency != "$" else "CURRENCY"
+            return ["payment", "add", "--method", "METHOD", "--amount", number, "--currency", code, *seen]
         return [
             "add-url",
             self.value,
@@ -116,7 +164,10 @@ class Suggestion:
             "detail": self.detail,
             "count": self.count,
             "first_time": self.first_time,
+            "last_time": self.last_time,
+            "checked": self.checked,
             "where": self.where,
+            "places": [place.to_json() for place in self.places],
             "seen_in": self.seen_in,
             "senders": self.senders,
             "recorded_as": self.recorded_as,
@@ -148,19 +199,13 @@ class Suggestions:
 
 
 def suggest(case: Case, *, include_recorded: bool = False) -> Suggestions:
-    """Identifiers found in the case's transcripts, web addresses and notes, not yet recorded."""
+    """Identifiers found in the case's transcripts, screenshots, web addresses and notes, not yet
+    recorded, one per normalised value with every place it was seen."""
     collected: dict[tuple[str, str], Suggestion] = {}
     items = case.items()
+    region = case.info.country
 
-    def add(
-        found: Found,
-        *,
-        where: str,
-        ref: str,
-        time: str | None = None,
-        sender: str | None = None,
-        platform: str | None = None,
-    ) -> None:
+    def add(found: Found, place: Place, *, platform: str | None = None) -> None:
         key = (found.kind, found.key)
         entry = collected.get(key)
         if entry is None:
@@ -171,19 +216,26 @@ def suggest(case: Case, *, include_recorded: bool = False) -> Suggestions:
                 platform=found.platform or platform,
                 name=found.name,
                 detail=found.detail,
+                checked=found.checked,
             )
         entry.count += 1
-        if time and (entry.first_time is None or time < entry.first_time):
-            entry.first_time = time
+        if place.time:
+            if entry.first_time is None or _instant(place.time) < _instant(entry.first_time):
+                entry.first_time = place.time
+            if entry.last_time is None or _instant(place.time) > _instant(entry.last_time):
+                entry.last_time = place.time
         if len(entry.where) < 5:
-            entry.where.append(where)
-        if ref not in entry.seen_in:
-            entry.seen_in.append(ref)
-        if sender and sender not in entry.senders and len(entry.senders) < 5:
-            entry.senders.append(sender)
+            entry.where.append(place.where)
+        if len(entry.places) < MAX_PLACES:
+            entry.places.append(place)
+        if place.ref not in entry.seen_in:
+            entry.seen_in.append(place.ref)
+        if place.sender and place.sender not in entry.senders and len(entry.senders) < 5:
+            entry.senders.append(place.sender)
 
     message_total = unreadable = 0
     own_accounts: list[OwnAccount] = []
+    own_names: set[str] = set()
     found_transcripts = sources.transcripts(case, items)
     for transcript in found_transcripts:
         accounts: dict[tuple[str, str | None], int] = {}
@@ -203,26 +255,32 @@ def suggest(case: Case, *, include_recorded: bool = False) -> Suggestions:
                 conversations.add(message["conversation"])
             if not isinstance(text, str) or not text:
                 continue
-            where = f"{transcript.item_id} message {message.get('seq', '?')}" + (
-                f" (from {sender})" if sender else ""
+            seq = message.get("seq")
+            source = message.get("source")
+            by_ocr = isinstance(source, dict) and source.get("read_by") == "ocr"
+            place = Place(
+                ref=transcript.item_id,
+                where=f"{transcript.item_id} message {seq if isinstance(seq, int) else '?'}"
+                + (f" (from {sender})" if sender else "")
+                + (" (read from the screenshot)" if by_ocr else ""),
+                seq=seq if isinstance(seq, int) and not isinstance(seq, bool) else None,
+                time=_text(message.get("time")),
+                time_as_written=_text(message.get("time_as_written")),
+                sender=sender,
+                box=box_of(source.get("box")) if by_ocr and isinstance(source, dict) else None,
+                read_by="ocr" if by_ocr else None,
             )
-            for found in find_identifiers(text):
+            for found in find_identifiers(text, region):
                 platform = transcript.platform
                 if found.kind == "handle":
                     platform = platform_hint(text) or (platform if platform in HANDLE_PLATFORMS else None)
-                add(
-                    found,
-                    where=where,
-                    ref=transcript.item_id,
-                    time=_text(message.get("time")),
-                    sender=sender,
-                    platform=platform,
-                )
+                add(found, place, platform=platform)
         message_total += transcript.messages
         unreadable += transcript.unreadable_lines
         own = _own_senders(
             {sender for sender, _ in accounts}, marked_own, conversations, transcript, case.info.collector
         )
+        own_names.update(own)
         for (sender, sender_id), count in sorted(accounts.items(), key=lambda kv: -kv[1]):
             if sender in own:
                 own_accounts.append(OwnAccount(sender, transcript.item_id, own[sender]))
@@ -240,12 +298,25 @@ def suggest(case: Case, *, include_recorded: bool = False) -> Suggestions:
             )
             collected[("chat-account", suggestion.key)] = suggestion
 
+    for line in ocr_lines(case, items, case.manifest()):
+        place = Place(
+            ref=line.item_id,
+            where=f"{line.item_id} (read from the picture"
+            + (f" at {line.box[0]},{line.box[1]}" if line.box else "")
+            + ")",
+            box=line.box,
+            read_by="ocr",
+        )
+        for found in find_identifiers(line.text, region):
+            platform = platform_hint(line.text) if found.kind == "handle" else None
+            add(found, place, platform=platform)
+
     for url in case.urls():
         linked = classify_url(str(url.get("url", "")))
         if linked is None or url.get("sensitive"):
             continue
         if linked.kind in ("profile-url", "payment-link"):
-            add(linked, where=f"web address {url['id']}", ref=str(url["id"]))
+            add(linked, Place(ref=str(url["id"]), where=f"web address {url['id']}"))
     for item in items:
         capture = item.get("web_capture")
         if (
@@ -255,18 +326,23 @@ def suggest(case: Case, *, include_recorded: bool = False) -> Suggestions:
         ):
             landed = classify_url(str(capture["final_url"]))
             if landed is not None and landed.kind in ("profile-url", "payment-link"):
-                add(landed, where=f"{item['id']} (page the address led to)", ref=str(item["id"]))
+                add(landed, Place(ref=str(item["id"]), where=f"{item['id']} (page the address led to)"))
         if isinstance(item.get("note"), str):
-            for found in find_identifiers(item["note"]):
-                add(found, where=f"the note on {item['id']}", ref=str(item["id"]))
+            for found in find_identifiers(item["note"], region):
+                add(found, Place(ref=str(item["id"]), where=f"the note on {item['id']}"))
     for note in case.records(NOTES.path):
-        for found in find_identifiers(str(note.get("text", ""))):
-            add(found, where=f"your note {note.get('id')}", ref=str(note.get("id")))
+        for found in find_identifiers(str(note.get("text", "")), region):
+            add(found, Place(ref=str(note.get("id")), where=f"your note {note.get('id')}"))
 
     recorded = _recorded_index(case)
     addresses = {str(url.get("url_normalised")).lower(): str(url.get("id")) for url in case.urls()}
+    own_names.update(OWNER_SENDERS)
+    if case.info.collector:
+        own_names.add(case.info.collector)
     out = []
     for suggestion in collected.values():
+        if _is_own(suggestion, own_names):
+            continue
         suggestion.seen_in = [ref for ref in suggestion.seen_in if ref[:1] in ("E", "U")]
         index = addresses if suggestion.kind == "link" else recorded
         suggestion.recorded_as = _recorded_as(suggestion, index)
@@ -277,6 +353,28 @@ def suggest(case: Case, *, include_recorded: bool = False) -> Suggestions:
     return Suggestions(
         out, len(found_transcripts), message_total, unreadable, list(dict.fromkeys(own_accounts))
     )
+
+
+MAX_PLACES = 1000  # places kept per identifier (a handle repeated in every message of a long chat)
+
+
+def _instant(text: str) -> datetime:
+    """An ISO 8601 time as an instant, for ordering times written with different offsets."""
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return datetime.max.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _is_own(suggestion: Suggestion, own_names: set[str]) -> bool:
+    """A handle, e-mail or chat account that is the name of one of the person's own accounts (the
+    collector, the owner's side of a chat): never offered as the offender's."""
+    if suggestion.kind not in ("handle", "chat-account", "email", "payment-handle", "cashtag"):
+        return False
+    value = suggestion.value.lstrip("@$")
+    local = value.partition("@")[0] if suggestion.kind == "email" else value
+    return any(_same_name(local, name) or _same_name(value, name) for name in own_names)
 
 
 def _same_name(a: str, b: str) -> bool:

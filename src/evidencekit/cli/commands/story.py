@@ -466,8 +466,12 @@ def suggest(
             current = suggestion.kind
             output.heading(suggestion.heading)
         extra = f" ({suggestion.platform})" if suggestion.platform else ""
-        if suggestion.detail and suggestion.kind == "wallet":
+        if suggestion.detail and suggestion.kind in ("wallet", "gift-card", "mtcn"):
             extra = f" ({suggestion.detail})"
+        if suggestion.checked and suggestion.kind in ("wallet", "iban"):
+            extra += f", {suggestion.checked}"
+        if suggestion.kind == "phone" and suggestion.key.startswith("+"):
+            extra += f", {suggestion.key} in full"
         if suggestion.kind == "chat-account" and suggestion.detail:
             extra += f", account ID {suggestion.detail}"
         # Through plain() as a whole: the brackets are words here, not Rich markup.
@@ -483,6 +487,10 @@ def suggest(
             output.say(f"      to record it:  {command}")
             if "PLATFORM" in suggestion.command():
                 output.say("      (replace PLATFORM with where the account is, e.g. Instagram)")
+            if "METHOD" in suggestion.command():
+                output.say("      (replace METHOD with how it was to be paid: bank, paypal, crypto…)")
+            if "CURRENCY" in suggestion.command():
+                output.say("      (replace CURRENCY with the dollar it was: USD, AUD, CAD…)")
         if suggestion.kind == "link" and not suggestion.recorded_as:
             output.say("      (add --sensitive if that page shows intimate images: it will never be opened)")
     output.say()
