@@ -93,6 +93,38 @@ def test_each_coin_victims_are_asked_for_is_recognised_by_its_checksum(address, 
     assert "wallet" not in kinds(f"pay {broken}")
 
 
+@pytest.mark.parametrize(
+    ("read", "fixes"),
+    [
+        ("bc1qarOsrrr7xfkvy51643lydnw9re5 9gtzzwf5mdq", "1→l, O→0, a line break in it removed"),
+        ("bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq", None),  # read right: nothing to correct
+        ("1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2", None),
+        (
+            "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2"[:20] + "\n" + "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2"[20:],
+            "line break",
+        ),
+    ],
+)
+def test_an_address_misread_by_ocr_is_put_right_only_where_its_checksum_proves_it(read, fixes):
+    [wallet] = [f for f in find_identifiers(f"send to {read} now", ocr=True) if f.kind == "wallet"]
+    assert wallet.value in (
+        "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq",
+        "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2",
+    )
+    if fixes is None:
+        assert wallet.checked == "checksum matches"
+    else:
+        assert fixes in (wallet.checked or "") and "compare it with the picture" in (wallet.checked or "")
+
+
+def test_ocr_corrections_are_never_made_in_typed_text_nor_when_no_spelling_passes():
+    assert "wallet" not in kinds("send to bc1qarOsrrr7xfkvy51643lydnw9re5 9gtzzwf5mdq")  # typed, not read
+    assert "wallet" not in {
+        f.kind for f in find_identifiers("bc1qarOsrrr7xfkvy51643lydnw9re59gtzzwf5mdr", ocr=True)
+    }
+    assert "wallet" not in {f.kind for f in find_identifiers("1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN3", ocr=True)}
+
+
 # ---- bank details ----------------------------------------------------------------------------
 
 

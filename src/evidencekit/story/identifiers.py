@@ -29,6 +29,7 @@ from evidencekit.story.formats import (
     recognise_wallet,
     wallet_key,
 )
+from evidencekit.story.ocr_repair import repair_wallets
 from evidencekit.story.phones import find_phones
 
 # A web address with its scheme or www., or one of the short hosts people type and screenshots show
@@ -157,13 +158,31 @@ class Found:
     checked: str | None = None  # how it was checked (a checksum, E.164), in words
 
 
-def find_identifiers(text: str, region: str | None = None) -> list[Found]:
+def find_identifiers(text: str, region: str | None = None, *, ocr: bool = False) -> list[Found]:
     """Every identifier in `text` (see the module docstring). `region` is the case's country
-    (ISO 3166 code), for reading national phone numbers ("07700 900123" in GB is +447700900123)."""
+    (ISO 3166 code), for reading national phone numbers ("07700 900123" in GB is +447700900123).
+    `ocr`: the text was read from a picture, so crypto addresses misread the usual ways (O for 0,
+    a line break inside) are put right where the checksum proves the correction (`ocr_repair`)."""
     if not text:
         return []
     found: list[Found] = []
     spans: list[tuple[int, int]] = []
+    if ocr:
+        for repaired in repair_wallets(text):
+            spans.append(repaired.span)
+            wallet = repaired.wallet
+            found.append(
+                Found(
+                    "wallet",
+                    wallet.address,
+                    wallet_key(wallet),
+                    detail=wallet.network,
+                    name=wallet.currency,
+                    checked="checksum matches once corrected from what OCR read ("
+                    + ", ".join(repaired.corrections)
+                    + "): compare it with the picture",
+                )
+            )
     for match in URL_PATTERN.finditer(text):
         url = _trim(match.group(0))
         spans.append((match.start(), match.start() + len(url)))

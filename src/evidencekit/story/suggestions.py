@@ -270,7 +270,7 @@ def suggest(case: Case, *, include_recorded: bool = False) -> Suggestions:
                 box=box_of(source.get("box")) if by_ocr and isinstance(source, dict) else None,
                 read_by="ocr" if by_ocr else None,
             )
-            for found in find_identifiers(text, region):
+            for found in find_identifiers(text, region, ocr=by_ocr):
                 platform = transcript.platform
                 if found.kind == "handle":
                     platform = platform_hint(text) or (platform if platform in HANDLE_PLATFORMS else None)
@@ -307,7 +307,7 @@ def suggest(case: Case, *, include_recorded: bool = False) -> Suggestions:
             box=line.box,
             read_by="ocr",
         )
-        for found in find_identifiers(line.text, region):
+        for found in find_identifiers(line.text, region, ocr=True):
             platform = platform_hint(line.text) if found.kind == "handle" else None
             add(found, place, platform=platform)
 
@@ -374,7 +374,14 @@ def _is_own(suggestion: Suggestion, own_names: set[str]) -> bool:
         return False
     value = suggestion.value.lstrip("@$")
     local = value.partition("@")[0] if suggestion.kind == "email" else value
-    return any(_same_name(local, name) or _same_name(value, name) for name in own_names)
+    if suggestion.kind == "chat-account":
+        return any(_same_name(value, name) for name in own_names)
+    # a handle is a name without its spaces and dots: @sam.helper is "Sam Helper"
+    return any(_compact(local) == _compact(name) for name in own_names if _compact(name))
+
+
+def _compact(name: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKC", name).casefold() if c.isalnum())
 
 
 def _same_name(a: str, b: str) -> bool:
