@@ -50,8 +50,8 @@ _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 _BINARY = getattr(os, "O_BINARY", 0)
 
 NO_VIDEO_HASH = (
-    "evidencekit makes no perceptual hash of a video (vPDQ and TMK need Meta's libraries, which do "
-    "not install here); StopNCII and NCMEC match a video by its MD5"
+    "MD5 only (with SHA-1 and SHA-256): evidencekit makes no perceptual hash of a video, because vPDQ "
+    "and TMK need Meta's libraries, which do not install here; StopNCII and NCMEC match a video by its MD5"
 )
 
 

@@ -13,7 +13,8 @@ from one as sensitive) is one `HashRow`, its hashes taken from the item record a
   SHA-1, SHA-256, PDQ, quality and why a file has no PDQ.
 
 No image bytes and, unless asked (`with_names`), no file names or folder paths: a name can say
-who is in a picture. A file inside a folder item is named by its item and number (E0003 #2).
+who is in a picture. docs/reference/hash-lists.md lists every field of each shape, and a test holds
+the lists to it. A video is listed by its MD5 only (facts.NO_VIDEO_HASH says why). A file inside a folder item is named by its item and number (E0003 #2).
 By default the StopNCII and NCMEC lists hold only what is marked sensitive (the pictures and videos
 to be blocked, not the screenshots of the chat); `everything` lists the rest too.
 """
@@ -29,7 +30,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from evidencekit.perceptual.facts import media_kind
+from evidencekit.perceptual.facts import NO_VIDEO_HASH, media_kind
 from evidencekit.perceptual.pdq import GOOD_QUALITY
 
 FORMATS = ("stopncii", "ncmec", "csv")
@@ -257,6 +258,8 @@ def render_csv(rows: list[HashRow], *, with_names: bool = False) -> str:
 
 
 def _why_no_pdq(row: HashRow) -> str:
+    if row.media == "video":
+        return NO_VIDEO_HASH  # the current sentence, whatever an older record's said
     if not row.hashed:
         return "not hashed yet (run: evidencekit hashes)"
     if row.pdq and row.pdq_quality is not None and row.pdq_quality < GOOD_QUALITY:

@@ -404,6 +404,7 @@ def _add_perceptual(withheld: list[dict[str, Any]], items: list[dict[str, Any]],
     is what StopNCII and platforms match, so an officer can see what a hash list holds. From the
     item records and from hashes.jsonl (hashes added later), never from the originals."""
     from evidencekit.case.records.hashes import HASHES_JSONL
+    from evidencekit.perceptual.facts import NO_VIDEO_HASH
     from evidencekit.perceptual.hashlist import rows_of_items
 
     by_item: dict[str, list[dict[str, Any]]] = {}
@@ -414,7 +415,11 @@ def _add_perceptual(withheld: list[dict[str, Any]], items: list[dict[str, Any]],
                 "media": file.media,
                 "pdq": file.pdq,
                 "quality": file.pdq_quality,
-                "problem": file.problem if file.hashed else "not hashed yet (run: evidencekit hashes)",
+                "problem": NO_VIDEO_HASH
+                if file.media == "video"
+                else file.problem
+                if file.hashed
+                else "not hashed yet (run: evidencekit hashes)",
             }
         )
     for row in withheld:

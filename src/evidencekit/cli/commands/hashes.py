@@ -131,7 +131,7 @@ def _summary(result: Any, json: bool) -> None:
     with_pdq = sum(1 for row in pictures if row.pdq)
     output.say(
         f"Pictures: {len(pictures)}, {with_pdq} with a PDQ. Videos: {len(videos)} "
-        "(matched by MD5; evidencekit makes no perceptual hash of a video)."
+        "(MD5 only: evidencekit makes no perceptual hash of a video)."
     )
     for row in pictures:
         if not row.pdq:
