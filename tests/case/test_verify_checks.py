@@ -18,6 +18,7 @@ CHECK_MODULES = [
     "evidencekit.exports.checks",
     "evidencekit.guide.checks",
     "evidencekit.perceptual.checks",
+    "evidencekit.handover.item_timestamp_check",
     "evidencekit.handover.timestamp_check",
 ]
 

@@ -213,6 +213,7 @@ def _check_instructions(
         has_payload=bool(manifest.strip()),
         seal_info=info,
         timestamps_json=timestamps,
+        manifest=manifest,
     )
     if expected.encode("utf-8") == written:
         return []

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from typing import Any
 
 from evidencekit.case import layout
+from evidencekit.case.bag import parse_manifest
 from evidencekit.case.sshsig import NAMESPACE, PRINCIPAL
 
 _TEMPLATE = """\
@@ -98,6 +101,7 @@ def verify_txt(case: Any, seal_info: dict[str, Any], seal_files: dict[str, bytes
         has_payload=bool((case.root / layout.MANIFEST).read_bytes().strip()),
         seal_info=seal_info,
         timestamps_json=(seal_files or {}).get(layout.TIMESTAMPS_JSON),
+        manifest=(case.root / layout.MANIFEST).read_bytes(),
     )
 
 
@@ -117,6 +121,7 @@ def render_verify_txt(
     has_payload: bool,
     seal_info: dict[str, Any],
     timestamps_json: bytes | None,
+    manifest: bytes | None = None,
 ) -> str:
     """VERIFY.txt from plain facts, so `verify` can rebuild it from the signed records and compare.
 
@@ -154,21 +159,77 @@ def render_verify_txt(
             "Each capture folder also holds screenshot.png and page.pdf of the page as the browser\n"
             "showed it; the banner around the screenshot is added outside the page's own pixels.\n"
         )
-    return _TEMPLATE.format(
-        case_id=case_id,
-        title=title,
-        sealed_at=seal_info["sealed_at"],
-        sealed_at_local=seal_info["sealed_at_local"],
-        sealed_by=seal_info["sealed_by"],
-        fingerprint=seal_info["fingerprint"],
-        key_fp=seal_info["signer_key_fingerprint"],
-        tool=seal_info["tool"],
-        principal=PRINCIPAL,
-        namespace=NAMESPACE,
-        history_note=history_note,
-        web_note=web_note,
-        payload_step=payload_step,
-    ) + _timestamp_section(timestamps_json)
+    return (
+        _TEMPLATE.format(
+            case_id=case_id,
+            title=title,
+            sealed_at=seal_info["sealed_at"],
+            sealed_at_local=seal_info["sealed_at_local"],
+            sealed_by=seal_info["sealed_by"],
+            fingerprint=seal_info["fingerprint"],
+            key_fp=seal_info["signer_key_fingerprint"],
+            tool=seal_info["tool"],
+            principal=PRINCIPAL,
+            namespace=NAMESPACE,
+            history_note=history_note,
+            web_note=web_note,
+            payload_step=payload_step,
+        )
+        + _timestamp_section(timestamps_json)
+        + _item_timestamp_section(manifest)
+    )
+
+
+# data/derived/E0001/trusted-time/token-1.tsr: an item's own RFC 3161 token (handover/item_timestamp.py).
+_ITEM_TOKEN = re.compile(rf"^{layout.DERIVED_DIR}/(E\d{{4,9}})/trusted-time/token-([1-9]\d{{0,3}})\.tsr$")
+
+
+def item_tokens(paths: Iterable[str]) -> list[tuple[str, int, str]]:
+    """(item id, token number, token path) of every item's own token among `paths`, sorted."""
+    found = []
+    for path in paths:
+        match = _ITEM_TOKEN.match(path)
+        if match:
+            found.append((match.group(1), int(match.group(2)), path))
+    return sorted(found)
+
+
+def _item_timestamp_section(manifest: bytes | None) -> str:
+    """The `openssl ts -verify` command for each item's own token (those the manifest lists)."""
+    if manifest is None:
+        return ""
+    try:
+        paths = [line.path for line in parse_manifest(manifest.decode("utf-8")) if line.problem is None]
+    except UnicodeDecodeError:
+        return ""
+    tokens = item_tokens(paths)
+    if not tokens:
+        return ""
+    lines = [
+        "",
+        "TRUSTED TIMES OF THE ITEMS",
+        "Some items were time-stamped on their own, when they were captured or later (RFC 3161). For",
+        "each, a TSA signed the SHA-256 of data/derived/ITEM/trusted-time/record.txt, which gives the",
+        "item's SHA-256, size and capture time (compare them with evidencekit/items.jsonl and",
+        "manifest-sha256.txt): the item existed, exactly as captured, at the token's time at the latest.",
+        "trusted-time.json beside it says when this computer asked and how far its clock was off.",
+        "Check each token with OpenSSL (each prints:  Verification: OK):",
+    ]
+    for _item, number, token in tokens:
+        folder = token.rsplit("/", 1)[0]
+        lines.append(
+            f"  openssl ts -verify -in {token} -data {folder}/record.txt -CAfile {folder}/tsa-chain-{number}.pem"
+        )
+    _item, number, token = tokens[0]
+    folder = token.rsplit("/", 1)[0]
+    lines += [
+        "That trusts the TSA root certificate at the end of each tsa-chain-N.pem. For an independent",
+        "check, use the root certificate the TSA publishes instead, for example:",
+        f"  openssl ts -verify -in {token} -data {folder}/record.txt -CAfile TSA-ROOT.pem "
+        f"-untrusted {folder}/tsa-chain-{number}.pem",
+        f"To read what a token says:  openssl ts -reply -in {token} -text",
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def _timestamp_section(timestamps_json: bytes | None) -> str:

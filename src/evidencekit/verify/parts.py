@@ -127,6 +127,13 @@ def check_seal_timestamps(root: Any, report: VerifyReport) -> None:
     check_timestamps(root, report)
 
 
+@_part("handover.item_timestamp", "the items' trusted times")
+def _item_timestamps(root: Any, report: VerifyReport) -> None:
+    from evidencekit.handover.item_timestamp_check import check_item_timestamps
+
+    check_item_timestamps(root, report)
+
+
 EXTRA_CHECKS: list[ExtraCheck] = [
     _story_records,
     _report_files,
@@ -134,6 +141,7 @@ EXTRA_CHECKS: list[ExtraCheck] = [
     _transcripts,
     _under_18,
     _hash_records,
+    _item_timestamps,
     check_seal_timestamps,
 ]
 

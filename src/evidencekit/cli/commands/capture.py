@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from evidencekit.cli.app import COLLECT, command
+from evidencekit.cli.commands.timestamp import TsaOption
 from evidencekit.cli.options import CaseOption, JsonOption, open_case
 
 
@@ -86,6 +87,15 @@ def capture(
         typer.Option(help="With --screen: only this part of the screen, X,Y,WIDTH,HEIGHT in pixels."),
     ] = None,
     # ---- end of the guided-use options ----
+    timestamp: Annotated[
+        bool,
+        typer.Option(
+            "--timestamp",
+            help="Also get a trusted time (RFC 3161) for each new item from a time-stamping authority "
+            "(uses the network; never by default).",
+        ),
+    ] = False,
+    tsa: TsaOption = None,
     case: CaseOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -102,6 +112,11 @@ def capture(
     from evidencekit.intake.files import capture as capture_items
 
     check_options({"date_order": date_order, "export_timezone": export_timezone})
+    stamping = None
+    if timestamp or tsa:  # --tsa alone asks for it too; the TSA's certificate file is read first
+        from evidencekit.cli.commands.timestamp import tsa_client
+
+        stamping = tsa_client(tsa or [], [])
     the_case = open_case(case)
     if screen:
         from evidencekit.cli.guided import capture_screen_command
@@ -147,7 +162,14 @@ def capture(
             the_case, result.duplicates, {"date_order": date_order, "export_timezone": export_timezone}
         )
     )
+    stamped = None
+    if stamping is not None and result.added:  # the items are saved first: a TSA cannot lose them
+        from evidencekit.cli.commands.timestamp import stamp_new_items
+
+        stamped = stamp_new_items(the_case, stamping, [str(item["id"]) for item in result.added])
     if json:
+        from evidencekit.cli.commands.timestamp import result_json
+
         output.print_json(
             {
                 "format": "evidencekit-capture/1",
@@ -156,11 +178,16 @@ def capture(
                 "duplicates": [{"path": p, "existing_id": i} for p, i in result.duplicates],
                 "skipped": [{"path": s.path, "reason": s.reason} for s in result.skipped],
                 "warnings": result.warnings,
+                **({"timestamps": result_json(stamped)} if stamped is not None else {}),
             }
         )
         return
     output.recovered(result.recovered)
     _render(result, the_case.info.id)
+    if stamped is not None:
+        from evidencekit.cli.commands.timestamp import render_after_capture
+
+        render_after_capture(stamped, the_case.info.zone)
 
 
 def _render(result: Any, case_id: str) -> None:  # result: intake.files.CaptureResult
