@@ -5,7 +5,8 @@ web addresses, report to the platform and the internet provider, block, contact 
 the order that keeps evidence safe: capture first, then report and block. Whether a step is done is
 read from the case's own records, never asked: the custody log (items captured, addresses recorded,
 seals) and `evidencekit/actions.jsonl` (reports, blocks, police contact…, written by the `action`
-command where it exists). A case without actions.jsonl simply shows those steps as not yet done.
+and `report-to` commands). A case without actions.jsonl simply shows those steps as not yet done.
+The reporting routes of the case's country and age are steps of their own (`route_steps`).
 """
 
 from __future__ import annotations
@@ -67,13 +68,14 @@ def build_checklist(case: Case | None, *, under_18: bool | None = None) -> list[
         under_18 = read_under_18(case.info.flags.get("under_18"))  # an odd value fails closed
     counts: dict[str, int] = {}
     sealed = False
-    actions: dict[str, list[dict[str, Any]]] = {kind: [] for kind in ACTION_KINDS}
+    actions: dict[str, list[dict[str, Any]]] = {kind: [] for kind in (*ACTION_KINDS, "routed")}
     if case is not None:
         for entry in case.custody_entries():
             counts[entry.get("action", "")] = counts.get(entry.get("action", ""), 0) + 1
         sealed = case.is_sealed()
         for action in recorded_actions(case):
-            actions[action["action"]].append(action)
+            actions[_step_kind(action)].append(action)
+        _add_answers(case, actions["reported"])
 
     def status(done: bool) -> str:
         if case is None:
@@ -124,6 +126,33 @@ def build_checklist(case: Case | None, *, under_18: bool | None = None) -> list[
     ]
 
 
+def _step_kind(action: dict[str, Any]) -> str:
+    """Which step an action ticks: a report to a hashing service (`report-to StopNCII`) is the
+    hashing step, a report to another route of the directory (CEOP) is not a platform report (the
+    route's own step, in `route_steps`, ticks instead)."""
+    kind = str(action["action"])
+    if kind != "reported":
+        return kind
+    from evidencekit.guide.route_names import HASHING_ROUTES, names_route
+
+    route = names_route(action.get("to"))
+    if route is None:
+        return kind
+    hashing = {route_id for ids in HASHING_ROUTES.values() for route_id in ids}
+    return "stopncii" if route in hashing else "routed"
+
+
+def _add_answers(case: Case, reports: list[dict[str, Any]]) -> None:
+    """Each platform report's latest answer (`report-to … --outcome`), for its detail."""
+    from evidencekit.story.reports import track
+
+    answers = {r.id: r for r in track(case.records(ACTIONS_JSONL))}
+    for index, action in enumerate(reports):
+        tracked = answers.get(str(action.get("id")))
+        if tracked is not None:
+            reports[index] = {**action, "ref": tracked.reference, "outcome": tracked.outcome}
+
+
 def _action_detail(actions: list[dict[str, Any]]) -> str | None:
     parts = []
     for action in actions:
@@ -132,6 +161,10 @@ def _action_detail(actions: list[dict[str, Any]]) -> str | None:
             bits.append(text.DETAIL_ACTION_TO.format(to=action["to"]))
         if action.get("ref"):
             bits.append(text.DETAIL_ACTION_REF.format(ref=action["ref"]))
+        if action.get("outcome"):
+            from evidencekit.story.reports import OUTCOME_LABELS
+
+            bits.append(OUTCOME_LABELS[action["outcome"]])
         if bits:
             parts.append(", ".join(bits))
     return "; ".join(parts) or None

@@ -103,10 +103,42 @@ def routes_lines(routes: Routes) -> list[Line]:
     return lines
 
 
-def guide_lines(steps: list[ChecklistStep], routes: Routes, *, has_case: bool) -> list[Line]:
-    """Emergency numbers first (one line), then the checklist, then every route in full."""
+def route_step_lines(steps: list[ChecklistStep]) -> list[Line]:
+    """The reporting routes as a checklist, ticked from the case's records (`route_steps`)."""
+    from evidencekit.guide.route_steps import ROUTES_CHECKLIST_TITLE
+
+    lines: list[Line] = [("heading", ROUTES_CHECKLIST_TITLE)]
+    for step in steps:
+        mark = (
+            ""
+            if step.status == ADVICE
+            else f"[{text.STATUS_DONE if step.status == DONE else text.STATUS_NOT_YET}] "
+        )
+        detail = f" ({step.detail})" if step.detail else ""
+        lines.append(("item", f"• {mark}{step.title}{detail}"))
+    return lines
+
+
+def guide_lines(
+    steps: list[ChecklistStep],
+    routes: Routes,
+    *,
+    has_case: bool,
+    route_steps: list[ChecklistStep] | None = None,
+) -> list[Line]:
+    """Emergency numbers first (one line), then the checklist, the routes as a checklist (with a
+    case), then every route in full."""
     numbers = [e.phone for e in routes.entries if e.kind == "emergency" and e.phone]
     banner: list[Line] = []
     if numbers:
         banner = [("heading", text.GUIDE_EMERGENCY_BANNER.format(numbers="; ".join(numbers)))]
-    return [*banner, *checklist_lines(steps, has_case=has_case), ("blank", ""), *routes_lines(routes)]
+    ticked: list[Line] = []
+    if route_steps:
+        ticked = [("blank", ""), *route_step_lines(route_steps)]
+    return [
+        *banner,
+        *checklist_lines(steps, has_case=has_case),
+        *ticked,
+        ("blank", ""),
+        *routes_lines(routes),
+    ]

@@ -18,7 +18,7 @@ from typing import Any
 
 from evidencekit.case import layout, record_types, safepath
 from evidencekit.case.jsonlines import iter_lines, parse_json
-from evidencekit.story.records import STORY_FILES
+from evidencekit.story.records import ACTIONS, STORY_FILES
 
 ERROR = "error"
 
@@ -42,6 +42,7 @@ def check_story_records(root: Path, report: Any) -> None:
                 logged[kind.path][str(details.get("id", details.get("record")))] = str(
                     details.get("record_sha256")
                 )
+    actions: list[tuple[int, dict[str, Any]]] = []  # the readable ones, for the reports check
     for kind in STORY_FILES:
         shape = record_types.KINDS[kind.path]
         try:
@@ -76,6 +77,8 @@ def check_story_records(root: Path, report: Any) -> None:
                     kind.path,
                     f"{kind.path} line {number} is not a valid record ({problem}).",
                 )
+            elif kind is ACTIONS:
+                actions.append((number, record))
             if not isinstance(record, dict) or not isinstance(record.get("id"), str):
                 continue
             record_id = record["id"]
@@ -114,6 +117,25 @@ def check_story_records(root: Path, report: Any) -> None:
                 kind.path,
                 f"The custody log records adding {kind.name} {record_id}, but {kind.path} does not hold it.",
             )
+    _check_reports(root, actions, report)
+
+
+def _check_reports(root: Path, actions: list[tuple[int, dict[str, Any]]], report: Any) -> None:
+    """Reports name items and web addresses the case has; answers name reports it has."""
+    from evidencekit.story.reports import check_reports
+
+    if not actions:
+        return
+    known: dict[str, set[str]] = {}
+    for path in (layout.ITEMS_JSONL, layout.URLS_JSONL):
+        try:
+            text = safepath.read_text(root, path, missing_ok=True) or ""
+        except (OSError, ValueError):
+            text = ""  # the core checks report an unreadable records file
+        read = record_types.read_records(None, text, path)
+        known[path] = {str(record.get("id")) for _number, record in read.records}
+    for problem in check_reports(actions, known[layout.ITEMS_JSONL], known[layout.URLS_JSONL]):
+        report.add(ERROR, problem["code"], ACTIONS.path, problem["message"])
 
 
 def summary_section(case: Any, summary: dict[str, Any]) -> None:
@@ -124,3 +146,6 @@ def summary_section(case: Any, summary: dict[str, Any]) -> None:
         story[kind.path.rsplit("/", 1)[-1].removesuffix(".jsonl")] = records
     summary["story"] = story
     summary["story_counts"] = {name: len(records) for name, records in story.items()}
+    from evidencekit.story.reports import track
+
+    summary["reports"] = [tracked.to_json() for tracked in track(story["actions"])]

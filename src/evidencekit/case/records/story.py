@@ -72,6 +72,10 @@ class ActionRecord(_StoryRecord, total=False):
     ref: str | None
     at: str | None
     note: str | None
+    items: list[str] | None  # a report: the items and web addresses reported (see story.reports)
+    urls: list[str] | None
+    report: str | None  # an outcome: the id of the report it answers
+    outcome: str | None
 
 
 _STORY_FIELDS: dict[str, Field] = {
@@ -143,6 +147,11 @@ ACTION_FIELDS: dict[str, Field] = {
     "ref": nullable(TEXT),
     **_STORY_FIELDS,
     "at": nullable(TEXT),
+    # Reports and their outcomes (story.reports); whether the ids exist is verify's question.
+    "items": nullable(TEXTS),
+    "urls": nullable(TEXTS),
+    "report": nullable(TEXT),
+    "outcome": nullable(TEXT),
 }
 
 OFFENDERS: RecordKind[OffenderRecord] = RecordKind("offender", "evidencekit/offenders.jsonl", OFFENDER_FIELDS)

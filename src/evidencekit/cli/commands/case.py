@@ -120,6 +120,9 @@ def status(case: CaseOption = None, json: JsonOption = False) -> None:
     the_case = open_case(case)
     recovered = the_case.recover_if_needed()
     summary = case_summary(the_case)
+    from evidencekit.guide.route_steps import routes_not_yet_taken
+
+    summary["routes_not_yet_taken"] = [step.to_json() for step in routes_not_yet_taken(the_case)]
     if json:
         output.print_json(summary)
         return
@@ -223,8 +226,46 @@ def _render_status(s: dict[str, Any]) -> None:
             )
         output.say()
         output.stdout.print(table)
+    _render_reports(s)
     if not s["sealed"]:
         output.next_step("when everything is captured, seal the case:  evidencekit seal")
+
+
+def _render_reports(s: dict[str, Any]) -> None:
+    """Reports and takedowns (`report-to`), what is still open, and the routes not yet taken."""
+    from rich.table import Table
+
+    from evidencekit.cli import output
+    from evidencekit.cli.output import plain
+    from evidencekit.story.reports import OUTCOME_LABELS
+
+    reports = s.get("reports") or []
+    if reports:
+        table = Table(title="Reports and takedowns", title_justify="left", show_edge=False, pad_edge=False)
+        for column in ("ID", "To", "What", "Reference", "Answer"):
+            table.add_column(column, overflow="fold")
+        for r in reports:
+            named = ", ".join([*r["items"], *r["urls"]]) or "-"
+            table.add_row(plain(r["id"]), plain(r["to"] or r["kind"]), plain(named, limit=output.LONG_LIMIT),
+                          plain(r["ref"] or "-"), OUTCOME_LABELS.get(r["outcome"], "?"))  # fmt: skip
+        output.say()
+        output.stdout.print(table)
+    still_open = [r for r in reports if r["open"]]
+    refused = [r for r in reports if r["outcome"] == "refused"]
+    routes = s.get("routes_not_yet_taken") or []
+    if still_open or refused:
+        output.say()
+        output.heading("Still to do")
+        for r in [*still_open, *refused]:
+            output.say(f"  • {plain(r['id'])}: {plain(r['next_step'], limit=output.LONG_LIMIT)}")
+    elif reports:
+        output.say("\n  Every report recorded has an answer; none is waiting.")
+    if routes:
+        output.say()
+        output.heading("Not reported there yet")
+        for step in routes:
+            output.say(f"  • {plain(step['title'])}")
+        output.say("  How to reach each one:  evidencekit guide")
 
 
 def _items_line(s: dict[str, Any]) -> str:

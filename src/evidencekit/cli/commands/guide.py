@@ -40,7 +40,8 @@ def guide(
     """The advice checklist (with what this case has done) and the helplines and reporting routes.
 
     Emergency numbers come first. Inside a case folder (or with --case) each step says whether it
-    is done, read from the case's records. Works offline: the directory is part of evidencekit.
+    is done, read from the case's records, and so does each place to report it (`report-to`,
+    `action`). Works offline: the directory is part of evidencekit.
 
     Example:  evidencekit guide --country GB
     """
@@ -59,19 +60,24 @@ def guide(
     steps = build_checklist(
         the_case, under_18=None if routes.age_group is None else routes.age_group == "under-18"
     )
+    from evidencekit.guide.route_steps import route_steps
+
+    ticked = route_steps(the_case, routes) if the_case is not None else []
     if json:
         output.print_json(
             {
                 "format": GUIDE_FORMAT,
                 "case_id": the_case.info.id if the_case else None,
                 "checklist": [step.to_json() for step in steps],
+                "route_checklist": [step.to_json() for step in ticked],
                 **routes.to_json(),  # with the entries' age, as the text output warns of it
             }
         )
         return
     from evidencekit.cli.conversation import TerminalConversation
 
-    TerminalConversation().lines(guide_lines(steps, routes, has_case=the_case is not None))
+    lines = guide_lines(steps, routes, has_case=the_case is not None, route_steps=ticked)
+    TerminalConversation().lines(lines)
 
 
 def _case_if_any(case: Path | None) -> Case | None:
