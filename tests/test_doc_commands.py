@@ -115,6 +115,7 @@ SUBSTITUTE: list[tuple[str, str, str, str]] = [
         "the tools the page installs in ~/verify-tools are in this environment, on the PATH",
     ),
     ("docs/reference/handover.md", "TSA-ROOT.pem", "{tsa_root}", "the root certificate the TSA publishes"),
+    ("docs/how-to/trusted-time.md", *LOCAL_TSA),
 ]
 
 # (page, command start) -> [(what the terminal shows, what the person types)], run in a pty.
@@ -419,6 +420,14 @@ def sealed_case_for_an_officer(world: World, *, web: bool = False, timestamp: bo
     return case
 
 
+def setup_a_case_captured_offline(world: World) -> None:
+    """Inside a case holding the WhatsApp export (E0001), captured offline; a screenshot to capture."""
+    case = world.new_case()
+    world.cwd = case
+    world.evidencekit("capture", whatsapp_zip(world.home / "Downloads/WhatsApp Chat with Alex.zip"))
+    screenshot(world.home / "Pictures/Screenshot_2026-03-14.png")
+
+
 def setup_inside_a_sealed_case(world: World) -> None:
     world.cwd = sealed_case_for_an_officer(world, web=True, timestamp=True)
 
@@ -457,7 +466,9 @@ SETUP: dict[str, Callable[[World], None]] = {
     "docs/how-to/export-your-chats.md": setup_export_your_chats,
     "docs/how-to/record-offenders-payments-actions.md": setup_a_case_with_a_chat,
     "docs/how-to/read-text-in-screenshots.md": setup_a_case_with_a_chat,
+    "docs/how-to/ask-platforms-to-preserve-data.md": setup_a_case_with_a_chat,
     "docs/how-to/archive-web-pages.md": setup_archive_web_pages,
+    "docs/how-to/trusted-time.md": setup_a_case_captured_offline,
     "docs/how-to/verify-without-evidencekit.md": setup_inside_a_sealed_case,
     "docs/reference/handover.md": setup_inside_a_sealed_case,
     "docs/how-to/open-a-handover-with-age.md": setup_open_a_handover,

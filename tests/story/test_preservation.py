@@ -160,3 +160,37 @@ def test_values_a_spreadsheet_would_run_are_written_as_text(case):
     [row] = rows_of(render_csv(preservation_sheets(case)))
 
     assert row["platform"] == "'=HYPERLINK(1)" and row["username"] == "'=cmd"
+
+
+def test_a_telegram_account_is_found_by_the_user_id_people_copy(case, tmp_path):
+    """Telegram writes `user555000111` as the sender's ID; the person records the digits."""
+    item = capture(case, [samples.telegram_chat(tmp_path / "tg")]).added[0]["id"]
+    add_offender(case, platform="Telegram", user_id="555000111")
+    add_offender(case, platform="Telegram", username="riley_tg", display_name="Riley")
+
+    [sheet] = preservation_sheets(case).sheets
+    by_id, by_name = sheet.accounts
+
+    assert [c.item_id for c in by_id.conversations] == [item]
+    assert by_id.messages_from_account == 3 and by_id.ids_in_export == ()
+    assert (by_id.first_utc, by_id.last_utc) == utc_span(case, item)
+    [conversation] = by_id.conversations
+    assert (conversation.first_message_id, conversation.last_message_id) == ("510", "515")
+    # Recorded by name only: the export's ID for that sender is offered, to ask the platform about.
+    assert by_name.ids_in_export == ("user555000111",) and by_name.messages_from_account == 3
+
+
+def test_a_transcript_with_odd_values_is_read_without_failing(case, tmp_path):
+    """A transcript comes from the case folder, which may come from anyone."""
+    odd = message(1, "hi", sender="Alex")
+    odd.update(conversation=5, time="yesterday", id={"x": 1}, source="nowhere", sender_id=["Alex"])
+    fine = message(2, "pay", sender="Alex", sender_id="42")
+    item = add_chat_export(case, tmp_path / "export", [odd, fine, {"seq": 3}, "not a message"])
+    add_offender(case, platform="Kik", display_name="Alex", seen_in=[item])
+
+    [sheet] = preservation_sheets(case).sheets
+    [account] = sheet.accounts
+
+    assert [c.messages for c in account.conversations] == [3]
+    assert (account.first_utc, account.last_utc) == ("2026-03-14T21:02:00Z", "2026-03-14T21:02:00Z")
+    assert rows_of(render_csv(preservation_sheets(case)))[0]["first_message_utc"] == "2026-03-14T21:02:00Z"

@@ -14,7 +14,8 @@ from one as sensitive) is one `HashRow`, its hashes taken from the item record a
 
 No image bytes and, unless asked (`with_names`), no file names or folder paths: a name can say
 who is in a picture. docs/reference/hash-lists.md lists every field of each shape, and a test holds
-the lists to it. A video is listed by its MD5 only (facts.NO_VIDEO_HASH says why). A file inside a folder item is named by its item and number (E0003 #2).
+the lists to it. A video is listed by its MD5 only (facts.NO_VIDEO_HASH says why). A file
+inside a folder item is named by its item and number (E0003 #2).
 By default the StopNCII and NCMEC lists hold only what is marked sensitive (the pictures and videos
 to be blocked, not the screenshots of the chat); `everything` lists the rest too.
 """

@@ -118,7 +118,7 @@ class AccountFacts:
     phone: str | None
     email: str | None
     weak: bool  # only a display name identifies it
-    ids_in_export: tuple[str, ...]  # sender IDs the export gives for this account's messages
+    ids_in_export: tuple[str, ...]  # IDs the export gives for the account's messages, not recorded yet
     messages_from_account: int
     conversations: tuple[ConversationFacts, ...]
     evidence: tuple[str, ...]  # the item and web-address ids these facts come from
@@ -317,6 +317,8 @@ def _account(
     seen_in = [str(s) for s in record.get("seen_in") or [] if isinstance(s, str)]
     names = _names_of(record)
     user_id = _text(record.get("user_id"))
+    # Telegram writes its user IDs as `user123456789`; people copy the digits.
+    own_ids = {_key(user_id), _key(f"user{user_id}")} if user_id else set()
     tied: list[ConversationFacts] = []
     ids: set[str] = set()
     from_account = 0
@@ -325,10 +327,10 @@ def _account(
         matched = False
         for sender, count in tally.senders.items() if any(conversation is c for c in on_platform) else ():
             sender_ids = tally.sender_ids.get(sender, set())
-            if (user_id and user_id in sender_ids) or _key(sender) in names:
+            if _key(sender) in names or any(_key(s) in names | own_ids for s in sender_ids):
                 matched = True
                 from_account += count
-                ids.update(sender_ids)
+                ids.update(s for s in sender_ids if _key(s) not in names | own_ids)
         if matched or conversation.item_id in seen_in:
             tied.append(conversation)
     evidence = list(dict.fromkeys([*seen_in, *(c.item_id for c in tied)]))
@@ -342,7 +344,7 @@ def _account(
         phone=_text(record.get("phone")),
         email=_text(record.get("email")),
         weak=not any(record.get(k) for k in ("username", "user_id", "profile_url", "phone", "email")),
-        ids_in_export=tuple(sorted(ids - {user_id} if user_id else ids)),
+        ids_in_export=tuple(sorted(ids)),
         messages_from_account=from_account,
         conversations=tuple(tied),
         evidence=tuple(evidence),
