@@ -3,7 +3,10 @@ and a real headless Chromium. No mocks: evidencekit talks to them over real sock
 
 The site plays the offender's pages: a page with an image, a redirect, a removed (404) page, a slow
 server, a huge response, a redirect to a file: address, a login wall, and a page that shows which
-cookies it received.
+cookies it received. For the browser's own traffic: a page built by JavaScript from an API call,
+images loaded only when scrolled to, an endless feed, a video, a members' page behind a login
+cookie (whose script calls an API with an Authorization header made from another cookie), a page
+that never finishes loading, and a page with an image from a server whose certificate is not valid.
 """
 
 from __future__ import annotations
@@ -31,6 +34,53 @@ IMAGE_COLOUR = (30, 160, 60)
 SLOW_SECONDS = 3.0
 BIG_BYTES = 3_000_000
 SECRET_COOKIE = "s3cr3t-session-token-value"
+SECRET_TOKEN = "b34r3r-t0k3n-of-the-victim"
+HANG_SECONDS = 12.0
+VIDEO_BYTES = bytes((i * 7919 + (i >> 9)) % 251 for i in range(1_200_000))  # not a playable video
+APP_JS = b"""
+fetch('/api/posts.json').then(r => r.json()).then(posts => {
+  for (const post of posts) {
+    const p = document.createElement('p'); p.textContent = post.text; document.body.appendChild(p);
+    const img = document.createElement('img'); img.src = post.image; document.body.appendChild(img);
+  }
+  document.title = 'Built by script';
+});
+"""
+POSTS_JSON = b'[{"text": "Posted by script: pay up", "image": "/img/post.png"}]'
+APP_HTML = b"""<!doctype html><html><head><meta charset="utf-8"><title>Loading</title>
+<script src="/app.js" defer></script></head><body><h1>Feed</h1></body></html>"""
+LAZY_HTML = b"""<!doctype html><html><head><meta charset="utf-8"><title>Lazy</title></head><body>
+<h1>Scroll down</h1><div style="height: 2600px"></div>
+<img class="lazy" data-src="/lazy/1.png" width="320" height="200">
+<div style="height: 1800px"></div>
+<img class="lazy" data-src="/lazy/2.png" width="320" height="200">
+<script>
+const seen = new IntersectionObserver(entries => entries.forEach(entry => {
+  if (entry.isIntersecting) { entry.target.src = entry.target.dataset.src; seen.unobserve(entry.target); }
+}));
+document.querySelectorAll('img.lazy').forEach(img => seen.observe(img));
+</script></body></html>"""
+ENDLESS_HTML = b"""<!doctype html><html><head><meta charset="utf-8"><title>Endless</title></head><body>
+<div id="feed"><div style="height: 1500px">post 0</div></div>
+<script>
+let n = 0;
+addEventListener('scroll', () => {
+  if (innerHeight + scrollY < document.body.scrollHeight - 400) return;
+  n += 1; fetch('/more.json?n=' + n);
+  const post = document.createElement('div'); post.style.height = '1500px'; post.textContent = 'post ' + n;
+  document.getElementById('feed').appendChild(post);
+});
+</script></body></html>"""
+VIDEO_HTML = b"""<!doctype html><html><head><meta charset="utf-8"><title>Video</title></head><body>
+<h1>The video</h1><video src="/clip.webm" autoplay muted preload="auto" width="320"></video>
+</body></html>"""
+MEMBERS_HTML = b"""<!doctype html><html><head><meta charset="utf-8"><title>Members</title></head><body>
+<h1>Private post</h1><img src="/members/photo.png" width="320" height="200">
+<script>const token = document.cookie.match(/token=([^;]+)/)[1];
+fetch('/api/private', {headers: {Authorization: 'Bearer ' + token}});</script>
+</body></html>"""
+NEVER_HTML = b"""<!doctype html><html><head><title>Never done</title></head><body><h1>Half loaded</h1>
+<img src="/hang.png" width="10" height="10"></body></html>"""
 
 PAGE_HTML = f"""<!doctype html>
 <html><head><meta charset="utf-8"><title>Payment demand – test page</title>
@@ -58,15 +108,27 @@ class Site:
     cert: Path
     requests: list[str] = field(default_factory=list)
     cookies_seen: list[str] = field(default_factory=list)
+    authorizations: list[str] = field(default_factory=list)
 
     def url(self, path: str, secure: bool = False) -> str:
         return (self.https if secure else self.http) + path
+
+
+MEMBER_COLOUR = (200, 40, 160)
+POST_COLOUR = (240, 200, 20)
+LAZY_COLOURS = {"1": (10, 200, 200), "2": (120, 60, 10)}
+PICTURES = {
+    "/members/photo.png": _png(MEMBER_COLOUR),
+    "/img/post.png": _png(POST_COLOUR),
+    **{f"/lazy/{n}.png": _png(colour) for n, colour in LAZY_COLOURS.items()},
+}
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     site: Site
     image = _png(IMAGE_COLOUR)
+    pictures = PICTURES
 
     def log_message(self, *_args) -> None:
         pass
@@ -101,6 +163,42 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(PAGE_HTML)
         elif path == "/image.png":
             self._send(200, self.image, "image/png")
+        elif path in self.pictures and not path.startswith("/members/"):
+            self._send(200, self.pictures[path], "image/png")
+        elif path == "/app":
+            self._send(200, APP_HTML)
+        elif path == "/app.js":
+            self._send(200, APP_JS, "text/javascript")
+        elif path == "/api/posts.json":
+            self._send(200, POSTS_JSON, "application/json")
+        elif path == "/lazy":
+            self._send(200, LAZY_HTML)
+        elif path == "/endless":
+            self._send(200, ENDLESS_HTML)
+        elif path == "/more.json":
+            self._send(200, b'{"more": true}', "application/json")
+        elif path == "/video":
+            self._send(200, VIDEO_HTML)
+        elif path == "/clip.webm":
+            self._send(200, VIDEO_BYTES, "video/webm")
+        elif path in ("/members", "/members/photo.png", "/api/private"):
+            if f"session={SECRET_COOKIE}" not in (self.headers.get("Cookie") or ""):
+                self._redirect("/accounts/login/?next=/members")
+            elif path == "/members":
+                self._send(200, MEMBERS_HTML, Set_Cookie=f"session={SECRET_COOKIE}; Path=/; HttpOnly")
+            elif path == "/api/private":
+                site.authorizations.append(self.headers.get("Authorization") or "")
+                self._send(200, b'{"private": true}', "application/json")
+            else:
+                self._send(200, self.pictures[path], "image/png")
+        elif path == "/never":
+            self._send(200, NEVER_HTML)
+        elif path == "/hang.png":
+            time.sleep(HANG_SECONDS)
+            self._send(200, self.image, "image/png")
+        elif path == "/bad-cert-image":
+            picture = f'<img src="{site.https}/image.png">'
+            self._send(200, f"<html><head><title>Mixed</title></head><body>{picture}</body></html>".encode())
         elif path == "/redirect":
             self._redirect("/page")
         elif path == "/missing":
@@ -223,6 +321,7 @@ def _fresh_site_log(request: pytest.FixtureRequest) -> None:
         site = request.getfixturevalue("site")
         site.requests.clear()
         site.cookies_seen.clear()
+        site.authorizations.clear()
 
 
 @pytest.fixture(scope="session")

@@ -26,17 +26,16 @@ from evidencekit._version import __version__
 from evidencekit.case import flags, layout
 from evidencekit.case.case import Case
 from evidencekit.case.hashing import copy_and_hash
-from evidencekit.clock import iso_utc
+from evidencekit.clock import iso_utc, parse_iso
 from evidencekit.errors import InvalidValueError
 from evidencekit.intake.urls import check_url
 from evidencekit.web import cookies as cookie_tools
 from evidencekit.web.errors import SensitiveUrlError, UnderEighteenPageError, WebCaptureError
 from evidencekit.web.fetch import FetchOptions, FetchResult, fetch_to_warc, request_target
 from evidencekit.web.page import looks_like_login
+from evidencekit.web.recorder import DEFAULT_CAPTURE_CAP
+from evidencekit.web.rendering import PDF_NAME, SCREENSHOT_NAME, WARC_NAME, render_recorded
 
-WARC_NAME = "capture.warc.gz"
-SCREENSHOT_NAME = "screenshot.png"
-PDF_NAME = "page.pdf"
 CHAIN_NAME = "tls-chain.pem"
 _MIME = {
     WARC_NAME: "application/warc",
@@ -65,6 +64,8 @@ LOGIN_WALLED = {
 }
 
 Progress = Callable[[str], None]
+# Problems after which the capture is marked incomplete (what was recorded is kept).
+_INCOMPLETE = {"browser-timeout", "browser-failed", "scroll-stopped", "too-many-redirects", "incomplete"}
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,7 @@ class ArchiveOptions:
     use_browser: bool = True
     browser_timeout: float = 60.0
     not_intimate: bool = False  # the person confirmed the page shows no nudity (under-18 cases)
+    max_capture_bytes: int = DEFAULT_CAPTURE_CAP  # everything the browser fetches, in all
 
     def accepting_invalid_certificates(self) -> ArchiveOptions:
         return replace(self, fetch=replace(self.fetch, verify_tls=False))
@@ -192,91 +194,22 @@ def archive_url(
         errors = list(fetched.errors)
         if options.use_browser:
             step("rendering")
-            rendered = _render(case, url_record, checked.normalised, fetched, options, browser_cookies, work)
+            rendered = render_recorded(
+                case, url_record, checked.normalised, fetched, options, browser_cookies, work
+            )
             errors.extend(rendered["errors"])
         capture = _capture_facts(case, url_record, fetched, rendered, options, jar is not None)
         capture["errors"] = errors + _login_errors(checked.platform, fetched, rendered)
         capture["login_wall"] = any(e["code"] == "login-wall" for e in capture["errors"])
+        traffic = rendered["traffic"] if rendered else None
+        capture["browser_traffic"] = traffic.facts() if traffic is not None else None
+        capture["incomplete"] = bool(
+            fetched.truncated
+            or (traffic is not None and traffic.incomplete)
+            or any(e["code"] in _INCOMPLETE for e in capture["errors"])
+        )
         step("saving")
         return _store(case, url_record, work, capture, not_intimate_confirmed=confirmed)
-
-
-def _render(
-    case: Case,
-    url_record: dict[str, Any],
-    url: str,
-    fetched: FetchResult,
-    options: ArchiveOptions,
-    cookies: list[dict[str, Any]] | None,
-    work: Path,
-) -> dict[str, Any]:
-    from evidencekit.web import browser
-    from evidencekit.web.banner import add_banner
-
-    out: dict[str, Any] = {"errors": [], "result": None, "banner": None}
-    moment = case.clock()
-    header = (
-        f"Captured {iso_utc(moment)} by evidencekit {__version__} for case {case.info.id} "
-        f"({url_record['id']}) · {request_target(url)[4]}"
-    )
-    try:
-        result = browser.render(
-            url,
-            work,
-            timeout=options.browser_timeout,
-            ignore_https_errors=not options.fetch.verify_tls,
-            cookies=cookies,
-            header_text=header,
-            now=case.clock,
-        )
-    except browser.BrowserUnavailable as exc:
-        out["errors"].append(
-            {
-                "code": "browser-unavailable",
-                "message": f"No screenshot or PDF was made: {exc}. The WARC (the page's HTTP exchange) "
-                "was saved. Install Chromium (Debian/Ubuntu: sudo apt-get install chromium) or "
-                "Google Chrome, then archive the address again.",
-            }
-        )
-        return out
-    out["result"] = result
-    out["errors"].extend(result.errors)
-    if result.screenshot is not None:
-        rendered_at = result.rendered_at or iso_utc(moment)
-        shown_url = request_target(url)[4]
-        lines = [
-            f"evidencekit {__version__} web capture · case {case.info.id} · address {url_record['id']}",
-            f"Captured: {rendered_at} (UTC) · local time {case.local_time(_parse(rendered_at))}"
-            + (f" ({case.info.zone})" if case.info.zone else ""),
-            f"Address: {shown_url}",
-        ]
-        if result.final_url and result.final_url.split("#")[0] != shown_url.split("#")[0]:
-            lines.append(f"Shown after redirects: {request_target(result.final_url)[4]}")
-        lines.append(
-            f"Below: the page as {result.version or 'the browser'} showed it, unaltered "
-            "(this banner is added outside it)."
-        )
-        footer = f"End of page · captured {rendered_at} · {shown_url}"
-        out["banner"] = add_banner(
-            result.screenshot,
-            work / SCREENSHOT_NAME,
-            lines,
-            footer,
-            {
-                "Title": result.title or "",
-                "Source": shown_url,
-                "Creation Time": rendered_at,
-                "Software": f"evidencekit {__version__}; {result.version}",
-            },
-        )
-        result.screenshot.unlink()
-    return out
-
-
-def _parse(iso: str) -> Any:
-    from evidencekit.clock import parse_iso
-
-    return parse_iso(iso)
 
 
 def _login_errors(
@@ -361,7 +294,7 @@ def _capture_facts(
         "port": final_hop.port,
         "resolved_addresses": final_hop.addresses,
         "fetched_at": fetched.fetched_at,
-        "fetched_at_local": case.local_time(_parse(fetched.fetched_at)),
+        "fetched_at_local": case.local_time(parse_iso(fetched.fetched_at)),
         "redirects": fetched.redirects,
         "content_type": fetched.content_type,
         "response_headers": [

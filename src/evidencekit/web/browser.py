@@ -17,6 +17,7 @@ import html
 import os
 import shutil
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,9 @@ CHROMIUM_ARGS = [
 VIEWPORT = (1280, 900)
 MAX_SCREENSHOT_HEIGHT = 16000  # Chromium's own limit is 16384 px; taller pages are cut (and say so)
 SETTLE_MS = 3000  # after "load", wait at most this long for the network to go quiet
+MAX_SCROLL_STEPS = 40  # screens scrolled to load what appears on scroll
+SCROLL_PAUSE_MS = 250
+SCROLL_SECONDS = 20.0
 
 
 @dataclass
@@ -126,11 +130,14 @@ def render(
     cookies: list[dict[str, Any]] | None,
     header_text: str,
     now: Any,
+    proxy: str | None = None,
 ) -> BrowserResult:
     """Open `url` in headless Chromium; save `screenshot-page.png` (full page) and `page.pdf`.
 
     `header_text` is printed in the PDF's top margin (outside the page's own content) and `now()`
-    gives the render time. Raises BrowserUnavailable when no browser can be started; problems with
+    gives the render time. With `proxy` (the recorder's address), every request the browser makes
+    goes through it, 127.0.0.1 included; the proxy checks the sites' certificates itself, so the
+    browser accepts the proxy's own. Raises BrowserUnavailable when no browser can be started; problems with
     the page itself are returned in `errors`.
     """
     reason = unavailable_reason()
@@ -147,9 +154,10 @@ def render(
     except Exception as exc:  # noqa: BLE001 - Playwright's driver failing to start means "no browser"
         raise BrowserUnavailable(f"Playwright's driver could not be started ({_first_line(exc)})") from None
     try:
-        browser = _launch(driver, executable, timeout_ms, result, PlaywrightError)
+        browser = _launch(driver, executable, timeout_ms, result, PlaywrightError, proxy)
         try:
-            visit = _Visit(url, out_dir, timeout_ms, ignore_https_errors, cookies, header_text, now)
+            accept_any = ignore_https_errors or proxy is not None
+            visit = _Visit(url, out_dir, timeout_ms, accept_any, cookies, header_text, now)
             _visit(browser, executable, visit, result)
         except PlaywrightError as exc:
             result.errors.append(
@@ -170,11 +178,18 @@ def _running_as_root() -> bool:
 
 
 def _launch(
-    driver: Any, executable: str | None, timeout_ms: float, result: BrowserResult, error: type[BaseException]
+    driver: Any,
+    executable: str | None,
+    timeout_ms: float,
+    result: BrowserResult,
+    error: type[BaseException],
+    proxy: str | None = None,
 ) -> Any:
     """Start the browser with its sandbox (the pages may be hostile); Chromium refuses the sandbox
     as root, and some containers cannot provide it: then without, and the capture says so."""
     attempts = [False] if _running_as_root() else [True, False]
+    # Playwright adds "<-loopback>" so that even 127.0.0.1 goes through the proxy.
+    extra: dict[str, Any] = {"proxy": {"server": proxy}} if proxy else {}
     last: BaseException | None = None
     for sandbox in attempts:
         try:
@@ -184,6 +199,7 @@ def _launch(
                 timeout=timeout_ms,
                 headless=True,
                 chromium_sandbox=sandbox,
+                **extra,
             )
         except error as exc:
             last = exc
@@ -237,6 +253,7 @@ def _visit(browser: Any, executable: str | None, visit: _Visit, result: BrowserR
         result.title = " ".join((page.title() or "").split()) or None
     except PlaywrightError:
         result.title = None
+    _scroll_through(page, result, PlaywrightError, PlaywrightTimeout)
     _screenshot(page, visit.out_dir / "screenshot-page.png", result, PlaywrightError)
     _pdf(page, visit.out_dir / "page.pdf", visit.header_text, result, PlaywrightError)
 
@@ -277,6 +294,43 @@ def _open(
     with contextlib.suppress(timeout):
         page.wait_for_load_state("networkidle", timeout=SETTLE_MS)
     return True
+
+
+def _scroll_through(
+    page: Any, result: BrowserResult, error: type[BaseException], timeout: type[BaseException]
+) -> None:
+    """Scroll down a screen at a time, as a person would, so that images and posts loaded on scroll
+    are fetched (and recorded); then back to the top. An endless feed is followed only as far as the
+    screenshot can show, and the capture says so."""
+    script = "[window.scrollY + window.innerHeight, document.documentElement.scrollHeight]"
+    started = time.monotonic()
+    try:
+        first_height = None
+        for _step in range(MAX_SCROLL_STEPS):
+            bottom, height = page.evaluate(script)
+            first_height = first_height or height
+            if bottom >= height:
+                break
+            if bottom >= MAX_SCREENSHOT_HEIGHT or time.monotonic() - started > SCROLL_SECONDS:
+                if height <= first_height:
+                    break  # a long page, not an endless one: the screenshot says it is cut
+                result.errors.append(
+                    {
+                        "code": "scroll-stopped",
+                        "message": f"The page kept growing as it was scrolled (an endless feed); "
+                        f"evidencekit stopped after {int(bottom)} pixels and kept what had loaded.",
+                    }
+                )
+                break
+            page.evaluate("window.scrollBy(0, window.innerHeight)")
+            page.wait_for_timeout(SCROLL_PAUSE_MS)
+        page.evaluate("window.scrollTo(0, 0)")
+        with contextlib.suppress(timeout):
+            page.wait_for_load_state("networkidle", timeout=SETTLE_MS)
+    except error as exc:
+        result.errors.append(
+            {"code": "scroll-failed", "message": f"Scrolling the page failed ({_first_line(exc)})."}
+        )
 
 
 def _screenshot(page: Any, path: Path, result: BrowserResult, error: type[BaseException]) -> None:

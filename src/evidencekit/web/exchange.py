@@ -213,7 +213,7 @@ def exchange(
         fetched_at = clock()
         spool = tempfile.NamedTemporaryFile(dir=scratch, delete=False)  # noqa: SIM115 - closed below
         try:
-            hop = _send_and_read(conn, sent, spool, host, ascii_url, options, deadline, fetched_at, started)
+            hop = send_and_read(conn, sent, spool, host, ascii_url, options, deadline, fetched_at, started)
         finally:
             spool.close()
         with contextlib.suppress(ValueError, TypeError):
@@ -231,7 +231,7 @@ def exchange(
         conn.close()
 
 
-def _send_and_read(
+def send_and_read(
     conn: Connection,
     request: bytes,
     spool: IO[bytes],
@@ -241,7 +241,11 @@ def _send_and_read(
     deadline: float,
     fetched_at: datetime,
     started: float,
+    method: str = "GET",
 ) -> Hop:
+    """Send `request` (bytes as they go on the wire) over `conn` and copy the answer into `spool`
+    as it arrives, within the size cap and the deadline. Used for our own fetch and by the
+    recording proxy for each request the browser makes."""
     timeout = options.timeout
     try:
         conn.sock.settimeout(timeout)
@@ -259,7 +263,7 @@ def _send_and_read(
             hint="Try again later.",
         ) from None
     reader = _RecordingReader(conn.sock, spool, options.max_bytes, deadline, timeout)
-    response = http.client.HTTPResponse(_SocketLike(reader), method="GET")  # type: ignore[arg-type]
+    response = http.client.HTTPResponse(_SocketLike(reader), method=method)  # type: ignore[arg-type]
     try:
         response.begin()
     except (TimeoutError, _Deadline):

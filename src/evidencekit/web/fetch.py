@@ -55,6 +55,7 @@ class FetchResult:
     cookies_sent: list[str] = field(default_factory=list)
     content_type: str | None = None
     truncated: str | None = None
+    warcinfo_id: str = ""  # the WARC's warcinfo record: later records of the capture point at it
 
     @property
     def redirects(self) -> list[dict[str, Any]]:
@@ -133,6 +134,7 @@ def fetch_to_warc(
                     break
                 current = urlunsplit(urlsplit(target)._replace(fragment=""))
             result = _result(url, hops, errors, sorted(cookies_sent))
+            result.warcinfo_id = info_id
             _write_summary(writer, result, info_id)
     except BaseException:
         with contextlib.suppress(OSError):

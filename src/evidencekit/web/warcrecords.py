@@ -98,11 +98,12 @@ def write_exchange(writer: Any, hop: Hop, raw: dict[str, Any], info_id: str) -> 
             warc_headers_dict=headers,
             http_headers=_parse_exact(head),
         )
+        request_body: bytes = raw.get("request_body", b"")
         request = writer.create_warc_record(
             hop.url,
             "request",
-            payload=io.BytesIO(b""),
-            length=0,
+            payload=io.BytesIO(request_body),
+            length=len(request_body),
             warc_headers_dict={"WARC-Date": hop.fetched_at, "WARC-Warcinfo-ID": info_id},
             http_headers=_parse_exact(raw["request"]),
         )
