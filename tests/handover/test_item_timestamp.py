@@ -244,3 +244,19 @@ def test_verify_finds_a_token_recorded_but_removed(stamped):
     manifest = stamped.root / layout.MANIFEST
     manifest.write_text("".join(line for line in manifest.read_text().splitlines(True) if path not in line))
     assert "item-time-missing" in codes(verify_case(stamped.root))
+
+
+def test_an_intimate_item_kept_by_reference_gets_a_trusted_time_from_its_hashes_alone(case, tmp_path, tsa):
+    original = tmp_path / "private" / "photo.jpg"
+    original.parent.mkdir()
+    original.write_bytes(b"\xff\xd8\xff\xe0 not really a photo")
+    capture(case, [original], sensitive=True)
+    original.chmod(0o000)  # were it opened now, the stamp would fail (root aside)
+    try:
+        [stamp] = stamp_items(case, client(tsa)).stamped
+    finally:
+        original.chmod(0o600)
+    record = stamp.record.decode()
+    assert "stored-at: by reference (not copied)" in record and "md5: " in record
+    assert "photo.jpg" not in record  # a name can say who is shown; the record needs only the hashes
+    assert verify_case(case.root).ok

@@ -113,3 +113,12 @@ def test_json_gives_each_token_with_the_clock_offset_and_the_delay(cli, case, ev
     [token] = stamped["tokens"]
     assert token["gen_time"].endswith("Z") and isinstance(token["clock_offset_seconds"], float)
     assert token["delay_seconds"] is not None and token["checked"] is True
+
+
+def test_timestamp_with_screen_is_refused_before_anything_is_taken(cli, case, tsa):
+    before = len(tsa.requests)
+    result = cli("capture", "-C", case.root, "--screen", "--timestamp", "--tsa", tsa.url)
+    one_calm_problem(result, "--timestamp does not go with --screen.")
+    assert "evidencekit timestamp" in result.stderr
+    assert len(tsa.requests) == before
+    assert not list((case.root / "data").rglob("*.png"))

@@ -118,6 +118,13 @@ def capture(
 
         stamping = tsa_client(tsa or [], [])
     the_case = open_case(case)
+    if screen and stamping is not None:
+        from evidencekit.errors import InvalidValueError
+
+        raise InvalidValueError(
+            "--timestamp does not go with --screen.",
+            hint="Take the screenshot first, then run: evidencekit timestamp",
+        )
     if screen:
         from evidencekit.cli.guided import capture_screen_command
         from evidencekit.intake.screen import backend
