@@ -14,7 +14,8 @@ from evidencekit.case.case import Case
 from evidencekit.intake.files import capture
 from evidencekit.report.build import build_report
 from evidencekit.story import add_offender
-from evidencekit.story.preservation import CSV_COLUMNS, preservation_sheets, render_csv
+from evidencekit.story.preservation import preservation_sheets
+from evidencekit.story.preservation_csv import CSV_COLUMNS, render_csv
 from tests.conftest import run_cli
 from tests.exports import samples
 from tests.synthetic import add_chat_export, message
@@ -194,3 +195,40 @@ def test_a_transcript_with_odd_values_is_read_without_failing(case, tmp_path):
     assert [c.messages for c in account.conversations] == [3]
     assert (account.first_utc, account.last_utc) == ("2026-03-14T21:02:00Z", "2026-03-14T21:02:00Z")
     assert rows_of(render_csv(preservation_sheets(case)))[0]["first_message_utc"] == "2026-03-14T21:02:00Z"
+
+
+def test_a_discord_package_is_one_sided_so_the_channel_named_after_the_account_is_the_one(case, tmp_path):
+    """A Discord data package holds only the person's own messages: the offender never appears as
+    a sender, but the DM channel is named after them, and its channel ID is what Discord needs."""
+    item = capture(case, [samples.discord_package(tmp_path / "discord")]).added[0]["id"]
+    add_offender(case, platform="Discord", username="riley", seen_in=[item])
+
+    [sheet] = preservation_sheets(case).sheets
+    [account] = sheet.accounts
+
+    assert [(c.thread_id, c.thread_id_kind) for c in account.conversations] == [
+        ("222222222222222222", "Discord channel ID")
+    ]
+    [dm] = account.conversations
+    assert dm.messages == 2 and (dm.first_message_id, dm.last_message_id) == (
+        "1218000000000000001",
+        "1218000000000000002",
+    )
+    assert [c.thread_id for c in sheet.untied] == ["333333333333333333"]  # the server channel
+
+
+def test_each_messenger_thread_keeps_its_own_folder_and_times(case, tmp_path):
+    item = capture(case, [samples.messenger_zip(tmp_path / "fb")]).added[0]["id"]
+    add_offender(case, platform="Facebook", display_name="Alex", username="alex.fb.99")
+
+    [sheet] = preservation_sheets(case).sheets
+    [account] = sheet.accounts
+
+    # The Messenger chats are on the Facebook sheet, where the account was recorded.
+    assert sheet.platform == "Facebook" and {c.platform for c in sheet.conversations} == {
+        "Facebook Messenger"
+    }
+    assert [c.thread_id for c in sheet.conversations] == ["archived_threads/alex_99", "inbox/remy_1234567890"]
+    [thread] = account.conversations
+    assert (thread.item_id, thread.thread_id) == (item, "archived_threads/alex_99")
+    assert (account.first_utc, account.last_utc) == ("2024-03-13T21:00:00Z", "2024-03-13T21:00:00Z")

@@ -7,7 +7,7 @@ names the accounts (user ID, username, profile link, phone, e-mail), the convers
 export's own thread or channel ID, where it has one) and the period (the UTC times of the first
 and last messages). All of it is already in the case: the offender records, the web addresses and
 the chat transcripts. This module gathers it, one `Sheet` per platform; the report shows the sheets
-as its last section and `evidencekit preservation` writes them as CSV.
+as its last section and `evidencekit preservation` writes them as CSV (preservation_csv.py).
 
 How an account is tied to a conversation: the conversation's transcript is on the account's
 platform, and either one of its messages was sent by the account (its sender ID is the account's
@@ -23,10 +23,7 @@ URL it verified, none is given: the sheet names the company that runs the platfo
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -195,17 +192,19 @@ def preservation_sheets(case: Case) -> Preservation:
     conversations, tallies, unreadable = _conversations(case, items)
     platforms: list[str] = []
 
-    def platform_seen(name: str | None) -> None:
-        if name and name not in platforms:
+    def platform_seen(name: str | None, *, exact: bool) -> None:
+        # An account's platform gets its own sheet; an address or a chat goes on a sheet of the same
+        # platform if there is one (a Messenger chat on the Facebook sheet), else gets one of its own.
+        if name and name not in platforms and (exact or not any(_same_platform(p, name) for p in platforms)):
             platforms.append(name)
 
     for record in offenders:
-        platform_seen(_text(record.get("platform")))
+        platform_seen(_text(record.get("platform")), exact=True)
     for url in case.urls():
-        platform_seen(_text(url.get("platform")))
+        platform_seen(_text(url.get("platform")), exact=False)
     for conversation in conversations:
         if conversation.platform and conversation.platform != _EITHER_META:
-            platform_seen(conversation.platform)
+            platform_seen(conversation.platform, exact=False)
     if not offenders and not platforms:
         return Preservation((), unreadable)
     if any(c.platform == _EITHER_META for c in conversations) and not any(p in _META for p in platforms):
@@ -231,7 +230,7 @@ def preservation_sheets(case: Case) -> Preservation:
                 sensitive=bool(url.get("sensitive")),
             )
             for url in case.urls()
-            if _text(url.get("platform")) == platform
+            if _same_platform(platform, _text(url.get("platform")))
         )
         sheets.append(
             Sheet(
@@ -312,27 +311,36 @@ def _account(
     tallies: dict[int, _Tally],
 ) -> AccountFacts:
     """The account of one offender record, tied to the conversations on its platform in which it
-    sent messages, and to every conversation of an item the record says it was seen in (whatever
-    platform the export's parser recognised, if any)."""
+    sent messages or which are named after it ("Direct Message with riley#0"). An item the record
+    says it was seen in (`--seen-in`) ties the conversations of that item that match so, or, when
+    none does (a one-sided export, or one whose platform its parser could not tell), all of them."""
     seen_in = [str(s) for s in record.get("seen_in") or [] if isinstance(s, str)]
     names = _names_of(record)
     user_id = _text(record.get("user_id"))
     # Telegram writes its user IDs as `user123456789`; people copy the digits.
     own_ids = {_key(user_id), _key(f"user{user_id}")} if user_id else set()
+    named = _name_patterns(record)
     tied: list[ConversationFacts] = []
     ids: set[str] = set()
     from_account = 0
     for conversation in conversations:
+        if not any(conversation is c for c in on_platform):
+            continue
         tally = tallies[id(conversation)]
-        matched = False
-        for sender, count in tally.senders.items() if any(conversation is c for c in on_platform) else ():
+        matched = any(p.search(conversation.name.casefold()) for p in named) if conversation.name else False
+        for sender, count in tally.senders.items():
             sender_ids = tally.sender_ids.get(sender, set())
             if _key(sender) in names or any(_key(s) in names | own_ids for s in sender_ids):
                 matched = True
                 from_account += count
                 ids.update(s for s in sender_ids if _key(s) not in names | own_ids)
-        if matched or conversation.item_id in seen_in:
+        if matched:
             tied.append(conversation)
+    for item_id in seen_in:
+        if not any(c.item_id == item_id for c in tied):
+            tied.extend(c for c in conversations if c.item_id == item_id)
+    chosen = {id(c) for c in tied}
+    tied = [c for c in conversations if id(c) in chosen]  # in the case's order
     evidence = list(dict.fromkeys([*seen_in, *(c.item_id for c in tied)]))
     return AccountFacts(
         record_id=str(record.get("id")),
@@ -363,6 +371,16 @@ def _names_of(record: dict[str, Any]) -> set[str]:
         if value:
             names.add(_key(value))
     return names
+
+
+def _name_patterns(record: dict[str, Any]) -> list[re.Pattern[str]]:
+    """The account's username and display name as whole words (three letters or more)."""
+    out = []
+    for key in ("username", "display_name"):
+        value = _text(record.get(key))
+        if value and len(value.lstrip("@")) >= 3:
+            out.append(re.compile(r"(?<!\w)@?" + re.escape(value.lstrip("@").casefold()) + r"(?!\w)"))
+    return out
 
 
 def _key(text: str) -> str:
@@ -422,108 +440,7 @@ def _text(value: Any) -> str | None:
     return value.strip() or None if isinstance(value, str) else None
 
 
-# ---- CSV ----------------------------------------------------------------------------------------
-
-CSV_COLUMNS = (
-    "platform",
-    "request_to",
-    "account",
-    "username",
-    "user_id",
-    "profile_url",
-    "display_name",
-    "phone",
-    "email",
-    "ids_in_export",
-    "conversations",
-    "conversation_ids",
-    "first_message_utc",
-    "last_message_utc",
-    "messages_from_account",
-    "times_zone_assumed",
-    "evidence",
-    "weak",
-)
-
-
-def render_csv(preservation: Preservation) -> str:
-    """One row per account per platform; a platform with no account recorded has one row that
-    says so (its conversations and addresses still listed)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for sheet in preservation.sheets:
-        for account in sheet.accounts:
-            writer.writerow(
-                [
-                    _safe(sheet.platform),
-                    sheet.request_to or "",
-                    account.record_id,
-                    *(
-                        _safe(value or "")
-                        for value in (
-                            account.username,
-                            account.user_id,
-                            account.profile_url,
-                            account.display_name,
-                            account.phone,
-                            account.email,
-                        )
-                    ),
-                    _joined(account.ids_in_export),
-                    _joined(c.label for c in account.conversations),
-                    _joined(c.thread_id for c in account.conversations if c.thread_id),
-                    account.first_utc or "",
-                    account.last_utc or "",
-                    account.messages_from_account,
-                    "yes" if any(c.zone_assumed for c in account.conversations) else "no",
-                    _joined(account.evidence),
-                    "yes" if account.weak else "no",
-                ]
-            )
-        if not sheet.accounts:
-            others = [*(a.url for a in sheet.addresses), *(c.label for c in sheet.conversations)]
-            times = [c.first_utc for c in sheet.conversations if c.first_utc]
-            lasts = [c.last_utc for c in sheet.conversations if c.last_utc]
-            writer.writerow(
-                [
-                    _safe(sheet.platform),
-                    sheet.request_to or "",
-                    "(no account recorded: evidencekit offender add)",
-                    "",
-                    "",
-                    _joined(a.url for a in sheet.addresses if a.kind == "profile"),
-                    "",
-                    "",
-                    "",
-                    "",
-                    _joined(c.label for c in sheet.conversations),
-                    _joined(c.thread_id for c in sheet.conversations if c.thread_id),
-                    min(times) if times else "",
-                    max(lasts) if lasts else "",
-                    "",
-                    "yes" if any(c.zone_assumed for c in sheet.conversations) else "no",
-                    _joined([*(a.url_id for a in sheet.addresses), *(c.item_id for c in sheet.conversations)])
-                    if others
-                    else "",
-                    "",
-                ]
-            )
-    return out.getvalue()
-
-
-def _joined(values: Iterable[str | None]) -> str:
-    return _safe(" | ".join(dict.fromkeys(v for v in values if v)))
-
-
-def _safe(text: str) -> str:
-    """A value a spreadsheet would run as a formula (=, +, -, @ first) is written as text; a phone
-    number's leading + stays readable after the quote."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 __all__ = [
-    "CSV_COLUMNS",
     "NOTHING_YET",
     "OPERATORS",
     "AccountFacts",
@@ -532,5 +449,4 @@ __all__ = [
     "Preservation",
     "Sheet",
     "preservation_sheets",
-    "render_csv",
 ]

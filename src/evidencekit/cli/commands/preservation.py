@@ -37,7 +37,8 @@ def preservation(
     Example:  evidencekit preservation --out ~/Desktop/preservation-requests.csv
     """
     from evidencekit.cli import output
-    from evidencekit.story.preservation import preservation_sheets, render_csv
+    from evidencekit.story.preservation import preservation_sheets
+    from evidencekit.story.preservation_csv import render_csv
 
     if out is not None:
         from evidencekit.cli.commands._destinations import output_file
