@@ -30,7 +30,8 @@ def test_a_uk_teenager_s_routes_start_with_the_child_services_and_tick_from_the_
     add_action(case, "stopncii", ref="TID-9")  # no --to: for an under-18 case, Take It Down
     add_action(case, "police", to="Metropolitan Police", ref="CAD-1")
     steps = {s.id: s for s in route_steps(case, case_routes(case))}
-    assert steps["route:gb-ceop"].status == DONE and steps["route:gb-ceop"].detail == "A0001, reference CEOP-311"
+    ceop = steps["route:gb-ceop"]
+    assert ceop.status == DONE and ceop.detail == "A0001, reference CEOP-311"
     assert steps["route:int-take-it-down"].status == DONE
     assert steps["route:gb-police-101"].status == DONE
     assert steps["route:gb-iwf"].status == NOT_YET
