@@ -137,6 +137,14 @@ def test_the_csv_is_saved_outside_the_case_only(case, tmp_path):
     assert len(rows_of((tmp_path / "sheets.csv").read_text(encoding="utf-8"))) == 3
     assert "3 account(s)" in saved.stdout + saved.stderr
 
+    printed = run_cli("preservation", "--json", "--case", case.root)
+    assert printed.exit_code == 0, printed.stderr
+    sheets = json.loads(printed.stdout)["sheets"]
+    assert [s["platform"] for s in sheets] == ["WhatsApp", "Instagram", "Snapchat"]
+    instagram = sheets[1]["accounts"][0]
+    assert (instagram["first_utc"], instagram["last_utc"]) == ("2024-03-14T21:00:00Z", "2024-03-14T21:06:00Z")
+    assert instagram["conversations"][0]["thread_id"] == "inbox/remy_1234567890"
+
 
 def test_an_account_seen_in_an_unrecognised_export_is_tied_by_sender_id(case, tmp_path):
     chat = [
