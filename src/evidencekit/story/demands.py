@@ -99,7 +99,10 @@ _CARD_BRANDS: list[tuple[str, re.Pattern[str], re.Pattern[str]]] = [
     (
         "Steam",
         re.compile(r"(?i)\bsteam\b"),
-        re.compile(r"(?<![A-Z0-9-])([A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5}(?:-[A-Z0-9]{5})?)(?![A-Z0-9-])"),
+        # "-\s?": a code wrapped after its hyphen on a screen, read by OCR with a space
+        re.compile(
+            r"(?<![A-Z0-9-])([A-Z0-9]{5}-\s?[A-Z0-9]{5}-\s?[A-Z0-9]{5}(?:-\s?[A-Z0-9]{5})?)(?![A-Z0-9-])"
+        ),
     ),
     (
         "Apple",
@@ -116,7 +119,7 @@ _CARD_BRANDS: list[tuple[str, re.Pattern[str], re.Pattern[str]]] = [
     (
         "Amazon",
         re.compile(r"(?i)\bamazon\b"),
-        re.compile(r"(?<![A-Z0-9-])([A-Z0-9]{4}-[A-Z0-9]{6}-[A-Z0-9]{4,5})(?![A-Z0-9-])"),
+        re.compile(r"(?<![A-Z0-9-])([A-Z0-9]{4}-\s?[A-Z0-9]{6}-\s?[A-Z0-9]{4,5})(?![A-Z0-9-])"),
     ),
 ]
 
@@ -131,7 +134,7 @@ def find_gift_cards(text: str) -> list[Demand]:
             continue
         for match in shape.finditer(text):
             code = match.group(1)
-            compact = re.sub(r"[ -]", "", code)
+            compact = re.sub(r"[\s-]", "", code)
             if sum(c.isdigit() for c in compact) < 2 or sum(c.isalpha() for c in compact) < 2:
                 continue  # a real code mixes letters and digits; "ABCDE-FGHIJ-KLMNO" is a word game
             if any(start <= match.start(1) < end for start, end in taken):
@@ -204,10 +207,23 @@ def find_venmo(text: str) -> list[Demand]:
     ]
 
 
-def find_demands(text: str) -> list[Demand]:
-    """Every detail of a demand in `text`; where two overlap, the one listed first here wins."""
+def find_demands(text: str, lowered: str | None = None) -> list[Demand]:
+    """Every detail of a demand in `text`; where two overlap, the one listed first here wins.
+    (`lowered`: the text in lower case, when the caller has it; each finder whose words are not in
+    it is skipped, which is most of them for most messages.)"""
+    low = text.lower() if lowered is None else lowered
+    finders = [
+        finder
+        for finder, words in (
+            (find_uk_accounts, ("sort", "s/c", "acc", "a/c", "bank")),
+            (find_mtcns, ("mtcn", "western", "wu", "money")),
+            (find_gift_cards, ("steam", "apple", "itunes", "app store", "google", "play", "amazon")),
+            (find_venmo, ("venmo",)),
+        )
+        if any(word in low for word in words)
+    ]
     out: list[Demand] = []
-    for finder in (find_uk_accounts, find_mtcns, find_gift_cards, find_venmo, find_amounts):
+    for finder in (*finders, find_amounts):
         for found in finder(text):
             if not any(a < found.span[1] and found.span[0] < b for a, b in (d.span for d in out)):
                 out.append(found)

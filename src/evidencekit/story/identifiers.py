@@ -167,36 +167,39 @@ def find_identifiers(text: str, region: str | None = None, *, ocr: bool = False)
         return []
     found: list[Found] = []
     spans: list[tuple[int, int]] = []
+    # Most messages hold no identifier: a pattern runs only where what it needs is in the text.
+    lowered = text.lower()
+    digits = _DIGIT.search(text) is not None
     if ocr:
-        for repaired in repair_wallets(text):
+        for repaired in repair_wallets(text) if digits else ():
             spans.append(repaired.span)
-            wallet = repaired.wallet
+            fixed = repaired.wallet
             found.append(
                 Found(
                     "wallet",
-                    wallet.address,
-                    wallet_key(wallet),
-                    detail=wallet.network,
-                    name=wallet.currency,
+                    fixed.address,
+                    wallet_key(fixed),
+                    detail=fixed.network,
+                    name=fixed.currency,
                     checked="checksum matches once corrected from what OCR read ("
                     + ", ".join(repaired.corrections)
                     + "): compare it with the picture",
                 )
             )
-    for match in URL_PATTERN.finditer(text):
+    for match in URL_PATTERN.finditer(text) if any(h in lowered for h in _URL_HINTS) else ():
         url = _trim(match.group(0))
         spans.append((match.start(), match.start() + len(url)))
         item = classify_url(url if "://" in url else "https://" + url)
         if item:
             found.append(item)
-    for match in EMAIL_PATTERN.finditer(text):
+    for match in EMAIL_PATTERN.finditer(text) if "@" in text else ():
         if _inside(match.start(), spans):
             continue
         spans.append(match.span())
         address = match.group(0)
         local, _, domain = address.rpartition("@")
         found.append(Found("email", address, f"{local}@{domain.lower()}".lower()))
-    for match in WALLET_PATTERN.finditer(text):
+    for match in WALLET_PATTERN.finditer(text) if digits else ():
         if _inside(match.start(), spans):
             continue
         wallet = recognise_wallet(match.group(1))
@@ -213,19 +216,19 @@ def find_identifiers(text: str, region: str | None = None, *, ocr: bool = False)
                 checked=_wallet_check(wallet),
             )
         )
-    for match in TX_PATTERN.finditer(text):
+    for match in TX_PATTERN.finditer(text) if digits else ():
         if _inside(match.start(1), spans):
             continue
         spans.append(match.span(1))
         found.append(Found("tx", match.group(1), match.group(1).lower()))
-    for match in IBAN_PATTERN.finditer(text):
+    for match in IBAN_PATTERN.finditer(text) if digits else ():
         if _inside(match.start(1), spans) or not iban_valid(match.group(1)):
             continue
         spans.append(match.span(1))
         found.append(
             Found("iban", match.group(1), compact_iban(match.group(1)), checked="mod-97 check digits match")
         )
-    for demand in find_demands(text):
+    for demand in find_demands(text, lowered) if digits or "@" in text else ():
         if _overlaps(demand.span, spans):
             continue
         spans.append(demand.span)
@@ -240,17 +243,17 @@ def find_identifiers(text: str, region: str | None = None, *, ocr: bool = False)
                 checked=_DEMAND_CHECKS.get(demand.kind),
             )
         )
-    for match in HANDLE_PATTERN.finditer(text):
+    for match in HANDLE_PATTERN.finditer(text) if "@" in text else ():
         if _inside(match.start(), spans):
             continue
         found.append(Found("handle", "@" + match.group(1), match.group(1).lower()))
-    for match in CASHTAG_PATTERN.finditer(text):
+    for match in CASHTAG_PATTERN.finditer(text) if "$" in text else ():
         if _inside(match.start(), spans) or match.group(1).upper() in _NOT_CASHTAGS:
             continue
         found.append(
             Found("cashtag", "$" + match.group(1), "$" + match.group(1).lower(), platform="Cash App")
         )
-    for span, phone in find_phones(text, region):
+    for span, phone in find_phones(text, region) if digits else ():
         if _overlaps(span, spans):
             continue
         found.append(
@@ -280,6 +283,10 @@ def _wallet_check(wallet: Wallet) -> str:
     if wallet.address.startswith("0x"):
         return "all one case: a valid address, but without a checksum to check"
     return "recognised by its shape only (no checksum)"
+
+
+_DIGIT = re.compile(r"\d")
+_URL_HINTS = ("http", "www.", ".me/", ".app/", ".com/")
 
 
 def _overlaps(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:

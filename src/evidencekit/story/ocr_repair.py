@@ -21,9 +21,12 @@ from evidencekit.story.formats import Wallet, recognise_wallet
 _BECH32_DATA = set("qpzry9x8gf2tvdw0s3jn54khce6mua7l")
 _B58 = set("123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz")
 # What OCR reads in place of a character that can be there: character -> what it probably was.
-_BECH32_FIXES = {"o": "0", "O": "0", "1": "l", "i": "l", "I": "l", "b": "6", "B": "8", "|": "l"}
+_BECH32_FIXES = {"o": "0", "O": "0", "1": "l", "i": "l", "I": "l", "b": "6", "B": "8", "|": "l", "!": "l"}
+_BECH32_PREFIXES = ("bc1", "bcl", "be1", "bel", "ltc1", "ltcl")  # c read as e, 1 as l
+_HEX = set("0123456789abcdefABCDEF")
+_HEX_FIXES = {"O": "0", "o": "0", "i": "1", "I": "1", "l": "1", "|": "1", "!": "1", "S": "5", "s": "5"}
 _B58_FIXES = {"0": "oO", "O": "o", "I": "1l", "l": "1I", "|": "1l"}
-_PIECE = re.compile(r"[0-9A-Za-z|]{4,}")
+_PIECE = re.compile(r"[0-9A-Za-z|!]{4,}")
 _MAX_VARIANTS = 256
 
 
@@ -69,21 +72,65 @@ def repair_wallets(text: str) -> list[Repaired]:
 
 def _could_start(piece: str) -> bool:
     lowered = piece.lower()
-    return lowered.startswith(("bc1", "bcl", "ltc1", "ltcl")) or piece[:1] in "13LMDT"
+    return lowered.startswith((*_BECH32_PREFIXES, "0x", "ox")) or piece[:1] in "13LMDT"
 
 
 def _checked(text: str) -> tuple[Wallet, list[str]] | None:
-    if text.lower().startswith(("bc1", "bcl", "ltc1", "ltcl")):
+    lowered = text.lower()
+    if lowered.startswith(("0x", "ox")):
+        return _ethereum(text)
+    if lowered.startswith(_BECH32_PREFIXES):
         return _bech32(text)
     return _base58(text)
 
 
+def _ethereum(text: str) -> tuple[Wallet, list[str]] | None:
+    """0x and 40 hex digits in mixed case: corrected only when the EIP-55 checksum (the case of
+    its letters) then matches; an address in one case has no checksum to prove a correction."""
+    if len(text) != 42:
+        return None
+    fixes = [f"{text[0]}→0"] if text[0] != "0" else []
+    mended = []
+    for char in text[2:]:
+        if char in _HEX:
+            mended.append(char)
+        elif char in _HEX_FIXES:
+            mended.append(_HEX_FIXES[char])
+            fixes.append(f"{char}→{_HEX_FIXES[char]}")
+        else:
+            return None
+    wallet = recognise_wallet("0x" + "".join(mended))
+    return (wallet, sorted(set(fixes))) if wallet is not None and wallet.checksum_verified else None
+
+
 def _bech32(text: str) -> tuple[Wallet, list[str]] | None:
-    hrp = "bc" if text.lower().startswith("bc") else "ltc"
-    data = text[len(hrp) + 1 :]
+    hrp = "bc" if text.lower().startswith("b") else "ltc"
     fixes = []
+    if text[:2].lower() == "be":
+        fixes.append(f"{text[1]}→c")
     if text[len(hrp)] != "1":
         fixes.append(f"{text[len(hrp)]}→1")
+    data = text[len(hrp) + 1 :]
+    found = _bech32_data(hrp, data)
+    if found is not None:
+        return found[0], sorted({*fixes, *found[1]})
+    # One letter read as two ("l" as "!1"): try leaving out each character that cannot be in
+    # an address; kept only when exactly one such reading passes the checksum.
+    passing = []
+    for index, char in enumerate(data):
+        if char.lower() in _BECH32_DATA and char not in _BECH32_FIXES:
+            continue
+        shorter = _bech32_data(hrp, data[:index] + data[index + 1 :])
+        if shorter is not None:
+            passing.append((shorter, f"{data[index : index + 2]}→{shorter[0].address[len(hrp) + 1 + index]}"))
+    if len({wallet.address for (wallet, _), _ in passing}) != 1:
+        return None
+    (wallet, more), split = passing[0]
+    return wallet, sorted({*fixes, split, *(f for f in more if not split.startswith(f[0]))})
+
+
+def _bech32_data(hrp: str, data: str) -> tuple[Wallet, list[str]] | None:
+    fixes = []
     mended = []
     for char in data:
         if char.lower() in _BECH32_DATA and char not in _BECH32_FIXES:
@@ -94,7 +141,7 @@ def _bech32(text: str) -> tuple[Wallet, list[str]] | None:
         else:
             return None
     wallet = recognise_wallet(hrp + "1" + "".join(mended))
-    return (wallet, sorted(set(fixes))) if wallet is not None and wallet.checksum_verified else None
+    return (wallet, fixes) if wallet is not None and wallet.checksum_verified else None
 
 
 def _base58(text: str) -> tuple[Wallet, list[str]] | None:

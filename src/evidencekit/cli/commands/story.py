@@ -418,7 +418,7 @@ def suggest(
     case: CaseOption = None,
     json: JsonOption = False,
 ) -> None:
-    """Find usernames, phone numbers, links and wallets in the chats, and suggest recording them.
+    """Find usernames, phone numbers, links, wallets and demands in the chats and screenshots.
 
     Nothing is recorded by this command: you check each suggestion (a number may be your own) and
     run the command shown for the ones that belong to the offender.
