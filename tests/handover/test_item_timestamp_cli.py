@@ -122,3 +122,17 @@ def test_timestamp_with_screen_is_refused_before_anything_is_taken(cli, case, ts
     assert "evidencekit timestamp" in result.stderr
     assert len(tsa.requests) == before
     assert not list((case.root / "data").rglob("*.png"))
+
+
+def test_a_tsa_whose_root_this_computer_does_not_know_still_gives_a_kept_token(cli, case, evidence, tsa):
+    result = cli("capture", "-C", case.root, evidence / "chat.txt", "--tsa", tsa.url, "--json")
+    assert result.exit_code == 0, result.output
+    [stamped] = json.loads(result.stdout)["timestamps"]["stamped"]
+    assert stamped["tokens"][0]["checked"] is False and stamped["tokens"][0]["root_sha256"] is None
+    said = cli("timestamp", "-C", case.root, "--tsa", tsa.url)
+    assert "1 item(s) already had a trusted time (E0001)" in " ".join(said.output.split())
+    checked = cli("verify", case.root, "--json")
+    assert checked.exit_code == 0, checked.output  # a warning, not an error: the token holds for its record
+    found = {f["code"]: f["message"] for f in json.loads(checked.stdout)["findings"]}
+    assert "item-time-root-unknown" in found and "openssl ts -verify" in found["item-time-root-unknown"]
+    assert "item-time-ok" not in found

@@ -139,7 +139,8 @@ def render(result: StampResult, zone_name: str | None) -> None:
             if not token["checked"]:
                 output.warn(
                     "Its signature could not be checked here: the TSA's root certificate is unknown to this "
-                    "computer (give it with --tsa-ca)."
+                    "computer. The token is kept; check it with the root the TSA publishes (openssl ts "
+                    "-verify, as seal/VERIFY.txt says), or give that root to evidencekit timestamp --tsa-ca."
                 )
         for failure in stamp.document["failures"]:
             output.warn(
