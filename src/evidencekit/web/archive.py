@@ -185,7 +185,13 @@ def archive_url(
             warcinfo={
                 "isPartOf": case.info.id,
                 "description": f"Capture of {url_id} ({request_target(fetch_url)[4]}) made with "
-                f"evidencekit for case {case.info.id}",
+                f"evidencekit for case {case.info.id}"
+                + (
+                    ": first evidencekit's own request for the address, then every request the "
+                    "browser made (through evidencekit's recording proxy), then the screenshot and PDF"
+                    if options.use_browser
+                    else ""
+                ),
             },
         )
         if fetched.chain_pem:
