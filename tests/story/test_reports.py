@@ -52,6 +52,7 @@ def test_a_report_to_instagram_then_removed_leaves_nothing_open(reported_case):
     removed = add_outcome(case, "Instagram", "removed", ref="IG-88120", note="account gone")
 
     assert pending.record["report"] == removed.record["report"] == report["id"]
+    assert pending.record["ref"] is None  # the number is the report's: it is kept there only
     assert actions_lines(case)[0] == line_before  # the report itself is never rewritten
     [answered] = track(case.records(ACTIONS.path))
     assert answered.outcome == "removed" and not answered.is_open  # the latest answer wins

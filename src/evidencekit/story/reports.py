@@ -12,8 +12,8 @@ does not know are kept; an `outcome` line is an action it simply does not tick a
     report:  {"id": "A0002", "action": "reported", "to": "Instagram", "ref": "123"|null,
               "items": ["E0001", "E0002"], "urls": ["U0001"], "at", "note", ...}
     outcome: {"id": "A0005", "action": "outcome", "report": "A0002",
-              "outcome": "removed"|"refused"|"pending", "to": "Instagram", "ref": "123"|null,
-              "at", "note", ...}
+              "outcome": "removed"|"refused"|"pending", "to": "Instagram",
+              "ref": a number that came with the answer|null, "at", "note", ...}
 
 Records are never rewritten: an answer is a new line pointing at the report, and the latest
 answer wins. Any earlier action of kind reported, isp or stopncii can be answered (a takedown
@@ -428,8 +428,10 @@ def add_outcome(
                             report_id=report_id)  # fmt: skip
         staged["report"] = details["report"] = found.id
         staged["to"] = found.to or name
-        if clean_ref is None or clean_ref == found.ref:
-            staged["ref"] = found.reference
+        # Only a number that came with the answer is kept on it: the report's own is on the report
+        # (so the report's list of reference numbers names each number once).
+        if clean_ref is not None and clean_ref in (found.ref, *(o.ref for o in found.outcomes)):
+            staged["ref"] = None
         timed(change, staged)
 
     def same_as(existing: dict[str, Any]) -> bool:
