@@ -231,3 +231,44 @@ def test_a_western_union_tracking_number_needs_its_name_beside_it():
     [mtcn] = find_identifiers("sent by Western Union, MTCN 123-456-7890")
     assert (mtcn.kind, mtcn.key) == ("mtcn", "1234567890")
     assert "mtcn" not in kinds("call 123-456-7890")
+
+
+# ---- what the person sees ----------------------------------------------------------------------
+
+
+def test_suggest_shows_each_demand_once_with_the_command_to_record_it_and_json_keeps_every_place(
+    tmp_path, cli
+):
+    import json
+
+    from evidencekit.case.case import create_case
+    from tests.synthetic import add_chat_export, message
+
+    case = create_case(tmp_path / "case", collector="Sam Helper", zone_name="Europe/London", country="GB")
+    add_chat_export(
+        case,
+        tmp_path / "export",
+        [
+            message(1, "pay £500 by tonight, sort code 20-00-00 account 55779911", sender="Jake"),
+            message(2, "or 500 GBP in a steam card: 7HQ2R-9XK4M-2P8LD. call 07700 900123", sender="Jake"),
+            message(3, "ok, my number is +44 7700 900123?", sender="Jake"),
+        ],
+    )
+    env = {"EVIDENCEKIT_CASE": str(case.root)}
+
+    shown = cli("suggest", env=env)
+
+    assert shown.exit_code == 0, shown.stderr
+    text = shown.stdout
+    assert text.count("+447700900123 in full") == 1
+    assert "payment add --method bank --account 'sort code 20-00-00, account 55779911'" in text
+    assert "payment add --method gift-card --brand Steam --reference 7HQ2R-9XK4M-2P8LD" in text
+    assert "--amount 500 --currency GBP" in text and "replace METHOD" in text
+    as_json = json.loads(cli("suggest", "--json", env=env).stdout)
+    by_kind = {s["kind"]: s for s in as_json["suggestions"]}
+    assert by_kind["phone"]["count"] == 2 and [p["seq"] for p in by_kind["phone"]["places"]] == [2, 3]
+    assert by_kind["phone"]["first_time"] < by_kind["phone"]["last_time"]
+    assert by_kind["amount"]["count"] == 2 and by_kind["amount"]["detail"] == "GBP"
+    assert (
+        by_kind["phone"]["places"][0]["box"] is None and by_kind["phone"]["checked"] == "normalised to E.164"
+    )
