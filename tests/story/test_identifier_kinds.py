@@ -147,6 +147,7 @@ def test_a_sort_code_and_account_number_are_one_bank_account():
     assert (kind, key) == ("bank-account", "200000:55779911")
     assert value == "sort code 20-00-00, account 55779911"
     assert found("sort code 200000 acc 55779911")[0][2] == "200000:55779911"
+    assert found("account 55779911, sort code 20-00-00")[0][2] == "200000:55779911"
 
 
 def test_a_date_or_a_sort_code_without_an_account_is_not_a_bank_account():

@@ -171,20 +171,25 @@ _BANK_CONTEXT = re.compile(r"(?i)\b(sort ?code|s/c|account|acc|acct|a/c|bank)\b"
 
 
 def find_uk_accounts(text: str) -> list[Demand]:
-    """A UK sort code (12-34-56) with the 8-digit account number written after it, in a text that
-    talks of a sort code, an account or a bank; the pair is one detail (the account alone means
-    nothing without its bank's sort code)."""
+    """A UK sort code (12-34-56) with an 8-digit account number written just after it (or just
+    before), in a text that talks of a sort code, an account or a bank; the pair is one detail (an
+    account number means nothing without its bank's sort code)."""
     if not _BANK_CONTEXT.search(text):
         return []
     out = []
     for match in _SORT_CODE.finditer(text):
         sort = "".join(g for g in match.groups() if g)
-        after = _ACCOUNT.search(text, match.end(), min(len(text), match.end() + 60))
-        if after is None:
-            continue
+        after = _ACCOUNT.search(text, match.end())
+        if after is not None and after.start() - match.end() <= 60:
+            span = (match.start(), after.end())
+        else:
+            before = [m for m in _ACCOUNT.finditer(text, 0, match.start()) if match.start() - m.end() <= 60]
+            if not before:
+                continue
+            after = before[-1]
+            span = (after.start(), match.end())
         account = after.group(1)
         written = f"sort code {sort[:2]}-{sort[2:4]}-{sort[4:]}, account {account}"
-        span = (match.start(), after.end())
         out.append(Demand("bank-account", span, written, f"{sort}:{account}", "UK", written))
     return out
 
