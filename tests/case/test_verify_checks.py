@@ -15,6 +15,7 @@ CHECK_MODULES = [
     "evidencekit.story.checks",
     "evidencekit.report.checks",
     "evidencekit.web.warccheck",
+    "evidencekit.web.waczcheck",
     "evidencekit.exports.checks",
     "evidencekit.guide.checks",
     "evidencekit.perceptual.checks",

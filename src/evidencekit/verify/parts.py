@@ -98,6 +98,13 @@ def _web_captures(root: Any, report: VerifyReport) -> None:
     check_web_captures(root, report)
 
 
+@_part("web.wacz", "the replayable web archives (WACZ)")
+def _waczs(root: Any, report: VerifyReport) -> None:
+    from evidencekit.web.waczcheck import check_waczs
+
+    check_waczs(root, report)
+
+
 @_part("exports", "the chat transcripts")
 def _transcripts(root: Any, report: VerifyReport) -> None:
     from evidencekit.exports.checks import check_transcripts
@@ -138,6 +145,7 @@ EXTRA_CHECKS: list[ExtraCheck] = [
     _story_records,
     _report_files,
     _web_captures,
+    _waczs,
     _transcripts,
     _under_18,
     _hash_records,
