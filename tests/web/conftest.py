@@ -257,6 +257,19 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._send(404, b"unknown test page")
 
 
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.site.requests.append(f"POST {self.path}")
+        self._send(200, f"received {len(body)} bytes".encode(), "text/plain")
+
+    def do_HEAD(self) -> None:
+        self.site.requests.append(f"HEAD {self.path}")
+        self.send_response(200)
+        self.send_header("Content-Type", "image/png")
+        self.send_header("Content-Length", str(len(self.image)))
+        self.end_headers()
+
+
 class _Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
 

@@ -16,6 +16,7 @@ import io
 import socket
 import ssl
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -116,13 +117,38 @@ class _Deadline(Exception):
     """The whole fetch took longer than allowed."""
 
 
+class Budget:
+    """The bytes a whole capture may still receive, shared by its downloads (any thread)."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.used = 0
+        self._lock = threading.Lock()
+
+    def left(self) -> int:
+        with self._lock:
+            return max(0, self.total - self.used)
+
+    def spend(self, count: int) -> None:
+        with self._lock:
+            self.used += count
+
+
 class _RecordingReader(io.RawIOBase):
-    """Reads the socket, copying every byte received into `sink`, within the size cap and deadline."""
+    """Reads the socket, copying every byte received into `sink`, within the size cap, the capture's
+    budget (when there is one) and the deadline."""
 
     def __init__(
-        self, sock: socket.socket, sink: IO[bytes], limit: int, deadline: float, timeout: float
+        self,
+        sock: socket.socket,
+        sink: IO[bytes],
+        limit: int,
+        deadline: float,
+        timeout: float,
+        budget: Budget | None = None,
     ) -> None:
         self.sock, self.sink, self.limit, self.deadline, self.timeout = sock, sink, limit, deadline, timeout
+        self.budget = budget
         self.total = 0
 
     def readable(self) -> bool:
@@ -133,6 +159,8 @@ class _RecordingReader(io.RawIOBase):
         if remaining_time <= 0:
             raise _Deadline
         room = self.limit - self.total
+        if self.budget is not None:
+            room = min(room, self.budget.left())
         if room <= 0:
             raise _TooBig
         self.sock.settimeout(min(self.timeout, remaining_time))
@@ -146,6 +174,8 @@ class _RecordingReader(io.RawIOBase):
         if count:
             self.sink.write(view[:count])
             self.total += count
+            if self.budget is not None:
+                self.budget.spend(count)
         return count
 
 
@@ -242,6 +272,7 @@ def send_and_read(
     fetched_at: datetime,
     started: float,
     method: str = "GET",
+    budget: Budget | None = None,
 ) -> Hop:
     """Send `request` (bytes as they go on the wire) over `conn` and copy the answer into `spool`
     as it arrives, within the size cap and the deadline. Used for our own fetch and by the
@@ -262,7 +293,7 @@ def send_and_read(
             f"The connection to {host} broke while sending the request ({exc.strerror or exc}).",
             hint="Try again later.",
         ) from None
-    reader = _RecordingReader(conn.sock, spool, options.max_bytes, deadline, timeout)
+    reader = _RecordingReader(conn.sock, spool, options.max_bytes, deadline, timeout, budget)
     response = http.client.HTTPResponse(_SocketLike(reader), method=method)  # type: ignore[arg-type]
     try:
         response.begin()

@@ -27,7 +27,7 @@ import ssl
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Protocol
 from urllib.parse import urlsplit
@@ -35,7 +35,7 @@ from urllib.parse import urlsplit
 from evidencekit.clock import iso_utc
 from evidencekit.web.connection import open_connection
 from evidencekit.web.errors import WebCaptureError
-from evidencekit.web.exchange import MB, Clock, FetchOptions, Hop, request_target, send_and_read
+from evidencekit.web.exchange import MB, Budget, Clock, FetchOptions, Hop, request_target, send_and_read
 from evidencekit.web.sitecerts import SiteCertificates
 from evidencekit.web.warcrecords import write_exchange, write_metadata
 
@@ -125,6 +125,7 @@ class BrowserRecorder:
         self.warc_path, self.info_id, self.options = warc_path, info_id, options
         self.page_url, self.clock = page_url, clock
         self.traffic = Traffic(cap_bytes=max_capture_bytes)
+        self.budget = Budget(max_capture_bytes)
         self._lock = threading.Lock()
         self._pending: dict[int, str] = {}
         self._serial = 0
@@ -242,7 +243,7 @@ class BrowserRecorder:
         with self._lock:
             if self._closed or self._stopped:
                 refusal: tuple[str, str] | None = ("unfinished", "asked for after the capture ended")
-            elif self.traffic.bytes_received >= self.traffic.cap_bytes:
+            elif self.budget.left() <= 0:
                 refusal = ("capture-cap", f"not fetched: the capture reached its size cap "
                            f"({self.traffic.cap_bytes / MB:g} MB)")  # fmt: skip
             else:
@@ -251,17 +252,17 @@ class BrowserRecorder:
                 self._leave_out(url, *refusal)
                 _answer(reply, 503, refusal[1])
                 return
-            room = self.traffic.cap_bytes - self.traffic.bytes_received
             self._serial += 1
             token = self._serial
             self._pending[token] = url
-        limit = min(self.options.max_bytes, room)
         try:
-            hop, raw = self._exchange(method, url, headers, body, limit)
+            hop, raw = self._exchange(method, url, headers, body)
         except WebCaptureError as exc:
             with self._lock:
                 self._pending.pop(token, None)
-                if not self._closed:
+                if not self._closed and self.budget.left() <= 0:
+                    self._leave_out(url, "capture-cap", "not recorded: the capture reached its size cap")
+                elif not self._closed:
                     self._leave_out(url, "failed", exc.message)
             _answer(reply, 502, exc.message)
             return
@@ -279,14 +280,14 @@ class BrowserRecorder:
                 with contextlib.suppress(OSError):
                     response_path.unlink()
                 return
-            self._record(hop, raw, limit, room)
+            self._record(hop, raw)
 
     def _exchange(
-        self, method: str, url: str, headers: list[tuple[str, str]], body: bytes, limit: int
+        self, method: str, url: str, headers: list[tuple[str, str]], body: bytes
     ) -> tuple[Hop, dict[str, Any]]:
         scheme, host, port, target, ascii_url = request_target(url)
         sent, recorded, removed = request_heads(method, target, headers, body)
-        options = replace(self.options, max_bytes=limit)
+        options = self.options
         started = time.monotonic()
         deadline = started + options.total_timeout
         conn = open_connection(
@@ -302,7 +303,17 @@ class BrowserRecorder:
             spool = tempfile.NamedTemporaryFile(dir=self._scratch, delete=False)  # noqa: SIM115
             try:
                 hop = send_and_read(
-                    conn, sent + body, spool, host, ascii_url, options, deadline, fetched_at, started, method
+                    conn,
+                    sent + body,
+                    spool,
+                    host,
+                    ascii_url,
+                    options,
+                    deadline,
+                    fetched_at,
+                    started,
+                    method,
+                    self.budget,
                 )
             finally:
                 spool.close()
@@ -317,7 +328,7 @@ class BrowserRecorder:
         }
         return hop, raw
 
-    def _record(self, hop: Hop, raw: dict[str, Any], limit: int, room: int) -> None:
+    def _record(self, hop: Hop, raw: dict[str, Any]) -> None:
         """(lock held) Write the exchange into the WARC and count it."""
         write_exchange(self._writer, hop, raw, self.info_id)
         traffic = self.traffic
@@ -333,7 +344,7 @@ class BrowserRecorder:
                 "certificate_verified": (hop.tls or {}).get("verified"),
             }
         if hop.truncated == "length":
-            if limit >= room:
+            if self.budget.left() <= 0:
                 self._leave_out(
                     hop.url,
                     "capture-cap",
