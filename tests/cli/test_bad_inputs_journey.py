@@ -173,8 +173,8 @@ def test_verify_of_an_archive_names_what_it_did_not_check_in_plain_words(tmp_pat
     assert result.exit_code == 0, result.output
     assert (
         "Not checked inside the archive: the story records (accounts, payments, notes and actions), "
-        "the report files, the web captures, the chat transcripts, the under-18 safeguard, the hashes "
-        "added for hash lists and the items' trusted times. "
+        "the report files, the web captures, the replayable web archives (WACZ), the chat transcripts, "
+        "the under-18 safeguard, the hashes added for hash lists and the items' trusted times. "
         "They need the unpacked case folder: `evidencekit open` unpacks it and checks them."
     ) in " ".join(result.stdout.split())
     for internal in ("story.checks", "report.checks", "exports", "guide,"):
