@@ -260,3 +260,19 @@ def test_an_intimate_item_kept_by_reference_gets_a_trusted_time_from_its_hashes_
     assert "stored-at: by reference (not copied)" in record and "md5: " in record
     assert "photo.jpg" not in record  # a name can say who is shown; the record needs only the hashes
     assert verify_case(case.root).ok
+
+
+def test_a_captured_folder_is_stamped_by_its_tree_hash(case, evidence, tsa):
+    capture(case, [evidence])
+    [stamp] = stamp_items(case, client(tsa)).stamped
+    item = case.items()[0]
+    record = stamp.record.decode()
+    assert f"tree-sha256: {item['tree_sha256']}\n" in record and "file-count: 2\n" in record
+    assert "\nsha256: " not in record
+    assert verify_case(case.root).ok
+
+
+def test_a_record_cannot_gain_a_line_from_a_value_read_from_the_case():
+    item = {"id": "E0001", "kind": "document\nsha256: " + "0" * 64, "sha256": "a" * 64, "size": 1}
+    text = record_text("EK-1", item).decode()
+    assert text.count("\nsha256: ") == 1 and "document\\u000asha256" in text
