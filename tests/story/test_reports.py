@@ -148,3 +148,15 @@ def test_a_hostile_actions_file_is_reported_by_verify_not_a_crash(reported_case)
     tracked = {r.id: r for r in track(case.records(ACTIONS.path))}
     assert list(tracked) == ["A0001", "A0005"] and tracked["A0001"].outcome is None
     assert json.dumps(case_summary(case)["reports"])
+
+
+def test_a_report_recorded_earlier_with_action_reported_can_be_answered(reported_case):
+    from evidencekit.story import add_action
+
+    add_action(reported_case, "reported", to="TikTok", ref="TT-31")
+    add_action(reported_case, "blocked", to="TikTok")
+    add_outcome(reported_case, "tiktok", "refused", ref="TT-31")
+    [tracked] = track(reported_case.records(ACTIONS.path))  # a block is not a report
+    assert (tracked.id, tracked.to, tracked.outcome) == ("A0001", "TikTok", "refused")
+    with pytest.raises(InvalidValueError, match="no report called “A0002”"):
+        add_outcome(reported_case, "TikTok", "removed", report_id="A0002")  # the block

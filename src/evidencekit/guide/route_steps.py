@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from evidencekit.guide.checklist import ADVICE, DONE, NOT_YET, ChecklistStep
 from evidencekit.guide.directory import Entry, Routes
 from evidencekit.guide.route_names import HASHING_ROUTES, names_route
-from evidencekit.story.reports import OUTCOME_LABELS, track
+from evidencekit.story.reports import OUTCOME_LABELS, TrackedReport, track
 
 if TYPE_CHECKING:
     from evidencekit.case.case import Case
@@ -32,10 +32,14 @@ def route_entries(routes: Routes) -> list[Entry]:
     return [entry for name, entries in routes.sections if name in ROUTE_SECTIONS for entry in entries]
 
 
-def _ticks(actions: Sequence[Mapping[str, object]], entry: Entry, age_group: str | None) -> list[str]:
+def _ticks(
+    actions: Sequence[Mapping[str, object]],
+    tracked: Mapping[str, TrackedReport],
+    entry: Entry,
+    age_group: str | None,
+) -> list[str]:
     """What in the actions ticks `entry`: one short description each (empty: not done)."""
     found: list[str] = []
-    tracked = {report.id: report for report in track(actions)}
     hashing = HASHING_ROUTES.get(age_group or "", (*HASHING_ROUTES["adult"], *HASHING_ROUTES["under-18"]))
     for action in actions:
         kind, to, record_id = action.get("action"), action.get("to"), action.get("id")
@@ -62,6 +66,7 @@ def route_steps(case: Case | None, routes: Routes) -> list[ChecklistStep]:
     from evidencekit.story.records import ACTIONS
 
     actions = case.records(ACTIONS.path) if case is not None else []
+    tracked = {report.id: report for report in track(actions)}
     steps = []
     for entry in route_entries(routes):
         title = f"{_VERBS.get(entry.kind, 'Report to')} {entry.name}"
@@ -72,7 +77,7 @@ def route_steps(case: Case | None, routes: Routes) -> list[ChecklistStep]:
         if case is None:
             steps.append(ChecklistStep(f"route:{entry.id}", title, entry.purpose, ADVICE))
             continue
-        done = _ticks(actions, entry, routes.age_group)
+        done = _ticks(actions, tracked, entry, routes.age_group)
         status = DONE if done else NOT_YET
         detail = "; ".join(done) or None
         steps.append(ChecklistStep(f"route:{entry.id}", title, entry.purpose, status, detail))

@@ -357,9 +357,8 @@ def find_report(
 ) -> TrackedReport:
     """The report an answer is for: by id, by platform and reference, or the only open one there."""
     reports = track(actions)
-    hint = (
-        "See the reports with evidencekit status, or record the report first: evidencekit report-to PLATFORM"
-    )
+    first = f"evidencekit report-to {shell_word(platform)}" + (f" --ref {shell_word(ref)}" if ref else "")
+    hint = f"See the reports with evidencekit status, or record the report first: {first} --item E0001"
     if report_id:
         wanted = report_id.strip().upper()
         found = next((r for r in reports if r.id == wanted), None)
