@@ -111,3 +111,19 @@ def test_add_url_archive_json_for_scripts(cli, tmp_path, site):
         cli("add-url", site.url("/missing"), "--sensitive", "--archive", "--json", "--case", case).stdout
     )
     assert refused["archive_refused"]["code"] == "sensitive" and refused["archived"] is None
+
+
+def test_archive_urls_caps_what_the_browser_downloads_and_says_what_was_left_out(
+    cli, tmp_path, site, browser_ready
+):
+    case = new_case(tmp_path)
+    assert cli("add-url", site.url("/video"), "--case", case).exit_code == 0
+    result = cli("archive-urls", "--max-capture", "1", "--case", case)
+    assert result.exit_code == 0, result.output
+    assert "downloads recorded in the WARC" in result.stdout and "incomplete" in result.stdout
+    assert "not recorded, or not wholly (the size cap of the capture)" in " ".join(result.stderr.split())
+    [item] = Case(case).items()
+    traffic = item["web_capture"]["browser_traffic"]
+    assert traffic["cap_bytes"] == 1_000_000
+    assert [e["url"] for e in traffic["left_out"]][:1] == [site.url("/clip.webm")]
+    assert cli("verify", case).exit_code == 0

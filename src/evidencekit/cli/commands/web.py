@@ -40,6 +40,15 @@ MaxSizeOption = Annotated[
     float,
     typer.Option("--max-size", help="Largest page to download, in MB (more is cut off, and marked).", min=1),
 ]
+MaxCaptureOption = Annotated[
+    float,
+    typer.Option(
+        "--max-capture",
+        help="Most to download for one capture, in MB: the page and all it loads (what is left out is "
+        "listed).",
+        min=1,
+    ),
+]
 
 
 NotIntimateOption = Annotated[
@@ -58,6 +67,7 @@ def archive_options(
     timeout: float = 30.0,
     max_size: float = 50.0,
     not_intimate: bool = False,
+    max_capture: float = 250.0,
 ) -> Any:
     """ArchiveOptions from the command-line options (imports kept lazy for start-up time)."""
     from evidencekit.web.archive import ArchiveOptions
@@ -74,6 +84,7 @@ def archive_options(
         cookies_file=cookies,
         browser_timeout=max(60.0, timeout * 2),
         not_intimate=not_intimate,
+        max_capture_bytes=int(max_capture * MB),
     )
 
 
@@ -127,6 +138,13 @@ def render_capture(result: Any) -> None:
             f"  Certificate:  {checked}; issued to {plain(str(leaf.get('subject', '?')))} "
             f"by {plain(str(leaf.get('issuer', '?')))}"
         )
+    traffic = capture.get("browser_traffic")
+    if traffic:
+        output.say(
+            f"  Browser:      {plain(traffic['requests_recorded'])} downloads recorded in the WARC "
+            f"({human_size(traffic['bytes_received'])})"
+            + (", incomplete: what was recorded is kept" if capture.get("incomplete") else "")
+        )
     files = ", ".join(f["path"] for f in item["files"])
     output.say(f"  Files:        {plain(files)}")
     for problem in capture["errors"]:
@@ -162,12 +180,13 @@ def archive_urls(
     accept_invalid_certificate: InvalidCertOption = False,
     timeout: TimeoutOption = 30.0,
     max_size: MaxSizeOption = 50.0,
+    max_capture: MaxCaptureOption = 250.0,
     not_intimate: NotIntimateOption = False,
     case: CaseOption = None,
     json: JsonOption = False,
 ) -> None:
-    """Archive recorded web addresses while they are still online: the page's HTTP exchange (WARC),
-    a full-page screenshot and a PDF, with the server's IP address and certificate.
+    """Archive recorded web addresses while they are still online: all the browser fetched (WARC),
+    a full-page screenshot and a PDF, with the servers' IP addresses and certificates.
 
     This connects to the websites. Addresses recorded with --sensitive are never opened. Each
     capture is a new item; if a page cannot be fetched the others are still archived (exit 2 only
@@ -179,7 +198,9 @@ def archive_urls(
     from evidencekit.web import archive as web
 
     the_case = open_case(case)
-    options = archive_options(cookies, accept_invalid_certificate, timeout, max_size, not_intimate)
+    options = archive_options(
+        cookies, accept_invalid_certificate, timeout, max_size, not_intimate, max_capture=max_capture
+    )
     if cookies is not None:
         from evidencekit.web.cookies import load_cookies
 
