@@ -24,6 +24,8 @@ def test_a_uk_teenager_s_routes_start_with_the_child_services_and_tick_from_the_
     assert list(steps)[:2] == ["route:gb-ceop", "route:gb-iwf"]
     assert {"route:gb-report-remove", "route:int-take-it-down"} <= set(steps)
     assert "route:int-stopncii" not in steps  # StopNCII is for adults' images
+    order = list(steps)
+    assert order.index("route:int-take-it-down") < order.index("route:gb-police-101")  # child routes first
     assert {s.status for s in steps.values()} == {NOT_YET}
 
     add_report(case, "CEOP", items=["E0001"], ref="CEOP-311")

@@ -23,13 +23,17 @@ if TYPE_CHECKING:
     from evidencekit.case.case import Case
 
 ROUTE_SECTIONS = ("report", "takedown")
+_AGE_ORDER = {"under-18": 0, "all": 1, "adult": 2}
 ROUTES_CHECKLIST_TITLE = "Where to report it (ticked from what this case records)"
 _VERBS = {"takedown": "Ask for removal:"}  # the others: "Report to"
 
 
 def route_entries(routes: Routes) -> list[Entry]:
-    """The routes a person can report to or ask for removal at, in the guide's order."""
-    return [entry for name, entries in routes.sections if name in ROUTE_SECTIONS for entry in entries]
+    """The routes a person can report to or ask for removal at: the under-18 ones first (CEOP,
+    Report Remove, Take It Down…), then those for everyone, then those for adults; otherwise in the
+    guide's order (the person's own country first, reports before takedowns)."""
+    chosen = [entry for name, entries in routes.sections if name in ROUTE_SECTIONS for entry in entries]
+    return sorted(chosen, key=lambda entry: _AGE_ORDER.get(entry.age_group, 1))
 
 
 def _ticks(
