@@ -70,9 +70,9 @@ def test_a_capture_is_one_url_capture_item_in_the_agreed_layout(case, site):
     assert any(e["code"] == "browser-unavailable" for e in web["errors"]) is False  # browser not asked for
     assert case.items() == [item]
     assert (case.root / "evidencekit/urls.jsonl").read_bytes() == urls_before, "urls.jsonl is append-only"
-    actions = [(e["action"], e["details"].get("item")) for e in case.custody_entries()[-2:]]
-    assert actions == [("item-captured", "E0001"), ("url-archived", "E0001")]
-    logged = case.custody_entries()[-1]["details"]
+    actions = [(e["action"], e["details"].get("item")) for e in case.custody_entries()[-3:]]
+    assert actions == [("item-captured", "E0001"), ("url-archived", "E0001"), ("wacz-made", "E0001")]
+    logged = case.custody_entries()[-2]["details"]
     assert logged["files"] == {"capture.warc.gz": item["files"][0]["sha256"]}
     assert_valid_bag(case.root)
     report = verify_case(case.root)

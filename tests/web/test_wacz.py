@@ -327,3 +327,31 @@ def test_a_sealed_case_gets_no_wacz_until_reopened(case, site, cli):
     refused = cli("wacz", "--case", case.root)
 
     assert refused.exit_code == 2 and "evidencekit reopen" in refused.output
+
+
+def test_archiving_an_address_makes_its_wacz_at_once(case, site):
+    add_url(case, site.url("/page"), kind="content")
+
+    result = archive_url(case, "U0001", options=NO_BROWSER)
+
+    stored = case.root / wacz_pack.wacz_path(result.item["id"])
+    assert stored.is_file() and wacz_validate(stored).returncode == 0
+    actions = [e["action"] for e in case.custody_entries()]
+    assert actions[-3:] == ["item-captured", "url-archived", "wacz-made"]
+    assert wacz_pack.make_waczs(case).already == [result.item["id"]]
+
+
+def test_a_capture_whose_wacz_cannot_be_made_is_kept(case, site, monkeypatch):
+    add_url(case, site.url("/page"), kind="content")
+
+    def broken(*_args, **_kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(wacz, "write_wacz", broken)  # the disk fills up while the WACZ is written
+    result = archive_url(case, "U0001", options=NO_BROWSER)
+
+    assert (case.root / result.item["bag_path"] / "capture.warc.gz").is_file()
+    assert not (case.root / wacz_pack.wacz_path(result.item["id"])).exists()
+    assert verify_case(case.root).ok
+    monkeypatch.undo()
+    assert [p.item_id for p in wacz_pack.make_waczs(case).made] == [result.item["id"]]

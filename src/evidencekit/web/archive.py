@@ -215,7 +215,11 @@ def archive_url(
             or any(e["code"] in _INCOMPLETE for e in capture["errors"])
         )
         step("saving")
-        return _store(case, url_record, work, capture, not_intimate_confirmed=confirmed)
+        stored = _store(case, url_record, work, capture, not_intimate_confirmed=confirmed)
+    from evidencekit.web.wacz_pack import after_capture
+
+    after_capture(case, stored.item)  # the WACZ, in a change of its own: the capture is kept either way
+    return stored
 
 
 def _login_errors(
