@@ -109,6 +109,26 @@ def test_https_goes_through_a_tunnel_and_the_sites_certificate_is_checked_by_the
     assert proxy.traffic.hosts[target]["certificate_verified"] is True
 
 
+def test_a_plain_tunnel_is_recorded_and_a_live_connection_is_listed_not_recorded(site, tmp_path):
+    with recorder(tmp_path, site) as proxy:
+        host, port = proxy.proxy_url.removeprefix("http://").split(":")
+        target = site.http.removeprefix("http://")
+        answers = []
+        for headers in ({}, {"Upgrade": "websocket", "Connection": "Upgrade"}):
+            conn = http.client.HTTPConnection(host, int(port), timeout=30)
+            conn.set_tunnel(target)
+            conn.request("GET", "/page", headers=headers)
+            response = conn.getresponse()
+            answers.append((response.status, response.read()))
+            conn.close()
+        proxy.stop()
+    assert answers[0] == (200, PAGE_HTML) and answers[1][0] == 501
+    assert site.requests == ["/page"], "the live connection was not opened"
+    assert [(e["url"], e["reason"]) for e in proxy.traffic.left_out] == [(site.url("/page"), "websocket")]
+    [page] = [r for r in read_records(tmp_path / "capture.warc.gz") if r["type"] == "response"]
+    assert page["uri"] == site.url("/page") and page["content"] == PAGE_HTML
+
+
 def test_after_the_cap_nothing_more_is_fetched_and_each_refusal_is_listed(site, tmp_path):
     with recorder(tmp_path, site, max_capture_bytes=1_500) as proxy:
         first = through(proxy.proxy_url, "GET", site.url("/page"))

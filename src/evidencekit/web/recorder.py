@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import http.server
+import socket
 import socketserver
 import ssl
 import tempfile
@@ -228,7 +229,7 @@ class BrowserRecorder:
     def _leave_out(self, url: str, reason: str, message: str) -> None:
         """(lock held) List `url` as not recorded, or not wholly."""
         self.traffic.left_out.append({"url": url[:2000], "reason": reason, "message": message})
-        if reason in ("unfinished", "capture-cap", "timeout", "failed"):
+        if reason in ("unfinished", "capture-cap", "too-large", "timeout", "failed"):
             self.traffic.incomplete = True
 
     def forward(
@@ -442,6 +443,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     timeout = CLIENT_IDLE_SECONDS
     server: _ProxyServer
     tunnel: tuple[str, int] | None = None
+    tunnel_scheme = "https"
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
@@ -454,6 +456,14 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.send_response_only(200, "Connection established")
         self.end_headers()
         try:
+            first = self.connection.recv(1, socket.MSG_PEEK)
+        except OSError:
+            first = b""
+        if first != b"\x16":  # not a TLS handshake: a plain tunnel (ws://), or the browser left
+            self.tunnel, self.tunnel_scheme = (host, port), "http"
+            self.close_connection = not first
+            return
+        try:
             context = self.server.recorder.certificates.context(host)
             tls = context.wrap_socket(self.connection, server_side=True)
         except (ssl.SSLError, OSError, ValueError):
@@ -462,13 +472,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.connection = tls
         self.rfile = tls.makefile("rb")
         self.wfile = tls.makefile("wb")
-        self.tunnel = (host, port)
+        self.tunnel, self.tunnel_scheme = (host, port), "https"
         self.close_connection = False
 
     def finish(self) -> None:
         with contextlib.suppress(OSError):
             super().finish()
-        if self.tunnel is not None:
+        if self.tunnel is not None and self.tunnel_scheme == "https":
             with contextlib.suppress(OSError):
                 self.connection.close()
 
@@ -478,7 +488,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if self.tunnel is not None:
             host, port = self.tunnel
             netloc = f"[{host}]" if ":" in host else host
-            url = f"https://{netloc}{'' if port == 443 else f':{port}'}{self.path}"
+            scheme = self.tunnel_scheme
+            default = 443 if scheme == "https" else 80
+            url = f"{scheme}://{netloc}{'' if port == default else f':{port}'}{self.path}"
         else:
             url = self.path
             if urlsplit(url).scheme.lower() != "http":
