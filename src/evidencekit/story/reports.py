@@ -264,7 +264,7 @@ def _checked_ids(change: CaseChange, raw: list[str], *, urls: bool) -> list[str]
         if ref not in known:
             what, example, option = ("web address", "U0001", "--url") if urls else ("item", "E0001", "--item")
             raise InvalidValueError(
-                f"This case has no {what} called “{one_line(typed, 'id', max_length=40) or typed[:40]}”.",
+                f"This case has no {what} called “{_shown(typed.strip())}”.",
                 hint=f"Use an id that `evidencekit status` lists after {option}, such as {example}.",
             )
         if ref not in clean:
