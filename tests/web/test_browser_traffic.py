@@ -15,6 +15,7 @@ from warcio.archiveiterator import ArchiveIterator
 from evidencekit.intake.urls import add_url
 from evidencekit.verify import verify_case
 from evidencekit.web.archive import ArchiveOptions, archive_url
+from evidencekit.web.fetch import FetchOptions
 from tests.web.conftest import (
     APP_JS,
     PICTURES,
@@ -245,3 +246,15 @@ def test_an_accepted_invalid_certificate_is_recorded_for_each_browser_download(c
     assert facts["tls"]["verified"] is False and "BEGIN CERTIFICATE" in facts["tls_chain_pem"]
     [host] = item["web_capture"]["browser_traffic"]["hosts"]
     assert host["certificate_verified"] is False and host["tls_version"].startswith("TLS")
+
+
+def test_a_video_larger_than_one_download_may_be_is_cut_there_and_listed(case, site, browser_ready):
+    add_url(case, site.url("/video"))
+    options = ArchiveOptions(fetch=FetchOptions(max_bytes=500_000))
+    item = archive_url(case, "U0001", options=options).item
+    web = item["web_capture"]
+    [cut] = [e for e in web["browser_traffic"]["left_out"] if e["url"] == site.url("/clip.webm")][:1]
+    assert cut["reason"] == "too-large" and "(0.5 MB)" in cut["message"] and web["incomplete"] is True
+    video = browser_responses(read_records(warc_of(case, item)))[site.url("/clip.webm")]
+    assert video["headers"]["WARC-Truncated"] == "length" and VIDEO_BYTES.startswith(video["content"])
+    assert verify_case(case.root).ok
