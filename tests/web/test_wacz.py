@@ -304,7 +304,10 @@ def test_evidencekit_wacz_packs_captures_and_says_where(case, site, cli):
     assert wacz_validate(stored).returncode == 0
     assert verify_case(case.root).ok
     quiet = cli("wacz", "--case", case.root)
-    assert quiet.exit_code == 0 and "have a WACZ already" in " ".join(quiet.stdout.split())
+    said = " ".join(quiet.stdout.split())
+    assert quiet.exit_code == 0
+    assert f"{item_id} (U0001): data/derived/{item_id}/capture.wacz, made before" in said
+    assert site.url("/page") in said
 
 
 def test_evidencekit_wacz_names_an_item_that_is_no_web_capture(case, evidence, cli):

@@ -49,12 +49,23 @@ class NotPacked:
     problem: str  # a sentence, without its full stop
 
 
+@dataclass(frozen=True)
+class Existing:
+    """A capture whose WACZ was made before."""
+
+    item_id: str
+    url_id: str
+    path: str
+    address: str  # where the capture ended up (the page's address)
+
+
 @dataclass
 class PackResult:
     """What `make_waczs` did with each web capture."""
 
     made: list[Packed] = field(default_factory=list)
     already: list[str] = field(default_factory=list)
+    existing: list[Existing] = field(default_factory=list)
     failed: list[NotPacked] = field(default_factory=list)
     recovered: str | None = None
 
@@ -93,6 +104,7 @@ def make_waczs(case: Case, item_ids: Sequence[str] = (), *, again: bool = False)
     for item in captures:
         if wacz_path(str(item["id"])) in manifest and not (again and item_ids):
             result.already.append(str(item["id"]))
+            result.existing.append(_existing(item))
         else:
             todo.append(item)
     if not todo:
@@ -119,6 +131,12 @@ def make_waczs(case: Case, item_ids: Sequence[str] = (), *, again: bool = False)
                 },
             )
     return result
+
+
+def _existing(item: dict[str, Any]) -> Existing:
+    capture = item["web_capture"] if isinstance(item.get("web_capture"), dict) else {}
+    address = capture.get("final_url") or item.get("source_url") or ""
+    return Existing(str(item["id"]), str(item.get("url_id") or ""), wacz_path(str(item["id"])), str(address))
 
 
 def after_capture(case: Case, item: dict[str, Any]) -> PackResult:

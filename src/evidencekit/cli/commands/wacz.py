@@ -71,7 +71,10 @@ def _as_json(result: Any) -> dict[str, Any]:
             }
             for p in result.made
         ],
-        "already": result.already,
+        "already": [
+            {"item": e.item_id, "url_id": e.url_id, "path": e.path, "address": e.address}
+            for e in result.existing
+        ],
         "failed": [{"item": f.item_id, "problem": f.problem} for f in result.failed],
     }
 
@@ -87,11 +90,13 @@ def _say(result: Any) -> None:
         )
     for failed in result.failed:
         output.warn(f"{failed.item_id}: no WACZ was made: {output.plain(failed.problem)}.")
-    if result.already:
-        output.note(
-            f"{len(result.already)} capture(s) have a WACZ already ({', '.join(result.already[:8])}"
-            f"{'…' if len(result.already) > 8 else ''}); name one and add --again to make it anew."
+    for existing in result.existing:
+        output.say(
+            f"{existing.item_id} ({existing.url_id}): {existing.path}, made before; "
+            f"the capture of {output.plain(existing.address)}."
         )
+    if result.existing:
+        output.note("A WACZ is made once per capture; name one and add --again to make it anew.")
     if not (result.made or result.failed or result.already):
         output.note("This case has no web captures to pack (add-url --archive makes them).")
     elif result.made:
