@@ -113,6 +113,10 @@ def test_json_gives_each_token_with_the_clock_offset_and_the_delay(cli, case, ev
     [token] = stamped["tokens"]
     assert token["gen_time"].endswith("Z") and isinstance(token["clock_offset_seconds"], float)
     assert token["delay_seconds"] is not None and token["checked"] is True
+    checked = json.loads(cli("verify", case.root, "--json", env=trusting).stdout)
+    [summary] = checked["item_timestamps"]
+    assert summary["item"] == "E0001" and summary["time"] == token["gen_time"] and summary["tokens"] == 1
+    assert summary["clock_offset_seconds"] == token["clock_offset_seconds"]
 
 
 def test_timestamp_with_screen_is_refused_before_anything_is_taken(cli, case, tsa):
