@@ -276,3 +276,13 @@ def test_a_record_cannot_gain_a_line_from_a_value_read_from_the_case():
     item = {"id": "E0001", "kind": "document\nsha256: " + "0" * 64, "sha256": "a" * 64, "size": 1}
     text = record_text("EK-1", item).decode()
     assert text.count("\nsha256: ") == 1 and "document\\u000asha256" in text
+
+
+def test_verify_names_a_file_added_to_a_trusted_time_folder(stamped):
+    path = f"{FOLDER}/note.txt"
+    (stamped.root / path).write_text("added later\n")
+    manifest = stamped.root / layout.MANIFEST
+    digest = hashlib.sha256(b"added later\n").hexdigest()
+    manifest.write_text(manifest.read_text() + f"{digest}  {path}\n")
+    report = verify_case(stamped.root)
+    assert [f.path for f in report.findings if f.code == "item-time-unexpected"] == [path]

@@ -85,6 +85,7 @@ DOCUMENT_FIELDS: dict[str, Field] = {
     "tokens": required(records_of(TOKEN_FIELDS)),
     "failures": required(records_of(FAILURE_FIELDS)),
 }
+_FOLDER = re.compile(rf"^{layout.DERIVED_DIR}/E\d{{4,9}}/{FOLDER}/")
 _OURS = re.compile(
     rf"^{layout.DERIVED_DIR}/(E\d{{4,9}})/{FOLDER}/"
     rf"({re.escape(RECORD_TXT)}|{re.escape(TRUSTED_TIME_JSON)}|token-[1-9]\d{{0,3}}\.tsr|tsa-chain-[1-9]\d{{0,3}}\.pem)$"
@@ -106,7 +107,7 @@ def check_item_timestamps(root: Path, report: VerifyReport) -> None:
         match = _OURS.match(path)
         if match:
             ours.setdefault(match.group(1), []).append(path)
-        elif path.startswith(layout.DERIVED_DIR + "/") and f"/{FOLDER}/" in path:
+        elif _FOLDER.match(path):
             report.add(
                 ERROR,
                 "item-time-unexpected",
