@@ -117,7 +117,9 @@ class Site:
 MEMBER_COLOUR = (200, 40, 160)
 POST_COLOUR = (240, 200, 20)
 LAZY_COLOURS = {"1": (10, 200, 200), "2": (120, 60, 10)}
+GALLERY_SIZE = 30
 PICTURES = {
+    **{f"/gallery/{n}.png": _png((n * 8, 255 - n * 8, 90)) for n in range(GALLERY_SIZE)},
     "/members/photo.png": _png(MEMBER_COLOUR),
     "/img/post.png": _png(POST_COLOUR),
     **{f"/lazy/{n}.png": _png(colour) for n, colour in LAZY_COLOURS.items()},
@@ -165,6 +167,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._send(200, self.image, "image/png")
         elif path in self.pictures and not path.startswith("/members/"):
             self._send(200, self.pictures[path], "image/png")
+        elif path == "/gallery":
+            images = "".join(f'<img src="/gallery/{n}.png" width="64">' for n in range(GALLERY_SIZE))
+            self._send(200, f"<html><head><title>Gallery</title></head><body>{images}</body></html>".encode())
         elif path == "/app":
             self._send(200, APP_HTML)
         elif path == "/app.js":
@@ -255,7 +260,6 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(b"0\r\n\r\n")
         else:
             self._send(404, b"unknown test page")
-
 
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))

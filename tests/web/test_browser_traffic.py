@@ -258,3 +258,25 @@ def test_a_video_larger_than_one_download_may_be_is_cut_there_and_listed(case, s
     video = browser_responses(read_records(warc_of(case, item)))[site.url("/clip.webm")]
     assert video["headers"]["WARC-Truncated"] == "length" and VIDEO_BYTES.startswith(video["content"])
     assert verify_case(case.root).ok
+
+
+def test_thirty_pictures_fetched_at_once_are_each_recorded_whole(case, site, browser_ready):
+    from tests.web.conftest import GALLERY_SIZE
+
+    add_url(case, site.url("/gallery"))
+    item = archive_url(case, "U0001").item
+    warc = warc_of(case, item)
+    fetched = browser_responses(read_records(warc))
+    for n in range(GALLERY_SIZE):
+        name = f"/gallery/{n}.png"
+        assert fetched[site.url(name)]["content"] == PICTURES[name], name
+    assert warcio_check(warc).returncode == 0, "records written from many threads stay whole"
+
+
+def test_the_browsers_redirect_is_recorded_as_it_was_answered(case, site, browser_ready):
+    add_url(case, site.url("/redirect"))
+    item = archive_url(case, "U0001").item
+    fetched = browser_responses(read_records(warc_of(case, item)))
+    redirect = fetched[site.url("/redirect")]
+    assert redirect["http"]["Location"] == "/page" and redirect["headers"]["WARC-IP-Address"] == "127.0.0.1"
+    assert b"Send 500 euros" in fetched[site.url("/page")]["content"]
