@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import http.server
+import shutil
 import socket
 import socketserver
 import ssl
@@ -43,6 +44,7 @@ from evidencekit.web.warcrecords import write_exchange, write_metadata
 DEFAULT_CAPTURE_CAP = 250 * MB
 MAX_REQUEST_BODY = 10 * MB
 STOP_GRACE_SECONDS = 2.0
+MAX_LISTED = 500  # downloads listed as left out; more are only counted
 CLIENT_IDLE_SECONDS = 30.0
 _HOP_BY_HOP = {
     "connection",
@@ -90,6 +92,7 @@ class Traffic:
     response_ids: dict[str, str] = field(default_factory=dict)
     credentials_removed: int = 0
     browser_services_refused: int = 0
+    left_out_not_listed: int = 0
     incomplete: bool = False
 
     def facts(self) -> dict[str, Any]:
@@ -98,6 +101,7 @@ class Traffic:
             "bytes_received": self.bytes_received,
             "cap_bytes": self.cap_bytes,
             "left_out": list(self.left_out),
+            "left_out_not_listed": self.left_out_not_listed,
             "hosts": [{"host": key, **value} for key, value in sorted(self.hosts.items())],
             "requests_with_credentials_removed": self.credentials_removed,
             "browser_service_requests_refused": self.browser_services_refused,
@@ -132,8 +136,8 @@ class BrowserRecorder:
         self._serial = 0
         self._closed = False
         self._stopped = False
-        self._scratch = Path(tempfile.mkdtemp(prefix="ek-record-", dir=warc_path.parent))
-        self.certificates = SiteCertificates(self._scratch)
+        self._scratch = warc_path.parent
+        self.certificates: SiteCertificates | None = None
         self._out: IO[bytes] | None = None
         self._writer: Any = None
         self._server: _ProxyServer | None = None
@@ -143,6 +147,8 @@ class BrowserRecorder:
     def __enter__(self) -> BrowserRecorder:
         from warcio.warcwriter import WARCWriter
 
+        self._scratch = Path(tempfile.mkdtemp(prefix="ek-record-", dir=self.warc_path.parent))
+        self.certificates = SiteCertificates(self._scratch)
         self._out = open(self.warc_path, "ab")
         self._writer = WARCWriter(self._out, gzip=True, warc_version="1.1")
         server = _ProxyServer(("127.0.0.1", 0), _Handler)
@@ -184,9 +190,8 @@ class BrowserRecorder:
         finally:
             if self._out is not None:
                 self._out.close()
-            import shutil
-
-            shutil.rmtree(self._scratch, ignore_errors=True)
+            if self.certificates is not None:  # the scratch folder was made
+                shutil.rmtree(self._scratch, ignore_errors=True)
 
     # ---- records written by the caller -------------------------------------------------------
 
@@ -227,8 +232,12 @@ class BrowserRecorder:
     # ---- one request from the browser --------------------------------------------------------
 
     def _leave_out(self, url: str, reason: str, message: str) -> None:
-        """(lock held) List `url` as not recorded, or not wholly."""
-        self.traffic.left_out.append({"url": url[:2000], "reason": reason, "message": message})
+        """(lock held) List `url` as not recorded, or not wholly (the first MAX_LISTED; the rest
+        are counted)."""
+        if len(self.traffic.left_out) < MAX_LISTED:
+            self.traffic.left_out.append({"url": url[:2000], "reason": reason, "message": message})
+        else:
+            self.traffic.left_out_not_listed += 1
         if reason in ("unfinished", "capture-cap", "too-large", "timeout", "failed"):
             self.traffic.incomplete = True
 
@@ -464,7 +473,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.close_connection = not first
             return
         try:
-            context = self.server.recorder.certificates.context(host)
+            certificates = self.server.recorder.certificates
+            assert certificates is not None, "the recorder is running"
+            context = certificates.context(host)
             tls = context.wrap_socket(self.connection, server_side=True)
         except (ssl.SSLError, OSError, ValueError):
             self.close_connection = True

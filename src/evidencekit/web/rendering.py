@@ -93,11 +93,17 @@ def _left_out_errors(traffic: Traffic) -> list[dict[str, str]]:
     if not traffic.left_out:
         return []
     reasons = sorted({_LEFT_OUT_WORDS.get(e["reason"], e["reason"]) for e in traffic.left_out})
+    count = len(traffic.left_out) + traffic.left_out_not_listed
+    listed = (
+        "each is listed in the capture record and in its WARC"
+        if not traffic.left_out_not_listed
+        else f"the first {len(traffic.left_out)} are listed in the capture record and in its WARC"
+    )
     return [
         {
             "code": "left-out",
-            "message": f"{len(traffic.left_out)} download(s) of the page were not recorded, or not "
-            f"wholly ({'; '.join(reasons)}); each is listed in the capture record and in its WARC.",
+            "message": f"{count} download(s) of the page were not recorded, or not wholly "
+            f"({'; '.join(reasons)}); {listed}.",
         }
     ]
 
