@@ -11,8 +11,8 @@ A WACZ is a ZIP file (https://specs.webrecorder.net/wacz/1.1.1/) holding:
 Written here rather than by the `wacz` package's `create`: that command prints, stamps its own
 clock, pulls a Frictionless and pydantic stack into a victim's install, and re-reads the zip to
 hash it. The format is small; the tests check every WACZ we make with the package's own
-validator and replay it in a real pywb. The index keys are computed by `surt`, the reference
-implementation pywb and py-wacz use, so a lookup by any of them finds our lines.
+validator and replay it in a real pywb. The index keys are SURT keys spelled exactly as pywb and
+py-wacz spell them (web/surt_key.py), so a lookup by any of them finds our lines.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any
+
+from evidencekit.web.surt_key import surt_key
 
 WACZ_VERSION = "1.1.1"
 ARCHIVE_DIR = "archive/"
@@ -113,19 +115,6 @@ class WaczWritten:
     pages: tuple[Page, ...]
 
 
-def surt_key(url: str) -> str:
-    """The index key for `url`: SURT form (`com,example)/path?a=1`), exactly as pywb computes it."""
-    from surt import surt
-
-    try:
-        key = surt(url)
-    except Exception as exc:  # surt raises whatever its parser meets on odd input
-        raise ValueError(f"no index key for {url!r}: {exc}") from exc
-    if not isinstance(key, str) or not key:
-        raise ValueError(f"no index key for {url!r}")
-    return key
-
-
 def index_warc(stream: IO[bytes]) -> WarcIndex:
     """Read a WARC (plain or gzip per record) and index its web responses, sorted as CDXJ wants."""
     from warcio.archiveiterator import ArchiveIterator
@@ -162,7 +151,7 @@ def index_warc(stream: IO[bytes]) -> WarcIndex:
             continue
         try:
             key = surt_key(target)
-        except ValueError:
+        except ValueError:  # an address no browser could have asked for
             index.not_web += 1
             continue
         line = IndexLine(
