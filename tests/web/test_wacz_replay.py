@@ -4,7 +4,9 @@ The story: the victim archived the offender's page (`add-url --archive`); weeks 
 gone. The examiner loads the case's WACZ into pywb exactly as docs/how-to/archive-web-pages.md
 says (`wb-manager init`, `wb-manager add --unpack-wacz`, `wayback`), opens the page in Chromium
 with every request to anything but the replay server refused, and compares what renders with the
-screenshot evidencekit took of the live page.
+screenshot evidencekit took of the live page: a page with an image, one built by JavaScript from an
+API call, images loaded only when scrolled to, a members' page captured logged in (no login in
+the WACZ), and a page playing a video.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from PIL import Image
 from evidencekit.intake.urls import add_url
 from evidencekit.web import browser, wacz_pack
 from evidencekit.web.archive import ArchiveOptions, archive_url
-from tests.web.conftest import IMAGE_COLOUR, PAGE_TEXT
+from tests.web.conftest import IMAGE_COLOUR, MEMBER_COLOUR, PAGE_TEXT, SECRET_COOKIE, SECRET_TOKEN
 
 BIN = Path(sys.executable).parent
 SCROLL_ONE_WINDOW = (
@@ -31,9 +33,9 @@ SCROLL_ONE_WINDOW = (
 )
 # The replayed page and the live one are drawn by the same Chromium, fonts and window size; what
 # may differ is anti-aliasing where pywb's script shifts a text run by a sub-pixel. Measured here:
-# identical pixels. The bound leaves room for that, and fails for anything a person would notice
-# (a missing image is 64,000 pixels of the wrong colour, 5 % of the window; a missing line of text
-# about 0.5 %).
+# identical pixels on all five pages. The bound leaves room for that, and fails for anything a
+# person would notice (a missing image is 64,000 pixels of the wrong colour, 5 % of the window; a
+# missing line of text about 0.5 %).
 MAX_CHANGED_SHARE = 0.002
 MAX_MEAN_DIFFERENCE = 1.0  # of 255, over every channel of every pixel
 
@@ -85,6 +87,7 @@ def replay_screenshot(
     from playwright.sync_api import sync_playwright
 
     refused: list[str] = []
+    answers: list[tuple[str, int]] = []  # every answer the page got, all from pywb
 
     def only_replay(route, request) -> None:
         if request.url.startswith(base + "/"):
@@ -98,6 +101,7 @@ def replay_screenshot(
         try:
             page = chromium.new_page(viewport={"width": browser.VIEWPORT[0], "height": browser.VIEWPORT[1]})
             page.route("**/*", only_replay)
+            page.on("response", lambda response: answers.append((response.url, response.status)))
             page.goto(f"{base}/case/{timestamp}mp_/{url}", wait_until="networkidle", timeout=60_000)
             for _ in range(40):  # scrolled through as evidencekit did live, so lazy images load
                 if page.evaluate(SCROLL_ONE_WINDOW):
@@ -111,6 +115,7 @@ def replay_screenshot(
                 "i => [i.complete, i.naturalWidth, i.naturalHeight])})"
             )
             page.screenshot(path=str(out), full_page=True)
+            facts["answers"] = answers
         finally:
             chromium.close()
     return out, facts, refused
@@ -128,6 +133,8 @@ PAGES = {
     "a page with an image": ("/page", PAGE_TEXT, [IMAGE_COLOUR]),
     "a page built by JavaScript from an API call": ("/app", "Posted by script: pay up", [(240, 200, 20)]),
     "images loaded only when scrolled to": ("/lazy", "Scroll down", [(10, 200, 200), (120, 60, 10)]),
+    "a members' page seen logged in": ("/members", "Private post", [MEMBER_COLOUR]),
+    "a page playing a video": ("/video", "The video", []),
 }
 
 
@@ -136,11 +143,20 @@ def test_an_examiner_replays_the_wacz_offline_and_sees_the_page_as_captured(
     story, case, site, browser_ready, tmp_path
 ):
     path, text, colours = PAGES[story]
+    cookies = tmp_path / "cookies.txt"  # the victim's login, used for the capture only
+    cookies.write_text(
+        f"#HttpOnly_127.0.0.1\tFALSE\t/\tFALSE\t0\tsession\t{SECRET_COOKIE}\n"
+        f"127.0.0.1\tFALSE\t/\tFALSE\t0\ttoken\t{SECRET_TOKEN}\n",
+        encoding="utf-8",
+    )
     add_url(case, site.url(path), kind="content")
-    result = archive_url(case, "U0001", options=ArchiveOptions(browser_timeout=60))
+    options = ArchiveOptions(browser_timeout=60, cookies_file=cookies if path == "/members" else None)
+    result = archive_url(case, "U0001", options=options)
     wacz_pack.make_waczs(case)  # a WACZ is made at capture; this makes one for a capture made before
     wacz_file = case.root / wacz_pack.wacz_path(result.item["id"])
     archived_at = _page_timestamp(wacz_file)
+    for secret in (SECRET_COOKIE, SECRET_TOKEN):
+        assert secret.encode() not in _every_byte_inside(wacz_file), "a login reached the WACZ"
     requests_before = len(site.requests)
 
     with pywb_serving(wacz_file, tmp_path / "examiner") as base:
@@ -152,6 +168,9 @@ def test_an_examiner_replays_the_wacz_offline_and_sees_the_page_as_captured(
     images = facts["images"]
     assert isinstance(images, list) and len(images) == len(colours)
     assert all(complete and width > 0 for complete, width, _height in images)  # out of the archive
+    if path == "/video":
+        served = [status for url, status in facts["answers"] if url.endswith("/clip.webm")]
+        assert served and all(status in (200, 206) for status in served), "the video is not in the archive"
     live = live_page_pixels(result.item, case.root / result.item["bag_path"])
     with Image.open(shot) as replayed:
         replayed = replayed.convert("RGB")
@@ -168,6 +187,18 @@ def test_an_examiner_replays_the_wacz_offline_and_sees_the_page_as_captured(
     print(f"{story}: {changed:.5%} of pixels differ from the live page, mean difference {mean:.4f}/255")
     assert changed <= MAX_CHANGED_SHARE, changed
     assert mean <= MAX_MEAN_DIFFERENCE, mean
+
+
+def _every_byte_inside(wacz_file: Path) -> bytes:
+    """Every member of the WACZ, the WARC decompressed: to prove something is not in it."""
+    import gzip
+    import zipfile
+
+    with zipfile.ZipFile(wacz_file) as archive:
+        return b"".join(
+            gzip.decompress(archive.read(name)) if name.endswith(".gz") else archive.read(name)
+            for name in archive.namelist()
+        )
 
 
 def _page_timestamp(wacz_file: Path) -> str:
