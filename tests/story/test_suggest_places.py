@@ -47,7 +47,13 @@ def pictures(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     draw.text((30, 160), "Phone: 07700 900123", fill="black", font=font)
     draw.text((30, 260), "paypal.me/jakem22", fill="black", font=font)
     page.save(folder / "payment-page.png")
-    return {"chat": made[chat.name], "page": folder / "payment-page.png"}
+    receive = Image.new("RGB", (800, 420), "white")
+    draw = ImageDraw.Draw(receive)
+    draw.text((30, 40), "Receive Bitcoin", fill="black", font=font)
+    draw.text((30, 170), WALLET[:22], fill="black", font=font)  # the app wraps the address
+    draw.text((30, 230), WALLET[22:], fill="black", font=font)
+    receive.save(folder / "receive.png")
+    return {"chat": made[chat.name], "page": folder / "payment-page.png", "receive": folder / "receive.png"}
 
 
 @pytest.fixture
@@ -93,6 +99,16 @@ def test_the_screenshots_wallet_and_payment_link_are_found_where_they_were_read(
     assert (found["wallet"].checked or "").startswith("checksum matches")
     assert found["amount"].key == "0.05 BTC"
     assert found["payment-link"].name == "jakem22" and found["payment-link"].places[0].ref == page
+
+
+def test_an_address_a_wallet_app_shows_over_two_lines_is_read_as_one(gb_case: Case, pictures):
+    [item] = capture(gb_case, [pictures["receive"]]).added
+
+    [wallet] = [s for s in suggest(gb_case).items if s.kind == "wallet"]
+
+    assert wallet.value == WALLET and wallet.places[0].ref == item["id"]
+    _left, top, _width, height = wallet.places[0].box
+    assert top < 200 and top + height > 250  # the box holds both lines
 
 
 def test_the_victims_own_side_of_a_screenshot_is_never_offered(gb_case: Case, pictures):

@@ -52,7 +52,8 @@ def ocr_lines(case: Case, items: list[dict[str, Any]], manifest: dict[str, str])
             for line in _list(region.get("lines")):
                 if not isinstance(line, dict) or not isinstance(line.get("text"), str):
                     continue
-                yield OcrLine(item_id, line["text"], _box(line.get("box")), _number(line.get("confidence")))
+                box, confidence = _box(line.get("box")), _number(line.get("confidence"))
+                yield OcrLine(item_id, line["text"], box, confidence)
 
 
 def _document(case: Case, item_id: str, manifest: dict[str, str]) -> dict[str, Any] | None:
@@ -72,6 +73,17 @@ def _document(case: Case, item_id: str, manifest: dict[str, str]) -> dict[str, A
     if not isinstance(document, dict) or document.get("format") != OCR_FORMAT:
         return None
     return document if document.get("item") == item_id else None
+
+
+def union(
+    a: tuple[int, int, int, int] | None, b: tuple[int, int, int, int] | None
+) -> tuple[int, int, int, int] | None:
+    """The box around two boxes (an address wrapped over two lines)."""
+    if a is None or b is None:
+        return a or b
+    left, top = min(a[0], b[0]), min(a[1], b[1])
+    right, bottom = max(a[0] + a[2], b[0] + b[2]), max(a[1] + a[3], b[1] + b[3])
+    return (left, top, right - left, bottom - top)
 
 
 def box_of(value: Any) -> tuple[int, int, int, int] | None:

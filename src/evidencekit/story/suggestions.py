@@ -32,7 +32,7 @@ from evidencekit.story.identifiers import (
     find_identifiers,
     platform_hint,
 )
-from evidencekit.story.ocr_texts import box_of, ocr_lines
+from evidencekit.story.ocr_texts import OcrLine, box_of, ocr_lines, union
 from evidencekit.story.records import NOTES, OFFENDERS, PAYMENTS
 
 
@@ -298,18 +298,22 @@ def suggest(case: Case, *, include_recorded: bool = False) -> Suggestions:
             )
             collected[("chat-account", suggestion.key)] = suggestion
 
+    previous: OcrLine | None = None
+    previous_keys: set[str] = set()
     for line in ocr_lines(case, items, case.manifest()):
-        place = Place(
-            ref=line.item_id,
-            where=f"{line.item_id} (read from the picture"
-            + (f" at {line.box[0]},{line.box[1]}" if line.box else "")
-            + ")",
-            box=line.box,
-            read_by="ocr",
-        )
+        keys = set()
         for found in find_identifiers(line.text, region, ocr=True):
             platform = platform_hint(line.text) if found.kind == "handle" else None
-            add(found, place, platform=platform)
+            add(found, _picture_place(line.item_id, line.box), platform=platform)
+            keys.add(found.key)
+        if previous is not None and previous.item_id == line.item_id:
+            # a wallet app shows an address over two lines (two blocks, to OCR): read them as one;
+            # only a wallet is taken from the pair, and only when its checksum matches
+            for found in find_identifiers(f"{previous.text}\n{line.text}", region, ocr=True):
+                if found.kind == "wallet" and found.key not in keys | previous_keys:
+                    add(found, _picture_place(line.item_id, union(previous.box, line.box)))
+                    keys.add(found.key)
+        previous, previous_keys = line, keys
 
     for url in case.urls():
         linked = classify_url(str(url.get("url", "")))
@@ -353,6 +357,11 @@ def suggest(case: Case, *, include_recorded: bool = False) -> Suggestions:
     return Suggestions(
         out, len(found_transcripts), message_total, unreadable, list(dict.fromkeys(own_accounts))
     )
+
+
+def _picture_place(item_id: str, box: tuple[int, int, int, int] | None) -> Place:
+    where = f"{item_id} (read from the picture" + (f" at {box[0]},{box[1]}" if box else "") + ")"
+    return Place(ref=item_id, where=where, box=box, read_by="ocr")
 
 
 MAX_PLACES = 1000  # places kept per identifier (a handle repeated in every message of a long chat)
