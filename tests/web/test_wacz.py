@@ -451,3 +451,17 @@ def test_a_capture_whose_wacz_cannot_be_made_is_kept(case, site, monkeypatch):
     assert verify_case(case.root).ok
     monkeypatch.undo()
     assert [p.item_id for p in wacz_pack.make_waczs(case).made] == [result.item["id"]]
+
+
+def test_an_incomplete_capture_gets_a_wacz_that_says_so(case, site):
+    add_url(case, site.url("/loop"), kind="content")  # redirects to itself for ever
+
+    result = archive_url(case, "U0001", options=NO_BROWSER)
+
+    assert result.item["web_capture"]["incomplete"] is True
+    stored = case.root / wacz_pack.wacz_path(result.item["id"])
+    assert wacz_validate(stored).returncode == 0
+    package = json.loads(members(stored)["datapackage.json"])
+    assert "The capture is incomplete" in package["description"]
+    index = members(stored)["indexes/index.cdx"].decode().splitlines()
+    assert len(index) >= 2 and all('"status": "302"' in line for line in index)  # each hop, replayable

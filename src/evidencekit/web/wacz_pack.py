@@ -22,6 +22,10 @@ from evidencekit.web import wacz
 WACZ_NAME = "capture.wacz"
 WACZ_MADE = "wacz-made"
 MIME = "application/wacz"
+INCOMPLETE = (
+    " The capture is incomplete: it stopped before the page was wholly recorded, and what was left "
+    "out is listed in the item's web_capture (errors, browser_traffic.left_out)."
+)
 
 
 def wacz_path(item_id: str) -> str:
@@ -169,7 +173,8 @@ def _pack_one(case: Case, change: Any, item: dict[str, Any], manifest: dict[str,
                 warc_path.rsplit("/", 1)[-1],
                 title=f"{item.get('url_id') or item_id}: {capture.get('title') or item.get('source_url')}",
                 description=f"Web capture {item_id} of {item.get('source_url')} for case {case.info.id}, "
-                f"captured {item.get('captured_at')} (WARC {warc_path}, SHA-256 {recorded})",
+                f"captured {item.get('captured_at')} (WARC {warc_path}, SHA-256 {recorded})."
+                + (INCOMPLETE if capture.get("incomplete") else ""),
                 created=change.now(),
                 software=f"evidencekit {__version__}",
                 page_urls=_page_candidates(item, capture),
