@@ -196,6 +196,14 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 self._send(200, b'{"private": true}', "application/json")
             else:
                 self._send(200, self.pictures[path], "image/png")
+        elif path == "/trickle":
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", "100000")
+            self.end_headers()
+            self.wfile.write(b"<html><head><title>Trickling page</title></head><body><h1>Seen first</h1>")
+            self.wfile.flush()
+            time.sleep(HANG_SECONDS)
         elif path == "/never":
             self._send(200, NEVER_HTML)
         elif path == "/hang.png":

@@ -280,3 +280,15 @@ def test_the_browsers_redirect_is_recorded_as_it_was_answered(case, site, browse
     redirect = fetched[site.url("/redirect")]
     assert redirect["http"]["Location"] == "/page" and redirect["headers"]["WARC-IP-Address"] == "127.0.0.1"
     assert b"Send 500 euros" in fetched[site.url("/page")]["content"]
+
+
+def test_a_page_that_arrives_slowly_is_shown_as_far_as_it_came(case, site, browser_ready):
+    add_url(case, site.url("/trickle"))
+    options = ArchiveOptions(fetch=FetchOptions(timeout=6.0), browser_timeout=3.0)
+    item = archive_url(case, "U0001", options=options).item
+    web = item["web_capture"]
+    assert web["browser"]["title"] == "Trickling page", "the browser got the first bytes as they came"
+    assert "browser-timeout" in {e["code"] for e in web["errors"]} and web["incomplete"] is True
+    [slow] = [e for e in web["browser_traffic"]["left_out"] if e["url"] == site.url("/trickle")]
+    assert slow["reason"] in ("timeout", "unfinished")
+    assert "screenshot.png" in [f["path"] for f in item["files"]]

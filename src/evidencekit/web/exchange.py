@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import Any, Protocol
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from evidencekit.clock import iso_utc
@@ -117,6 +117,13 @@ class _Deadline(Exception):
     """The whole fetch took longer than allowed."""
 
 
+class Sink(Protocol):
+    """Where the bytes received are copied as they arrive (a file; or the recording proxy's file
+    and the browser at once)."""
+
+    def write(self, data: bytes | memoryview, /) -> object: ...
+
+
 class Budget:
     """The bytes a whole capture may still receive, shared by its downloads (any thread)."""
 
@@ -141,7 +148,7 @@ class _RecordingReader(io.RawIOBase):
     def __init__(
         self,
         sock: socket.socket,
-        sink: IO[bytes],
+        sink: Sink,
         limit: int,
         deadline: float,
         timeout: float,
@@ -264,7 +271,7 @@ def exchange(
 def send_and_read(
     conn: Connection,
     request: bytes,
-    spool: IO[bytes],
+    spool: Sink,
     host: str,
     url: str,
     options: FetchOptions,

@@ -75,7 +75,7 @@ AUTHORIZATION_REMOVED = "[removed by evidencekit: credentials, never stored]"
 class Reply(Protocol):
     """Where the browser's answer is written (the connection's buffered writer)."""
 
-    def write(self, data: bytes, /) -> Any: ...
+    def write(self, data: bytes | memoryview, /) -> Any: ...
 
     def flush(self) -> Any: ...
 
@@ -265,8 +265,9 @@ class BrowserRecorder:
             self._serial += 1
             token = self._serial
             self._pending[token] = url
+        tee = _Tee(reply)
         try:
-            hop, raw = self._exchange(method, url, headers, body)
+            hop, raw = self._exchange(method, url, headers, body, tee)
         except WebCaptureError as exc:
             with self._lock:
                 self._pending.pop(token, None)
@@ -274,15 +275,14 @@ class BrowserRecorder:
                     self._leave_out(url, "capture-cap", "not recorded: the capture reached its size cap")
                 elif not self._closed:
                     self._leave_out(url, "failed", exc.message)
-            _answer(reply, 502, exc.message)
+            if not tee.passed:
+                _answer(reply, 502, exc.message)
             return
         except BaseException:
             with self._lock:
                 self._pending.pop(token, None)
             raise
         response_path: Path = raw["response_path"]
-        with contextlib.suppress(OSError):  # the browser may stop reading (a video's first bytes)
-            _copy(response_path, reply)
         with self._lock:
             self._pending.pop(token, None)
             if self._closed:
@@ -293,7 +293,7 @@ class BrowserRecorder:
             self._record(hop, raw)
 
     def _exchange(
-        self, method: str, url: str, headers: list[tuple[str, str]], body: bytes
+        self, method: str, url: str, headers: list[tuple[str, str]], body: bytes, tee: _Tee
     ) -> tuple[Hop, dict[str, Any]]:
         scheme, host, port, target, ascii_url = request_target(url)
         sent, recorded, removed = request_heads(method, target, headers, body)
@@ -311,11 +311,12 @@ class BrowserRecorder:
         try:
             fetched_at = self.clock()
             spool = tempfile.NamedTemporaryFile(dir=self._scratch, delete=False)  # noqa: SIM115
+            tee.file = spool
             try:
                 hop = send_and_read(
                     conn,
                     sent + body,
-                    spool,
+                    tee,
                     host,
                     ascii_url,
                     options,
@@ -413,14 +414,27 @@ def request_heads(
     return encoded(sent), encoded(recorded), removed
 
 
-def _copy(path: Path, reply: Reply) -> None:
-    with open(path, "rb") as source:
-        while True:
-            block = source.read(256 * 1024)
-            if not block:
-                break
-            reply.write(block)
-    reply.flush()
+class _Tee:
+    """Each piece of the answer, as it arrives: into the spool file (for the WARC) and on to the
+    browser, so a slow page renders as it comes. A browser that stops reading (a video's first
+    bytes were enough for it) does not stop the recording."""
+
+    def __init__(self, reply: Reply) -> None:
+        self.reply: Reply | None = reply
+        self.file: IO[bytes] | None = None
+        self.passed = 0
+
+    def write(self, data: bytes | memoryview, /) -> int:
+        assert self.file is not None
+        self.file.write(data)
+        if self.reply is not None:
+            try:
+                self.reply.write(data)
+                self.reply.flush()
+                self.passed += len(data)
+            except OSError:
+                self.reply = None
+        return len(data)
 
 
 def _answer(reply: Reply, status: int, message: str) -> None:
