@@ -465,3 +465,29 @@ def test_an_incomplete_capture_gets_a_wacz_that_says_so(case, site):
     assert "The capture is incomplete" in package["description"]
     index = members(stored)["indexes/index.cdx"].decode().splitlines()
     assert len(index) >= 2 and all('"status": "302"' in line for line in index)  # each hop, replayable
+
+
+def test_a_zip_whose_entries_overlap_is_refused_before_it_is_read(case, site):
+    """Thousands of entries over the same deflated bytes: each alone looks fine, together they expand
+    without end (the "better zip bomb"). Made by hand: zipfile itself never writes such a zip."""
+    import struct
+    import zlib
+
+    stored = packed_case(case, site)
+    data = zlib.compressobj(9, zlib.DEFLATED, -15)
+    raw = data.compress(b"\0" * (900 << 10)) + data.flush()  # 900 KB of zeros: ratio ~1000, but under 1 MB
+    crc = zlib.crc32(b"\0" * (900 << 10))
+    name = b"archive/capture.warc.gz"
+    local = struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, 0, 0, crc, len(raw), 900 << 10, len(name), 0)
+    body = local + name + raw
+    entry = struct.Struct("<IHHHHHHIIIHHHHHII")  # a central directory entry, all at offset 0
+    entries = []
+    for n in range(3000):
+        member = f"archive/part-{n}.warc".encode()
+        fields = (0x02014B50, 20, 20, 0, 8, 0, 0, crc, len(raw), 900 << 10, len(member), 0, 0, 0, 0, 0, 0)
+        entries.append(entry.pack(*fields) + member)
+    directory = b"".join(entries)
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(entries), len(entries), len(directory), len(body), 0)
+    replace_listed(case, stored, body + directory + end)
+
+    assert wacz_codes(case) == ["wacz-zip-bomb"]

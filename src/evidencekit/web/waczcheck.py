@@ -8,8 +8,9 @@ could have replaced it and re-listed it. Checked without unpacking anything to d
 - the zip can be read, has at most `MAX_MEMBERS` entries, no member name that could leave a
   folder (`..`, absolute, drive, backslash…; the one rule in case/names.py), no link and no name
   given twice;
-- its members cannot expand to more than `MAX_EXPANDED` bytes or more than `MAX_RATIO` times
-  their compressed size (a zip bomb); every member is read to its end with its CRC checked;
+- its members cannot expand to more than `MAX_EXPANDED` bytes, nor one of them or all together to
+  more than `MAX_RATIO` times their compressed size or the file's (a zip bomb, overlapping entries
+  included); every member is read to its end with its CRC checked;
 - datapackage.json lists every member with a SHA-256 and size that match, datapackage-digest.json
   holds the SHA-256 of datapackage.json, and a WACZ evidencekit made for a capture holds that
   capture's WARC byte for byte (the SHA-256 the manifest gives it).
@@ -114,7 +115,8 @@ def check_wacz(stream: IO[bytes], shown: str) -> WaczProblems:
         return found
     with archive:
         infos = archive.infolist()
-        if not _safe_listing(infos, shown, found):
+        size = stream.seek(0, os.SEEK_END)
+        if not _safe_listing(infos, size, shown, found):
             return found
         _read_members(archive, infos, shown, found)
         if found.problems:
@@ -123,7 +125,7 @@ def check_wacz(stream: IO[bytes], shown: str) -> WaczProblems:
     return found
 
 
-def _safe_listing(infos: list[zipfile.ZipInfo], shown: str, found: WaczProblems) -> bool:
+def _safe_listing(infos: list[zipfile.ZipInfo], size: int, shown: str, found: WaczProblems) -> bool:
     if len(infos) > MAX_MEMBERS:
         found.add("wacz-zip-bomb", f"{shown} lists {len(infos):,} files; a WACZ has a handful.")
         return False
@@ -143,7 +145,9 @@ def _safe_listing(infos: list[zipfile.ZipInfo], shown: str, found: WaczProblems)
     if found.problems:
         return False
     expanded = sum(info.file_size for info in infos)
-    if expanded > MAX_EXPANDED:
+    # Members that overlap (several entries over the same compressed bytes) expand past any ratio
+    # a single member shows; their sum cannot pass the file's own size times the ratio.
+    if expanded > MAX_EXPANDED or expanded > MAX_RATIO * size + (64 << 20):
         found.add("wacz-zip-bomb", f"{shown} would expand to {expanded:,} bytes.")
         return False
     for info in infos:
