@@ -491,3 +491,19 @@ def test_a_zip_whose_entries_overlap_is_refused_before_it_is_read(case, site):
     replace_listed(case, stored, body + directory + end)
 
     assert wacz_codes(case) == ["wacz-zip-bomb"]
+
+
+def test_a_warc_changed_since_capture_gets_no_wacz_and_the_command_says_why(case, site, cli):
+    result = captured(case, site)
+    warc = case.root / result.item["bag_path"] / "capture.warc.gz"
+    damaged = bytearray(warc.read_bytes())
+    damaged[-100] ^= 0xFF
+    warc.write_bytes(bytes(damaged))
+
+    again = cli("wacz", result.item["id"], "--again", "--case", case.root)
+
+    assert again.exit_code == 1
+    said = " ".join(again.output.split())
+    assert f"{result.item['id']}: no WACZ was made" in said and "no longer matches its SHA-256" in said
+    made_at_capture = case.root / wacz_pack.wacz_path(result.item["id"])
+    assert wacz_validate(made_at_capture).returncode == 0  # the one made at capture is kept as it was

@@ -8,6 +8,7 @@ manifest; the WACZ holds that WARC byte for byte, so replaying the WACZ replays 
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -165,8 +166,15 @@ def _pack_one(case: Case, change: Any, item: dict[str, Any], manifest: dict[str,
         fd = safepath.open_regular(case.root, warc_path)
     except OSError as exc:
         return NotPacked(item_id, f"its WARC {warc_path} could not be read ({_sentence(exc)})")
+    changed = NotPacked(
+        item_id,
+        f"its WARC {warc_path} no longer matches its SHA-256 in the manifest (run evidencekit verify)",
+    )
     try:
         with os.fdopen(fd, "rb") as stream:
+            if _sha256(stream) != recorded:  # first, so a changed WARC is never read as one
+                return changed
+            stream.seek(0)
             written = wacz.write_wacz(
                 scratch,
                 stream,
@@ -181,13 +189,10 @@ def _pack_one(case: Case, change: Any, item: dict[str, Any], manifest: dict[str,
             )
     except Exception as exc:  # noqa: BLE001 - a damaged WARC can make warcio fail in any way
         scratch.unlink(missing_ok=True)
-        return NotPacked(item_id, f"its WARC {warc_path} could not be read as a WARC ({_sentence(exc)})")
-    if written.warc_sha256 != recorded:
+        return NotPacked(item_id, f"its WARC {warc_path} could not be read as a WARC ({type(exc).__name__})")
+    if written.warc_sha256 != recorded:  # it changed while it was packed
         scratch.unlink(missing_ok=True)
-        return NotPacked(
-            item_id,
-            f"its WARC {warc_path} no longer matches its SHA-256 in the manifest (run evidencekit verify)",
-        )
+        return changed
     target = wacz_path(item_id)
     if target in manifest:
         staged = change.replace_payload(target, written.sha256, written.size)
@@ -215,6 +220,13 @@ def _page_candidates(item: dict[str, Any], capture: dict[str, Any]) -> list[tupl
     urls = [browser.get("final_url"), capture.get("final_url"), capture.get("fetched_url")]
     urls += [capture.get("requested_url"), item.get("source_url")]
     return [(url.split("#", 1)[0], title) for url in urls if isinstance(url, str) and url]
+
+
+def _sha256(stream: Any) -> str:
+    hasher = hashlib.sha256()
+    while block := stream.read(1 << 20):
+        hasher.update(block)
+    return hasher.hexdigest()
 
 
 def _sentence(exc: BaseException) -> str:
