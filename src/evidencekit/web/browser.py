@@ -242,6 +242,7 @@ def _visit(browser: Any, executable: str | None, visit: _Visit, result: BrowserR
     if visit.cookies:
         context.add_cookies(visit.cookies)
     page = context.new_page()
+    loading = _InFlight(page)
     page.set_default_timeout(visit.timeout_ms)
     result.rendered_at = iso_utc(visit.now())
     loaded = _open(page, visit.url, visit.timeout_ms, result, PlaywrightError, PlaywrightTimeout)
@@ -253,7 +254,7 @@ def _visit(browser: Any, executable: str | None, visit: _Visit, result: BrowserR
         result.title = " ".join((page.title() or "").split()) or None
     except PlaywrightError:
         result.title = None
-    _scroll_through(page, result, PlaywrightError, PlaywrightTimeout)
+    _scroll_through(page, result, PlaywrightError, loading)
     _screenshot(page, visit.out_dir / "screenshot-page.png", result, PlaywrightError)
     _pdf(page, visit.out_dir / "page.pdf", visit.header_text, result, PlaywrightError)
 
@@ -296,9 +297,35 @@ def _open(
     return True
 
 
-def _scroll_through(
-    page: Any, result: BrowserResult, error: type[BaseException], timeout: type[BaseException]
-) -> None:
+class _InFlight:
+    """The page's requests not yet answered (the load events fire only once, so waiting for
+    "networkidle" again after scrolling would return at once)."""
+
+    def __init__(self, page: Any) -> None:
+        self.requests: set[Any] = set()
+        page.on("request", self._started)
+        page.on("requestfinished", self._ended)
+        page.on("requestfailed", self._ended)
+
+    def _started(self, request: Any) -> None:
+        self.requests.add(request)
+
+    def _ended(self, request: Any) -> None:
+        self.requests.discard(request)
+
+    def wait_quiet(self, page: Any, quiet_ms: int = 300, longest_ms: int = SETTLE_MS) -> None:
+        """Until no request has been open for `quiet_ms`, or `longest_ms` have passed."""
+        deadline = time.monotonic() + longest_ms / 1000
+        quiet_since = time.monotonic()
+        while time.monotonic() < deadline:
+            if self.requests:
+                quiet_since = time.monotonic()
+            elif time.monotonic() - quiet_since >= quiet_ms / 1000:
+                return
+            page.wait_for_timeout(100)
+
+
+def _scroll_through(page: Any, result: BrowserResult, error: type[BaseException], loading: _InFlight) -> None:
     """Scroll down a screen at a time, as a person would, so that images and posts loaded on scroll
     are fetched (and recorded); then back to the top. An endless feed is followed only as far as the
     screenshot can show, and the capture says so."""
@@ -325,8 +352,7 @@ def _scroll_through(
             page.evaluate("window.scrollBy(0, window.innerHeight)")
             page.wait_for_timeout(SCROLL_PAUSE_MS)
         page.evaluate("window.scrollTo(0, 0)")
-        with contextlib.suppress(timeout):
-            page.wait_for_load_state("networkidle", timeout=SETTLE_MS)
+        loading.wait_quiet(page)
     except error as exc:
         result.errors.append(
             {"code": "scroll-failed", "message": f"Scrolling the page failed ({_first_line(exc)})."}
