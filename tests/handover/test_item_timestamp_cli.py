@@ -140,3 +140,23 @@ def test_a_tsa_whose_root_this_computer_does_not_know_still_gives_a_kept_token(c
     found = {f["code"]: f["message"] for f in json.loads(checked.stdout)["findings"]}
     assert "item-time-root-unknown" in found and "openssl ts -verify" in found["item-time-root-unknown"]
     assert "item-time-ok" not in found
+
+
+def test_an_officer_who_opens_the_hand_over_gets_every_items_trusted_time_checked(
+    cli, case, evidence, tsa, trusting, passphrase_file, tmp_path
+):
+    assert (
+        cli("capture", "-C", case.root, evidence / "chat.txt", "--tsa", tsa.url, env=trusting).exit_code == 0
+    )
+    out = tmp_path / "handover"
+    assert cli("seal", "-C", case.root, "--passphrase-file", passphrase_file, "--out", out).exit_code == 0
+    archive = out / f"{case.info.id}.tar.age"
+
+    inside = cli("verify", archive, "--passphrase-file", passphrase_file, env=trusting)
+    assert inside.exit_code == 0, inside.output
+    assert "the items' trusted times" in " ".join(inside.stdout.split())  # left for after `open`
+
+    opened = cli("open", archive, "--passphrase-file", passphrase_file, "--json", env=trusting)
+    assert opened.exit_code == 0, opened.output
+    report = json.loads(opened.stdout)
+    assert report["ok"] and [s["item"] for s in report["item_timestamps"]] == ["E0001"]
