@@ -129,5 +129,18 @@ def test_text_read_from_a_screenshot_marked_sensitive_is_never_used(gb_case: Cas
     assert [s for s in suggest(gb_case).items if s.kind in ("phone", "payment-link")] == []
 
 
+def test_once_a_case_is_marked_under_18_text_read_before_from_unconfirmed_pictures_is_not_used(
+    gb_case: Case, pictures
+):
+    from evidencekit.case.flags import set_under_18
+
+    capture(gb_case, [pictures["page"]])
+    assert [s for s in suggest(gb_case).items if s.kind == "phone"]
+
+    set_under_18(gb_case, "not-sure")
+
+    assert [s for s in suggest(Case(gb_case.root)).items if s.kind == "phone"] == []
+
+
 def test_story_reads_the_ocr_files_that_ocr_writes():
     assert ocr_texts.OCR_FORMAT == OCR_FORMAT

@@ -5,8 +5,9 @@ A chat screenshot's messages are in its transcript (read like any chat export, b
 reads the other pictures: a profile page, a payment request, a gift card. Each item's
 `data/derived/<id>/ocr.json` is used only when the manifest lists it with the hash its bytes have,
 it is read through safepath (no link or FIFO followed), and it must say it is an OCR file of that
-item. Items recorded as sensitive are skipped without opening anything (no OCR file is made for
-them; one found beside such an item is not read either).
+item. Items recorded as sensitive, and in a case marked under 18 every picture not confirmed to
+show no nudity, are skipped without opening anything (OCR makes no file for them; one found beside
+such an item, made before the case was marked, is not read either).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 
 from evidencekit.case import layout, safepath
 from evidencekit.case.case import Case
+from evidencekit.case.flags import under_18
 
 # The same as evidencekit.ocr.outputs (a layer above this one; tests/story check they agree).
 OCR_FORMAT = "evidencekit-ocr/1"
@@ -39,9 +41,12 @@ class OcrLine:
 
 def ocr_lines(case: Case, items: list[dict[str, Any]], manifest: dict[str, str]) -> Iterator[OcrLine]:
     """Every line read in the case's non-chat screenshots, in item order."""
+    minor = under_18(case) is True
     for item in items:
         if item.get("sensitive") or item.get("by_reference"):
             continue
+        if minor and item.get("not_intimate_confirmed") is not True:
+            continue  # as OCR itself: in an under-18 case only pictures confirmed without nudity
         item_id = str(item.get("id"))
         document = _document(case, item_id, manifest)
         if document is None or isinstance(document.get("chat"), dict):
