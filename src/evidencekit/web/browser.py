@@ -39,7 +39,7 @@ VIEWPORT = (1280, 900)
 MAX_SCREENSHOT_HEIGHT = 16000  # Chromium's own limit is 16384 px; taller pages are cut (and say so)
 SETTLE_MS = 3000  # after "load", wait at most this long for the network to go quiet
 MAX_SCROLL_STEPS = 40  # screens scrolled to load what appears on scroll
-SCROLL_PAUSE_MS = 250
+SCROLL_PAUSE_MS = 150
 SCROLL_SECONDS = 20.0
 
 
