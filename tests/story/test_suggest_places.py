@@ -130,16 +130,19 @@ def test_text_read_from_a_screenshot_marked_sensitive_is_never_used(gb_case: Cas
 
 
 def test_once_a_case_is_marked_under_18_text_read_before_from_unconfirmed_pictures_is_not_used(
-    gb_case: Case, pictures
+    gb_case: Case, tmp_path: Path, pictures
 ):
     from evidencekit.case.flags import set_under_18
 
-    capture(gb_case, [pictures["page"]])
-    assert [s for s in suggest(gb_case).items if s.kind == "phone"]
+    capture(gb_case, [pictures["page"], pictures["chat"]])
+    export = add_chat_export(gb_case, tmp_path / "export", [message(1, "pay @jake.m22", sender="Jake")])
+    assert len([s for s in suggest(gb_case).items if s.kind in ("phone", "wallet")]) == 2
 
     set_under_18(gb_case, "not-sure")
 
-    assert [s for s in suggest(Case(gb_case.root)).items if s.kind == "phone"] == []
+    found = suggest(Case(gb_case.root))
+    assert [s for s in found.items if s.kind in ("phone", "wallet")] == []
+    assert [s.seen_in for s in found.items if s.kind in ("handle", "chat-account")] == [[export], [export]]
 
 
 def test_story_reads_the_ocr_files_that_ocr_writes():

@@ -41,12 +41,10 @@ class OcrLine:
 
 def ocr_lines(case: Case, items: list[dict[str, Any]], manifest: dict[str, str]) -> Iterator[OcrLine]:
     """Every line read in the case's non-chat screenshots, in item order."""
-    minor = under_18(case) is True
+    unread = unread_pictures(case, items)
     for item in items:
-        if item.get("sensitive") or item.get("by_reference"):
+        if item.get("sensitive") or item.get("by_reference") or str(item.get("id")) in unread:
             continue
-        if minor and item.get("not_intimate_confirmed") is not True:
-            continue  # as OCR itself: in an under-18 case only pictures confirmed without nudity
         item_id = str(item.get("id"))
         document = _document(case, item_id, manifest)
         if document is None or isinstance(document.get("chat"), dict):
@@ -59,6 +57,19 @@ def ocr_lines(case: Case, items: list[dict[str, Any]], manifest: dict[str, str])
                     continue
                 box, confidence = _box(line.get("box")), _number(line.get("confidence"))
                 yield OcrLine(item_id, line["text"], box, confidence)
+
+
+def unread_pictures(case: Case, items: list[dict[str, Any]]) -> set[str]:
+    """Pictures whose OCR text (lines or chat transcript) must not be used: in a case marked under
+    18, those read by OCR that were not confirmed to show no nudity (as OCR would not read them now;
+    a chat export's transcript is not a picture's and is always used)."""
+    if under_18(case) is not True:
+        return set()
+    return {
+        str(item.get("id"))
+        for item in items
+        if item.get("ocr") is not None and item.get("not_intimate_confirmed") is not True
+    }
 
 
 def _document(case: Case, item_id: str, manifest: dict[str, str]) -> dict[str, Any] | None:

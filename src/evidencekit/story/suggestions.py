@@ -32,7 +32,7 @@ from evidencekit.story.identifiers import (
     find_identifiers,
     platform_hint,
 )
-from evidencekit.story.ocr_texts import OcrLine, box_of, ocr_lines, union
+from evidencekit.story.ocr_texts import OcrLine, box_of, ocr_lines, union, unread_pictures
 from evidencekit.story.records import NOTES, OFFENDERS, PAYMENTS
 
 
@@ -236,7 +236,8 @@ def suggest(case: Case, *, include_recorded: bool = False) -> Suggestions:
     message_total = unreadable = 0
     own_accounts: list[OwnAccount] = []
     own_names: set[str] = set()
-    found_transcripts = sources.transcripts(case, items)
+    unread = unread_pictures(case, items)
+    found_transcripts = [t for t in sources.transcripts(case, items) if t.item_id not in unread]
     for transcript in found_transcripts:
         accounts: dict[tuple[str, str | None], int] = {}
         marked_own: set[str] = set()
