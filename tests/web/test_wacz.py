@@ -449,6 +449,10 @@ def test_a_capture_whose_wacz_cannot_be_made_is_kept(case, site, monkeypatch):
     assert (case.root / result.item["bag_path"] / "capture.warc.gz").is_file()
     assert not (case.root / wacz_pack.wacz_path(result.item["id"])).exists()
     assert verify_case(case.root).ok
+    failed = wacz_pack.make_waczs(case).failed
+    assert [(f.item_id, f.problem) for f in failed] == [
+        (result.item["id"], "the WACZ could not be written (No space left on device)")
+    ]
     monkeypatch.undo()
     assert [p.item_id for p in wacz_pack.make_waczs(case).made] == [result.item["id"]]
 

@@ -187,6 +187,13 @@ def _pack_one(case: Case, change: Any, item: dict[str, Any], manifest: dict[str,
                 software=f"evidencekit {__version__}",
                 page_urls=_page_candidates(item, capture),
             )
+    except OSError as exc:
+        scratch.unlink(missing_ok=True)
+        if exc.errno is None:  # not the system's: gzip's, reading a damaged WARC
+            return NotPacked(
+                item_id, f"its WARC {warc_path} could not be read as a WARC ({type(exc).__name__})"
+            )
+        return NotPacked(item_id, f"the WACZ could not be written ({exc.strerror or _sentence(exc)})")  # disk
     except Exception as exc:  # noqa: BLE001 - a damaged WARC can make warcio fail in any way
         scratch.unlink(missing_ok=True)
         return NotPacked(item_id, f"its WARC {warc_path} could not be read as a WARC ({type(exc).__name__})")
