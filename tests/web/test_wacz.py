@@ -414,6 +414,12 @@ def test_evidencekit_wacz_names_an_item_that_is_no_web_capture(case, evidence, c
     assert "E0001 is not a web capture of this case" in " ".join(refused.output.split())
 
 
+def test_again_without_naming_a_capture_is_refused(case, cli):
+    refused = cli("wacz", "--again", "--case", case.root)
+
+    assert refused.exit_code == 2 and "evidencekit wacz E0002 --again" in " ".join(refused.output.split())
+
+
 def test_a_sealed_case_gets_no_wacz_until_reopened(case, site, cli):
     from evidencekit.case.seal import seal_case
 

@@ -39,6 +39,13 @@ def wacz(
     from evidencekit.errors import CaseSealedError
     from evidencekit.web import wacz_pack
 
+    if again and not items:
+        from evidencekit.errors import InvalidValueError
+
+        raise InvalidValueError(
+            "--again makes the WACZ of the captures you name anew.",
+            hint="Name them, e.g. evidencekit wacz E0002 --again (evidencekit wacz lists them).",
+        )
     the_case = open_case(case)
     if the_case.is_sealed():
         raise CaseSealedError(
