@@ -1,7 +1,8 @@
 """Archiving a recorded address: fetch, render, then store it all as one item, in one change.
 
 The slow, networked part happens first, in a private temporary folder outside the case: the WARC
-(`fetch`), then the screenshot and PDF (`browser`, `banner`). Only then is the case locked, briefly,
+(`fetch`), then the browser's visit, whose every request the recorder appends to that WARC, and the
+screenshot and PDF (`rendering`: `recorder`, `browser`, `banner`). Only then is the case locked, briefly,
 and everything staged as ONE all-or-nothing change: a `url-capture` item whose folder
 `data/web/U0001-<n>/` holds the files, and two custody entries (`item-captured`, `url-archived`).
 A crash or Ctrl-C at any point leaves the case as it was; the temporary folder is always removed.
@@ -34,7 +35,7 @@ from evidencekit.web.errors import SensitiveUrlError, UnderEighteenPageError, We
 from evidencekit.web.fetch import FetchOptions, FetchResult, fetch_to_warc, request_target
 from evidencekit.web.page import looks_like_login
 from evidencekit.web.recorder import DEFAULT_CAPTURE_CAP
-from evidencekit.web.rendering import PDF_NAME, SCREENSHOT_NAME, WARC_NAME, render_recorded
+from evidencekit.web.rendering import PDF_NAME, SCREENSHOT_NAME, WARC_NAME, Rendered, render_recorded
 
 CHAIN_NAME = "tls-chain.pem"
 _MIME = {
@@ -203,11 +204,11 @@ def archive_url(
             rendered = render_recorded(
                 case, url_record, checked.normalised, fetched, options, browser_cookies, work
             )
-            errors.extend(rendered["errors"])
+            errors.extend(rendered.errors)
         capture = _capture_facts(case, url_record, fetched, rendered, options, jar is not None)
         capture["errors"] = errors + _login_errors(checked.platform, fetched, rendered)
         capture["login_wall"] = any(e["code"] == "login-wall" for e in capture["errors"])
-        traffic = rendered["traffic"] if rendered else None
+        traffic = rendered.traffic if rendered else None
         capture["browser_traffic"] = traffic.facts() if traffic is not None else None
         capture["incomplete"] = bool(
             fetched.truncated
@@ -223,10 +224,10 @@ def archive_url(
 
 
 def _login_errors(
-    platform_name: str | None, fetched: FetchResult, rendered: dict[str, Any] | None
+    platform_name: str | None, fetched: FetchResult, rendered: Rendered | None
 ) -> list[dict[str, str]]:
     walled = is_login_walled(platform_name)
-    browser_result = rendered["result"] if rendered else None
+    browser_result = rendered.result if rendered else None
     seen = [(fetched.final_url, fetched.status, fetched.title)]
     if browser_result is not None and browser_result.final_url:
         seen.append((browser_result.final_url, browser_result.status, browser_result.title))
@@ -243,14 +244,14 @@ def _login_errors(
     return []
 
 
-def _tools(rendered: dict[str, Any] | None) -> dict[str, str | None]:
+def _tools(rendered: Rendered | None) -> dict[str, str | None]:
     def version(package: str) -> str | None:
         try:
             return importlib.metadata.version(package)
         except importlib.metadata.PackageNotFoundError:
             return None
 
-    result = rendered["result"] if rendered else None
+    result = rendered.result if rendered else None
     return {
         "evidencekit": __version__,
         "python": platform.python_version(),
@@ -267,11 +268,11 @@ def _capture_facts(
     case: Case,
     url_record: dict[str, Any],
     fetched: FetchResult,
-    rendered: dict[str, Any] | None,
+    rendered: Rendered | None,
     options: ArchiveOptions,
     cookies_used: bool,
 ) -> dict[str, Any]:
-    result = rendered["result"] if rendered else None
+    result = rendered.result if rendered else None
     final_hop = fetched.hops[-1]
     browser_facts = None
     if result is not None:
@@ -286,10 +287,10 @@ def _capture_facts(
             "sandboxed": result.sandboxed,
         }
     screenshot = None
-    if rendered and rendered.get("banner"):
+    if rendered and rendered.banner:
         screenshot = {
-            "page_box": rendered["banner"]["page_box"],
-            "size": rendered["banner"]["size"],
+            "page_box": rendered.banner["page_box"],
+            "size": rendered.banner["size"],
             "banner": "added above and below the page; the page's pixels are unchanged inside page_box",
         }
     title = (result.title if result is not None and result.title else None) or fetched.title

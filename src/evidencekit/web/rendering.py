@@ -7,12 +7,14 @@ written; it appends to it. What it returns (`Rendered`) goes into the capture re
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from evidencekit._version import __version__
 from evidencekit.case.case import Case
 from evidencekit.clock import iso_utc, parse_iso
+from evidencekit.web.browser import BrowserResult
 from evidencekit.web.fetch import FetchResult, request_target
 from evidencekit.web.recorder import BrowserRecorder, Traffic
 
@@ -20,6 +22,16 @@ WARC_NAME = "capture.warc.gz"
 SCREENSHOT_NAME = "screenshot.png"
 PDF_NAME = "page.pdf"
 RESOURCE_MIME = {SCREENSHOT_NAME: "image/png", PDF_NAME: "application/pdf"}
+
+
+@dataclass
+class Rendered:
+    """What the browser's visit gave: its problems, what it saw, the banner's facts, its traffic."""
+
+    errors: list[dict[str, str]] = field(default_factory=list)
+    result: BrowserResult | None = None
+    banner: dict[str, Any] | None = None  # add_banner's page_box and size
+    traffic: Traffic | None = None
 
 
 def render_recorded(
@@ -30,10 +42,10 @@ def render_recorded(
     options: Any,
     cookies: list[dict[str, Any]] | None,
     work: Path,
-) -> dict[str, Any]:
+) -> Rendered:
     from evidencekit.web import browser
 
-    out: dict[str, Any] = {"errors": [], "result": None, "banner": None, "traffic": None}
+    out = Rendered()
     moment = case.clock()
     header = (
         f"Captured {iso_utc(moment)} by evidencekit {__version__} for case {case.info.id} "
@@ -65,10 +77,10 @@ def render_recorded(
         recorder.stop()
         if unavailable is None:
             _banner_and_resources(case, url_record, url, result, work, recorder, out)
-        out["traffic"] = recorder.traffic
-    out["errors"].extend(_left_out_errors(recorder.traffic))
+        out.traffic = recorder.traffic
+    out.errors.extend(_left_out_errors(recorder.traffic))
     if unavailable is not None:
-        out["errors"].append(
+        out.errors.append(
             {
                 "code": "browser-unavailable",
                 "message": f"No screenshot or PDF was made: {unavailable}. The WARC (the page's HTTP "
@@ -112,18 +124,18 @@ def _banner_and_resources(
     case: Case,
     url_record: dict[str, Any],
     url: str,
-    result: Any,
+    result: BrowserResult,
     work: Path,
     recorder: BrowserRecorder,
-    out: dict[str, Any],
+    out: Rendered,
 ) -> None:
     """The screenshot with its banner, then the screenshot and PDF as `resource` records of the
     capture's WARC (beside the browser's traffic, pointing at the page's response)."""
     from evidencekit.web.banner import add_banner
 
     moment = case.clock()
-    out["result"] = result
-    out["errors"].extend(result.errors)
+    out.result = result
+    out.errors.extend(result.errors)
     if (
         result.final_url
         and request_target(result.final_url.split("#")[0])[4] in recorder.traffic.response_ids
@@ -145,7 +157,7 @@ def _banner_and_resources(
             "(this banner is added outside it)."
         )
         footer = f"End of page · captured {rendered_at} · {shown_url}"
-        out["banner"] = add_banner(
+        out.banner = add_banner(
             result.screenshot,
             work / SCREENSHOT_NAME,
             lines,
