@@ -517,3 +517,80 @@ def test_a_warc_changed_since_capture_gets_no_wacz_and_the_command_says_why(case
     assert f"{result.item['id']}: no WACZ was made" in said and "no longer matches its SHA-256" in said
     made_at_capture = case.root / wacz_pack.wacz_path(result.item["id"])
     assert wacz_validate(made_at_capture).returncode == 0  # the one made at capture is kept as it was
+
+
+def test_a_revisit_is_indexed_as_pywb_indexes_it_and_a_post_is_left_out(tmp_path):
+    """A WARC as a browser session writes one: a page, the same page again with the same bytes
+    (a revisit record), and an API call made with POST."""
+    import io
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    warc = tmp_path / "capture.warc.gz"
+    body = b"<html><body>the same bytes twice</body></html>"
+    with open(warc, "wb") as stream:
+        writer = WARCWriter(stream, gzip=True)
+        http = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+        first = writer.create_warc_record(
+            "https://example.com/post",
+            "response",
+            payload=io.BytesIO(body),
+            length=len(body),
+            http_headers=http,
+        )
+        writer.write_record(first)
+        digest = first.rec_headers.get_header("WARC-Payload-Digest")
+        writer.write_record(
+            writer.create_revisit_record(
+                "https://example.com/post",
+                digest,
+                "https://example.com/post",
+                first.rec_headers.get_header("WARC-Date"),
+                http_headers=http,
+            )
+        )
+        api = writer.create_warc_record(
+            "https://example.com/api/like",
+            "response",
+            payload=io.BytesIO(b'{"ok": true}'),
+            length=12,
+            http_headers=StatusAndHeaders(
+                "200 OK", [("Content-Type", "application/json")], protocol="HTTP/1.1"
+            ),
+        )
+        request = writer.create_warc_record(
+            "https://example.com/api/like",
+            "request",
+            payload=io.BytesIO(b"id=1"),
+            length=4,
+            http_headers=StatusAndHeaders(
+                "POST /api/like HTTP/1.1", [("Host", "example.com")], is_http_request=True
+            ),
+        )
+        request.rec_headers.add_header("WARC-Concurrent-To", api.rec_headers.get_header("WARC-Record-ID"))
+        writer.write_record(api)
+        writer.write_record(request)
+
+    with open(warc, "rb") as stream:
+        index = wacz.index_warc(stream)
+
+    assert index.not_get == 1  # the POST's answer: replayed by address it would answer every GET
+    made = subprocess.run(
+        [str(BIN / "cdx-indexer"), "--cdxj", "--sort", str(warc)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    theirs = [line for line in made.stdout.splitlines() if "/api/" not in line]
+    ours = [line.cdxj("capture.warc.gz") for line in index.lines]
+
+    def fields(line: str) -> tuple[str, str, str, str, str, str]:
+        key, ts, data = line.split(" ", 2)
+        values = json.loads(data)
+        digest = values.get("digest", "").removeprefix("sha1:")  # pywb drops the prefix py-wacz keeps
+        return key, ts, values["offset"], values["length"], values.get("mime", ""), digest
+
+    assert [fields(line) for line in ours] == [fields(line) for line in theirs]
+    assert [json.loads(line.split(" ", 2)[2])["mime"] for line in ours] == ["text/html", "warc/revisit"]

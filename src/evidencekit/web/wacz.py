@@ -159,7 +159,11 @@ def index_warc(stream: IO[bytes]) -> WarcIndex:
             timestamp=_timestamp14(headers.get_header("WARC-Date") or ""),
             url=target,
             status=status,
-            mime=(mime or "").split(";", 1)[0].strip().lower() or None,
+            # a revisit is found by this type, as pywb and py-wacz write it, then replayed from the
+            # earlier response with the same payload digest
+            mime="warc/revisit"
+            if kind == "revisit"
+            else (mime or "").split(";", 1)[0].strip().lower() or None,
             digest=headers.get_header("WARC-Payload-Digest") or headers.get_header("WARC-Block-Digest"),
             offset=offset,
             length=length,
