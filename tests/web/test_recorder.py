@@ -22,7 +22,10 @@ INFO = "<urn:uuid:00000000-0000-4000-8000-000000000000>"
 
 
 def recorder(tmp_path: Path, site, **options) -> BrowserRecorder:
+    """A recorder for a page on the test site, which is on this computer (so local addresses are
+    allowed unless the test says otherwise)."""
     fetch = FetchOptions(extra_ca_file=site.cert, **options.pop("fetch", {}))
+    options.setdefault("local_addresses", True)
     return BrowserRecorder(
         tmp_path / "capture.warc.gz", INFO, fetch, page_url=site.url("/page"), clock=CLOCK, **options
     )
@@ -167,3 +170,16 @@ def site_image() -> bytes:
     from tests.web.conftest import _Handler
 
     return _Handler.image
+
+
+def test_a_page_on_the_internet_cannot_make_the_browser_load_this_computers_own_services(site, tmp_path):
+    # A page served from the internet (local_addresses=False, as for any public page) asks for
+    # something on 127.0.0.1: it is refused before any request is sent, and listed.
+    with recorder(tmp_path, site, local_addresses=False) as proxy:
+        status, _headers, body = through(proxy.proxy_url, "GET", site.url("/echo-cookies"))
+        proxy.stop()
+    assert status == 502 and b"local network" in body
+    assert site.requests == [], "nothing was asked of the local service"
+    [refused] = proxy.traffic.left_out
+    assert refused["reason"] == "local-address" and proxy.traffic.incomplete is False
+    assert [r for r in read_records(tmp_path / "capture.warc.gz") if r["type"] == "response"] == []

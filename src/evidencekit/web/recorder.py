@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import http.server
+import ipaddress
 import shutil
 import socket
 import socketserver
@@ -67,6 +68,10 @@ BROWSER_SERVICES = (
     "optimizationguide-pa.googleapis.com",
     "content-autofill.googleapis.com",
     "edge.microsoft.com",
+)
+LOCAL_REFUSED = (
+    "not fetched: an address on this computer or its local network, which a page on the internet "
+    "has no business loading (the answer could show the victim's own devices)"
 )
 COOKIE_REMOVED = "[removed by evidencekit: {n} cookie(s), never stored]"
 AUTHORIZATION_REMOVED = "[removed by evidencekit: credentials, never stored]"
@@ -126,7 +131,11 @@ class BrowserRecorder:
         page_url: str,
         clock: Clock,
         max_capture_bytes: int = DEFAULT_CAPTURE_CAP,
+        local_addresses: bool = False,
     ) -> None:
+        """`local_addresses`: whether the page may load from this computer or its local network
+        (only when the page itself is there); otherwise such requests are refused and listed."""
+        self.local_addresses = local_addresses
         self.warc_path, self.info_id, self.options = warc_path, info_id, options
         self.page_url, self.clock = page_url, clock
         self.traffic = Traffic(cap_bytes=max_capture_bytes)
@@ -271,7 +280,9 @@ class BrowserRecorder:
         except WebCaptureError as exc:
             with self._lock:
                 self._pending.pop(token, None)
-                if not self._closed and self.budget.left() <= 0:
+                if exc.code == "local-address":
+                    self._leave_out(url, "local-address", exc.message)
+                elif not self._closed and self.budget.left() <= 0:
                     self._leave_out(url, "capture-cap", "not recorded: the capture reached its size cap")
                 elif not self._closed:
                     self._leave_out(url, "failed", exc.message)
@@ -308,6 +319,9 @@ class BrowserRecorder:
             verify_tls=options.verify_tls,
             extra_ca_file=options.extra_ca_file,
         )
+        if not self.local_addresses and is_local_address(conn.ip):
+            conn.close()
+            raise WebCaptureError("local-address", LOCAL_REFUSED)
         try:
             fetched_at = self.clock()
             spool = tempfile.NamedTemporaryFile(dir=self._scratch, delete=False)  # noqa: SIM115
@@ -373,6 +387,15 @@ class BrowserRecorder:
             self._leave_out(hop.url, "timeout", "cut off: it did not finish arriving in time")
         elif hop.incomplete:
             self._leave_out(hop.url, "failed", "the server closed the connection part-way")
+
+
+def is_local_address(ip: str) -> bool:
+    """Loopback, private, link-local or otherwise not an internet address."""
+    try:
+        address = ipaddress.ip_address(ip.split("%", 1)[0])
+    except ValueError:
+        return False
+    return not address.is_global
 
 
 def request_heads(

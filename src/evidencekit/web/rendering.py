@@ -16,7 +16,7 @@ from evidencekit.case.case import Case
 from evidencekit.clock import iso_utc, parse_iso
 from evidencekit.web.browser import BrowserResult
 from evidencekit.web.fetch import FetchResult, request_target
-from evidencekit.web.recorder import BrowserRecorder, Traffic
+from evidencekit.web.recorder import BrowserRecorder, Traffic, is_local_address
 
 WARC_NAME = "capture.warc.gz"
 SCREENSHOT_NAME = "screenshot.png"
@@ -58,6 +58,7 @@ def render_recorded(
         page_url=url.split("#", 1)[0],
         clock=case.clock,
         max_capture_bytes=options.max_capture_bytes,
+        local_addresses=is_local_address(fetched.ip) if fetched.ip else False,
     )
     unavailable: str | None = None
     with recorder:
@@ -98,6 +99,7 @@ _LEFT_OUT_WORDS = {
     "unfinished": "still loading when the capture ended",
     "failed": "the site did not answer",
     "websocket": "live connections are not recorded",
+    "local-address": "addresses on this computer or its local network are not loaded",
 }
 
 
