@@ -16,8 +16,10 @@ from evidencekit._version import __version__
 from evidencekit.case.case import Case
 from evidencekit.clock import iso_utc
 from evidencekit.report import thumbnails as thumbs
+from evidencekit.report.offender_sheet import offender_sheet
 from evidencekit.report.reports_tracker import tracker_block
 from evidencekit.report.timeline import build_timeline, local_and_utc, when
+from evidencekit.report.trusted_time import add_trusted_times
 from evidencekit.sizes import human_size
 from evidencekit.story import sources
 from evidencekit.story.actions import ACTION_LABELS, REF_LABELS
@@ -93,6 +95,7 @@ def collect(
     )
     say("Preparing the tables")
     exhibits, withheld = _exhibits(items, times)
+    add_trusted_times(exhibits + withheld, case, manifest, times)  # report/trusted_time.py
     _add_perceptual(withheld, items, case)
     data: dict[str, Any] = {
         "case": _case_block(case, items, urls, zone),
@@ -101,6 +104,7 @@ def collect(
         "seal": _seal_block(case, custody, options, times),
         "references": _references(actions, payments, times),
         "offenders": [_offender_row(r, times) for r in offenders],
+        "offender_sheet": offender_sheet(case, zone),
         "payments": [_payment_row(r, times) for r in payments],
         "payment_advice": ([DONT_PAY] + ([CALL_BANK] if any(p.get("paid") for p in payments) else []))
         if payments
