@@ -120,7 +120,8 @@ def test_the_victims_own_side_of_a_screenshot_is_never_offered(gb_case: Case, pi
     assert "Jake Miller" in offered
     assert "(this phone)" not in offered
     assert not [s for s in found.items if s.kind == "handle"]  # @sam.helper is the collector's own
-    assert [own.value for own in found.own_accounts] == ["(this phone)"]
+    assert [own.value for own in found.own_accounts] == ["(this phone)", "@sam.helper"]
+    assert "name of one of your own accounts" in found.own_accounts[1].why
 
 
 def test_text_read_from_a_screenshot_marked_sensitive_is_never_used(gb_case: Case, pictures):

@@ -347,6 +347,9 @@ def suggest(case: Case, *, include_recorded: bool = False) -> Suggestions:
     out = []
     for suggestion in collected.values():
         if _is_own(suggestion, own_names):
+            if suggestion.kind != "chat-account":
+                why = f"the {suggestion.label} is the name of one of your own accounts in this case"
+                own_accounts.append(OwnAccount(suggestion.value, suggestion.places[0].ref, why))
             continue
         suggestion.seen_in = [ref for ref in suggestion.seen_in if ref[:1] in ("E", "U")]
         index = addresses if suggestion.kind == "link" else recorded
