@@ -184,6 +184,17 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._send(200, b'{"more": true}', "application/json")
         elif path == "/video":
             self._send(200, VIDEO_HTML)
+        elif path == "/slow-video":
+            self._send(200, VIDEO_HTML.replace(b"/clip.webm", b"/slow-clip.webm"))
+        elif path == "/slow-clip.webm":  # 40 KB every half second: still arriving when the capture ends
+            self.send_response(200)
+            self.send_header("Content-Type", "video/webm")
+            self.send_header("Content-Length", str(len(VIDEO_BYTES)))
+            self.end_headers()
+            for start in range(0, len(VIDEO_BYTES), 40_000):
+                self.wfile.write(VIDEO_BYTES[start : start + 40_000])
+                self.wfile.flush()
+                time.sleep(0.5)
         elif path == "/clip.webm":
             self._send(200, VIDEO_BYTES, "video/webm")
         elif path in ("/members", "/members/photo.png", "/api/private"):

@@ -292,3 +292,15 @@ def test_a_page_that_arrives_slowly_is_shown_as_far_as_it_came(case, site, brows
     [slow] = [e for e in web["browser_traffic"]["left_out"] if e["url"] == site.url("/trickle")]
     assert slow["reason"] in ("timeout", "unfinished")
     assert "screenshot.png" in [f["path"] for f in item["files"]]
+
+
+def test_a_video_still_arriving_when_the_capture_ends_is_kept_as_far_as_it_came(case, site, browser_ready):
+    add_url(case, site.url("/slow-video"))
+    item = archive_url(case, "U0001").item
+    web = item["web_capture"]
+    [cut] = [e for e in web["browser_traffic"]["left_out"] if e["url"] == site.url("/slow-clip.webm")]
+    assert cut["reason"] == "unfinished" and "the part received is kept" in cut["message"]
+    video = browser_responses(read_records(warc_of(case, item)))[site.url("/slow-clip.webm")]
+    assert video["headers"]["WARC-Truncated"] == "time"
+    assert 0 < len(video["content"]) < len(VIDEO_BYTES) and VIDEO_BYTES.startswith(video["content"])
+    assert web["incomplete"] is True and verify_case(case.root).ok

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import contextlib
 import http.server
-import ipaddress
 import shutil
 import socket
 import socketserver
@@ -32,13 +31,14 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import IO, Any
 from urllib.parse import urlsplit
 
 from evidencekit.clock import iso_utc
 from evidencekit.web.connection import open_connection
 from evidencekit.web.errors import WebCaptureError
 from evidencekit.web.exchange import MB, Budget, Clock, FetchOptions, Hop, request_target, send_and_read
+from evidencekit.web.relay import Reply, Tee, answer, is_local_address, request_heads
 from evidencekit.web.sitecerts import SiteCertificates
 from evidencekit.web.warcrecords import write_exchange, write_metadata
 
@@ -47,17 +47,6 @@ MAX_REQUEST_BODY = 10 * MB
 STOP_GRACE_SECONDS = 2.0
 MAX_LISTED = 500  # downloads listed as left out; more are only counted
 CLIENT_IDLE_SECONDS = 30.0
-_HOP_BY_HOP = {
-    "connection",
-    "keep-alive",
-    "proxy-connection",
-    "proxy-authorization",
-    "proxy-authenticate",
-    "te",
-    "trailer",
-    "transfer-encoding",
-    "upgrade",
-}
 # The browser's own background services (updates, safe browsing, hints): not the page, and nothing
 # to tell Google about the capture, so they are refused and only counted.
 BROWSER_SERVICES = (
@@ -73,16 +62,6 @@ LOCAL_REFUSED = (
     "not fetched: an address on this computer or its local network, which a page on the internet "
     "has no business loading (the answer could show the victim's own devices)"
 )
-COOKIE_REMOVED = "[removed by evidencekit: {n} cookie(s), never stored]"
-AUTHORIZATION_REMOVED = "[removed by evidencekit: credentials, never stored]"
-
-
-class Reply(Protocol):
-    """Where the browser's answer is written (the connection's buffered writer)."""
-
-    def write(self, data: bytes | memoryview, /) -> Any: ...
-
-    def flush(self) -> Any: ...
 
 
 @dataclass
@@ -257,7 +236,7 @@ class BrowserRecorder:
         if (urlsplit(url).hostname or "").lower() in BROWSER_SERVICES:
             with self._lock:
                 self.traffic.browser_services_refused += 1
-            _answer(reply, 403, "the browser's own service is not contacted during a capture")
+            answer(reply, 403, "the browser's own service is not contacted during a capture")
             return
         with self._lock:
             if self._closed or self._stopped:
@@ -269,12 +248,12 @@ class BrowserRecorder:
                 refusal = None
             if refusal is not None:
                 self._leave_out(url, *refusal)
-                _answer(reply, 503, refusal[1])
+                answer(reply, 503, refusal[1])
                 return
             self._serial += 1
             token = self._serial
             self._pending[token] = url
-        tee = _Tee(reply)
+        tee = Tee(reply, lambda: self._stopped)
         try:
             hop, raw = self._exchange(method, url, headers, body, tee)
         except WebCaptureError as exc:
@@ -282,18 +261,22 @@ class BrowserRecorder:
                 self._pending.pop(token, None)
                 if exc.code == "local-address":
                     self._leave_out(url, "local-address", exc.message)
+                elif tee.cut and not self._closed:
+                    self._leave_out(url, "unfinished", "still loading when the capture ended")
                 elif not self._closed and self.budget.left() <= 0:
                     self._leave_out(url, "capture-cap", "not recorded: the capture reached its size cap")
                 elif not self._closed:
                     self._leave_out(url, "failed", exc.message)
             if not tee.passed:
-                _answer(reply, 502, exc.message)
+                answer(reply, 502, exc.message)
             return
         except BaseException:
             with self._lock:
                 self._pending.pop(token, None)
             raise
         response_path: Path = raw["response_path"]
+        if tee.cut:  # what had arrived is kept, marked as cut off
+            hop.truncated, hop.incomplete, raw["cut_at_end"] = "time", False, True
         with self._lock:
             self._pending.pop(token, None)
             if self._closed:
@@ -304,7 +287,7 @@ class BrowserRecorder:
             self._record(hop, raw)
 
     def _exchange(
-        self, method: str, url: str, headers: list[tuple[str, str]], body: bytes, tee: _Tee
+        self, method: str, url: str, headers: list[tuple[str, str]], body: bytes, tee: Tee
     ) -> tuple[Hop, dict[str, Any]]:
         scheme, host, port, target, ascii_url = request_target(url)
         sent, recorded, removed = request_heads(method, target, headers, body)
@@ -368,7 +351,14 @@ class BrowserRecorder:
                 "tls_version": (hop.tls or {}).get("version"),
                 "certificate_verified": (hop.tls or {}).get("verified"),
             }
-        if hop.truncated == "length":
+        if raw.get("cut_at_end"):
+            self._leave_out(
+                hop.url,
+                "unfinished",
+                f"cut off when the capture ended, after {hop.bytes_received} bytes "
+                "(the part received is kept)",
+            )
+        elif hop.truncated == "length":
             if self.budget.left() <= 0:
                 self._leave_out(
                     hop.url,
@@ -387,90 +377,6 @@ class BrowserRecorder:
             self._leave_out(hop.url, "timeout", "cut off: it did not finish arriving in time")
         elif hop.incomplete:
             self._leave_out(hop.url, "failed", "the server closed the connection part-way")
-
-
-def is_local_address(ip: str) -> bool:
-    """Loopback, private, link-local or otherwise not an internet address."""
-    try:
-        address = ipaddress.ip_address(ip.split("%", 1)[0])
-    except ValueError:
-        return False
-    return not address.is_global
-
-
-def request_heads(
-    method: str, target: str, headers: list[tuple[str, str]], body: bytes
-) -> tuple[bytes, bytes, bool]:
-    """(the request head sent, the head as recorded, whether credentials were removed from it).
-
-    The browser's own headers are kept in its order, without the hop-by-hop ones (they were for
-    the proxy); `Connection: close` is added, one exchange per connection.
-    """
-    sent = [f"{method} {target} HTTP/1.1"]
-    recorded = list(sent)
-    removed = False
-    has_length = False
-    for name, value in headers:
-        lowered = name.lower()
-        if lowered in _HOP_BY_HOP:
-            continue
-        has_length = has_length or lowered == "content-length"
-        sent.append(f"{name}: {value}")
-        if lowered == "cookie":
-            count = len([part for part in value.split(";") if part.strip()])
-            recorded.append(f"{name}: {COOKIE_REMOVED.format(n=count)}")
-            removed = True
-        elif lowered == "authorization":
-            recorded.append(f"{name}: {AUTHORIZATION_REMOVED}")
-            removed = True
-        else:
-            recorded.append(f"{name}: {value}")
-    if body and not has_length:
-        for lines in (sent, recorded):
-            lines.append(f"Content-Length: {len(body)}")
-    for lines in (sent, recorded):
-        lines.append("Connection: close")
-
-    def encoded(lines: list[str]) -> bytes:
-        return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1", errors="replace")
-
-    return encoded(sent), encoded(recorded), removed
-
-
-class _Tee:
-    """Each piece of the answer, as it arrives: into the spool file (for the WARC) and on to the
-    browser, so a slow page renders as it comes. A browser that stops reading (a video's first
-    bytes were enough for it) does not stop the recording."""
-
-    def __init__(self, reply: Reply) -> None:
-        self.reply: Reply | None = reply
-        self.file: IO[bytes] | None = None
-        self.passed = 0
-
-    def write(self, data: bytes | memoryview, /) -> int:
-        assert self.file is not None
-        self.file.write(data)
-        if self.reply is not None:
-            try:
-                self.reply.write(data)
-                self.reply.flush()
-                self.passed += len(data)
-            except OSError:
-                self.reply = None
-        return len(data)
-
-
-def _answer(reply: Reply, status: int, message: str) -> None:
-    """The proxy's own short answer to the browser (never recorded as the site's)."""
-    body = f"evidencekit: {message}\n".encode()
-    head = (
-        f"HTTP/1.1 {status} {http.server.BaseHTTPRequestHandler.responses.get(status, ('',))[0]}\r\n"
-        f"Content-Type: text/plain; charset=utf-8\r\nContent-Length: {len(body)}\r\n"
-        "Connection: close\r\n\r\n"
-    ).encode("ascii")
-    with contextlib.suppress(OSError):
-        reply.write(head + body)
-        reply.flush()
 
 
 class _ProxyServer(socketserver.ThreadingMixIn, http.server.HTTPServer):
@@ -547,13 +453,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if (self.headers.get("Upgrade") or "").lower() == "websocket":
             with recorder._lock:
                 recorder._leave_out(url, "websocket", "a live (WebSocket) connection: not recorded")
-            _answer(self.wfile, 501, "live connections are not recorded")
+            answer(self.wfile, 501, "live connections are not recorded")
             return
         body = self._body()
         if body is None:
             with recorder._lock:
                 recorder._leave_out(url, "too-large", "an upload larger than 10 MB: not sent")
-            _answer(self.wfile, 413, "upload too large")
+            answer(self.wfile, 413, "upload too large")
             return
         recorder.forward(self.command, url, list(self.headers.items()), body, self.wfile)
 

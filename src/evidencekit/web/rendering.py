@@ -16,7 +16,8 @@ from evidencekit.case.case import Case
 from evidencekit.clock import iso_utc, parse_iso
 from evidencekit.web.browser import BrowserResult
 from evidencekit.web.fetch import FetchResult, request_target
-from evidencekit.web.recorder import BrowserRecorder, Traffic, is_local_address
+from evidencekit.web.recorder import BrowserRecorder, Traffic
+from evidencekit.web.relay import is_local_address
 
 WARC_NAME = "capture.warc.gz"
 SCREENSHOT_NAME = "screenshot.png"
