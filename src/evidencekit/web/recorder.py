@@ -44,7 +44,8 @@ from evidencekit.web.warcrecords import write_exchange, write_metadata
 
 DEFAULT_CAPTURE_CAP = 250 * MB
 MAX_REQUEST_BODY = 10 * MB
-STOP_GRACE_SECONDS = 2.0
+STOP_GRACE_SECONDS = 2.0  # for downloads still running when the browser is closed to finish
+CUT_GRACE_SECONDS = 1.0  # then for those cut (at their next piece) to be written
 MAX_LISTED = 500  # downloads listed as left out; more are only counted
 CLIENT_IDLE_SECONDS = 30.0
 # The browser's own background services (updates, safe browsing, hints): not the page, and nothing
@@ -124,6 +125,7 @@ class BrowserRecorder:
         self._serial = 0
         self._closed = False
         self._stopped = False
+        self._cutting = False
         self._scratch = warc_path.parent
         self.certificates: SiteCertificates | None = None
         self._out: IO[bytes] | None = None
@@ -151,24 +153,30 @@ class BrowserRecorder:
         return f"http://127.0.0.1:{self._server.server_address[1]}"
 
     def stop(self) -> None:
-        """Stop recording: no new requests; those still running get a moment, then are listed."""
+        """Stop recording: no new requests; those still running get a moment to finish, then those
+        still receiving are cut (what arrived is kept); any left are listed as unfinished."""
         if self._stopped:
             return
         self._stopped = True
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
-        give_up = time.monotonic() + STOP_GRACE_SECONDS
-        while time.monotonic() < give_up:
-            with self._lock:
-                if not self._pending:
-                    break
-            time.sleep(0.05)
+        self._wait_for_pending(STOP_GRACE_SECONDS)
+        self._cutting = True
+        self._wait_for_pending(CUT_GRACE_SECONDS)
         with self._lock:
             self._closed = True
             for url in self._pending.values():
                 self._leave_out(url, "unfinished", "still loading when the capture ended")
             self._pending.clear()
+
+    def _wait_for_pending(self, seconds: float) -> None:
+        give_up = time.monotonic() + seconds
+        while time.monotonic() < give_up:
+            with self._lock:
+                if not self._pending:
+                    return
+            time.sleep(0.05)
 
     def __exit__(self, *exc: object) -> None:
         try:
@@ -253,7 +261,7 @@ class BrowserRecorder:
             self._serial += 1
             token = self._serial
             self._pending[token] = url
-        tee = Tee(reply, lambda: self._stopped)
+        tee = Tee(reply, lambda: self._cutting)
         try:
             hop, raw = self._exchange(method, url, headers, body, tee)
         except WebCaptureError as exc:
