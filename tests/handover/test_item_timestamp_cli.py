@@ -160,3 +160,26 @@ def test_an_officer_who_opens_the_hand_over_gets_every_items_trusted_time_checke
     assert opened.exit_code == 0, opened.output
     report = json.loads(opened.stdout)
     assert report["ok"] and [s["item"] for s in report["item_timestamps"]] == ["E0001"]
+
+
+def test_verify_of_many_stamped_items_shows_a_few_and_counts_the_rest(cli, case, tmp_path, tsa, trusting):
+    # Screenshots, each with its trusted time: the verdict must not scroll away under a line per
+    # item. The JSON still names every one.
+    folder = tmp_path / "screenshots"
+    folder.mkdir()
+    for n in range(8):
+        (folder / f"shot-{n}.txt").write_text(f"screenshot {n}\n", encoding="utf-8")
+    captured = cli(
+        "capture", "-C", case.root, *sorted(folder.iterdir()), "--timestamp", "--tsa", tsa.url, env=trusting
+    )
+    assert captured.exit_code == 0, captured.output
+
+    checked = cli("verify", case.root, env=trusting)
+
+    assert checked.exit_code == 0, checked.output
+    words = " ".join(checked.stdout.split())
+    assert words.count(": trusted time") == 5
+    assert "… and 3 more like these (item-time-ok); evidencekit verify --json lists each one." in words
+    assert "Verified: nothing has changed." in words
+    listed = json.loads(cli("verify", case.root, "--json", env=trusting).stdout)
+    assert len([f for f in listed["findings"] if f["code"] == "item-time-ok"]) == 8

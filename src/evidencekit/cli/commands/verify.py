@@ -106,6 +106,9 @@ def verify_archive_cli(archive: Path, identity: Path | None, passphrase_file: Pa
         )
 
 
+NOTES_OF_A_KIND = 5
+
+
 def _render(report: VerifyReport) -> None:
     from rich.table import Table
 
@@ -138,9 +141,18 @@ def _render(report: VerifyReport) -> None:
                 plain(finding.severity.upper()), plain(finding.code), plain(finding.message, limit=LONG_LIMIT)
             )
         output.stdout.print(table)
+    # A note per item (each item's trusted time, say) would bury the verdict in a big case: a few
+    # of each kind are shown, and how many more there are; --json lists every one.
+    shown_of_code: dict[str, int] = {}
     for finding in report.findings:
         if finding.severity == "info":
-            output.note(plain(finding.message, limit=LONG_LIMIT))
+            shown_of_code[finding.code] = shown_of_code.get(finding.code, 0) + 1
+            if shown_of_code[finding.code] <= NOTES_OF_A_KIND:
+                output.note(plain(finding.message, limit=LONG_LIMIT))
+    for code, count in shown_of_code.items():
+        if count > NOTES_OF_A_KIND:
+            more = count - NOTES_OF_A_KIND
+            output.note(f"… and {more} more like these ({code}); evidencekit verify --json lists each one.")
     checked = f"{report.checked_files} evidence files ({human_size(report.checked_bytes)}) checked"
     if report.ok:
         sealed = "sealed and signed" if report.sealed else "not sealed yet"
