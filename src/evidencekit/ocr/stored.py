@@ -12,6 +12,9 @@ from evidencekit.case import layout
 from evidencekit.ocr.layout import LOW_CONFIDENCE, RECEIVED, SENT
 from evidencekit.ocr.outputs import JSON, OCR_FORMAT
 from evidencekit.ocr.service import is_picture, item_reference, refusal
+from evidencekit.story.ocr_texts import unread_pictures
+
+UNREAD_REASON = "the case is marked under 18 and this picture is not confirmed to show no nudity."
 
 if TYPE_CHECKING:
     from evidencekit.case.case import Case
@@ -24,6 +27,7 @@ class StoredReading:
     item_id: str
     name: str
     problem: str | None = None
+    left_out: bool = False  # by story.ocr_texts.unread_pictures: the case is marked under 18
     engine: str = ""
     confidence: float = 0.0
     conversation: str | None = None
@@ -36,6 +40,7 @@ class StoredReading:
             "item": self.item_id,
             "name": self.name,
             "problem": self.problem,
+            "left_out": self.left_out,
             "ocr": self.document or None,
         }
 
@@ -83,10 +88,15 @@ def stored_readings(case: Case, references: list[str]) -> list[StoredReading]:
     out = []
     urls = case.urls()
     all_items = case.items()
+    unread = unread_pictures(case, all_items)
     for item in items:
         item_id = str(item["id"])
         shown = StoredReading(item_id, str(item.get("original_name") or item_id))
         out.append(shown)
+        if item_id in unread:
+            shown.left_out = True
+            shown.problem = "Not shown: " + UNREAD_REASON
+            continue
         reason = refusal(item, all_items, urls, flags, manifest)
         if reason is not None:
             shown.problem = f"Not opened: {reason}."

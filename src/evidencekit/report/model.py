@@ -23,6 +23,7 @@ from evidencekit.report.trusted_time import add_trusted_times
 from evidencekit.sizes import human_size
 from evidencekit.story import sources
 from evidencekit.story.actions import ACTION_LABELS, REF_LABELS
+from evidencekit.story.ocr_texts import unread_note, unread_pictures
 from evidencekit.story.offenders import identifiers_of, is_weak
 from evidencekit.story.payments import CALL_BANK, DONT_PAY, METHOD_LABELS
 from evidencekit.story.preservation import Preservation, preservation_sheets
@@ -118,6 +119,7 @@ def collect(
         "messages_shown": timeline.messages_shown,
         "max_messages": options.max_messages,
         "transcripts": [_transcript_row(t, manifest, zone, by_id) for t in timeline.transcripts],
+        "ocr_left_out": unread_note(timeline.pictures_left_out),  # story/ocr_texts.py's one rule
         "untranscribed": _untranscribed(items, {t.item_id for t in timeline.transcripts}),
         "exhibits": exhibits,
         "withheld": withheld,
@@ -143,7 +145,7 @@ def collect(
         else:
             pictures, problems = thumbs.make_thumbnails(case.root, chosen[: options.max_thumbnails])
             data["thumbnails"] = pictures
-            data["ocr_texts"] = _ocr_texts(case, [p.item_id for p in pictures], manifest)
+            data["ocr_texts"] = _ocr_texts(case, items, [p.item_id for p in pictures], manifest)
             data["thumbnail_problems"] = problems
             data["thumbnails_omitted"] = max(0, len(chosen) - options.max_thumbnails)
             data["images_state"] = "on"
@@ -155,11 +157,15 @@ def _preservation(case: Case) -> Preservation:
     return preservation_sheets(case)
 
 
-def _ocr_texts(case: Case, item_ids: list[str], manifest: dict[str, str]) -> dict[str, dict[str, Any]]:
-    """The text read in each previewed screenshot, shown beside it (ocr/service.py)."""
+def _ocr_texts(
+    case: Case, items: list[dict[str, Any]], item_ids: list[str], manifest: dict[str, str]
+) -> dict[str, dict[str, Any]]:
+    """The text read in each previewed screenshot, shown beside it (ocr/service.py), but none of
+    a picture `unread_pictures` leaves out."""
     from evidencekit.ocr.stored import texts_for_report
 
-    return texts_for_report(case, item_ids, manifest)
+    unread = unread_pictures(case, items)
+    return texts_for_report(case, [i for i in item_ids if i not in unread], manifest)
 
 
 def _case_block(

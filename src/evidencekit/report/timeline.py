@@ -24,6 +24,7 @@ from evidencekit.clock import parse_iso
 from evidencekit.story import sources
 from evidencekit.story.actions import ACTION_LABELS
 from evidencekit.story.identifiers import find_identifiers, mentions_money
+from evidencekit.story.ocr_texts import unread_pictures
 from evidencekit.story.payments import describe
 
 KEY_FLAGS = {"deleted", "unsent", "edited"}
@@ -74,6 +75,7 @@ class Timeline:
     messages_total: int
     messages_shown: int
     abridged: bool
+    pictures_left_out: int = 0  # chat screenshots whose OCR transcript is not used (unread_pictures)
 
 
 def when(text: Any) -> datetime | None:
@@ -214,11 +216,11 @@ def build_timeline(
 
     if progress:
         progress("Reading chat transcripts")
-    facts, message_events, total, shown = _messages(case, items, max_messages, zone)
+    facts, message_events, total, shown, left_out = _messages(case, items, max_messages, zone)
     for event in message_events:
         add(event)
     events.sort(key=Event.sort_key)
-    return Timeline(events, facts, total, shown, shown < total)
+    return Timeline(events, facts, total, shown, shown < total, left_out)
 
 
 def _add_captures(items: list[dict[str, Any]], add: Callable[[Event], None]) -> None:
@@ -343,10 +345,14 @@ def _message_event(item_id: str, message: dict[str, Any]) -> Event:
 
 def _messages(
     case: Any, items: list[dict[str, Any]], max_messages: int | None, zone: tzinfo | None
-) -> tuple[list[TranscriptFacts], list[Event], int, int]:
+) -> tuple[list[TranscriptFacts], list[Event], int, int, int]:
     """Read each transcript twice, streaming: first to count and rank its messages (keeping only a
-    flag and a time per message, so memory stays small for huge chats), then to build the rows."""
-    found = sources.transcripts(case, items)
+    flag and a time per message, so memory stays small for huge chats), then to build the rows.
+    A chat screenshot's transcript that `unread_pictures` leaves out is not opened; the last number
+    says how many were left out."""
+    unread = unread_pictures(case, items)
+    every = sources.transcripts(case, items)
+    found = [t for t in every if t.item_id not in unread]
     facts_list: list[TranscriptFacts] = []
     compact: list[list[tuple[int | None, datetime | None]]] = []
     for transcript in found:
@@ -397,7 +403,7 @@ def _messages(
                 run.append(when(message.get("time")))
         if run:
             events.append(_omitted(facts, run, zone))
-    return facts_list, events, total, shown
+    return facts_list, events, total, shown, len(every) - len(found)
 
 
 def _omitted(facts: TranscriptFacts, skipped: list[datetime | None], zone: tzinfo | None) -> Event:

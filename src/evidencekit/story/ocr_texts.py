@@ -25,6 +25,9 @@ from evidencekit.case.flags import under_18
 # The same as evidencekit.ocr.outputs (a layer above this one; tests/story check they agree).
 OCR_FORMAT = "evidencekit-ocr/1"
 OCR_JSON = "ocr.json"
+# The kinds OCR reads (evidencekit.ocr.service.IMAGE_KINDS): one read by `evidencekit ocr` after
+# capture has no `ocr` in its record, only its files.
+PICTURE_KINDS = ("screenshot", "image")
 MAX_DOCUMENT_BYTES = 20_000_000
 
 
@@ -61,15 +64,33 @@ def ocr_lines(case: Case, items: list[dict[str, Any]], manifest: dict[str, str])
 
 def unread_pictures(case: Case, items: list[dict[str, Any]]) -> set[str]:
     """Pictures whose OCR text (lines or chat transcript) must not be used: in a case marked under
-    18, those read by OCR that were not confirmed to show no nudity (as OCR would not read them now;
-    a chat export's transcript is not a picture's and is always used)."""
+    18, the screenshots and images (and any item OCR looked at) not confirmed to show no nudity, as
+    OCR would not read them now. Every output that shows OCR text leaves these out, with
+    `unread_note`; a chat export's transcript is not a picture's and is always used."""
     if under_18(case) is not True:
         return set()
     return {
         str(item.get("id"))
         for item in items
-        if item.get("ocr") is not None and item.get("not_intimate_confirmed") is not True
+        if (item.get("ocr") is not None or item.get("kind") in PICTURE_KINDS)
+        and item.get("not_intimate_confirmed") is not True
     }
+
+
+def unread_note(count: int) -> str | None:
+    """The plain sentence an output shows where it left out `count` pictures' text by
+    `unread_pictures`; None when it left out none."""
+    if count <= 0:
+        return None
+    if count == 1:
+        return (
+            "1 picture's text is not shown: the case is marked under 18 and it is not confirmed to "
+            "show no nudity."
+        )
+    return (
+        f"{count} pictures' text is not shown: the case is marked under 18 and they are not "
+        "confirmed to show no nudity."
+    )
 
 
 def _document(case: Case, item_id: str, manifest: dict[str, str]) -> dict[str, Any] | None:

@@ -30,6 +30,7 @@ from typing import Any
 
 from evidencekit.case.case import Case
 from evidencekit.story import sources
+from evidencekit.story.ocr_texts import unread_pictures
 from evidencekit.story.records import OFFENDERS
 
 # Which company a request for each platform goes to. Portal addresses are left out on purpose:
@@ -162,6 +163,7 @@ class Sheet:
 class Preservation:
     sheets: tuple[Sheet, ...]
     unreadable_lines: int = 0  # transcript lines that could not be read (skipped)
+    pictures_left_out: int = 0  # chat screenshots whose transcript is not used (unread_pictures)
 
     @property
     def empty(self) -> bool:
@@ -189,7 +191,7 @@ def preservation_sheets(case: Case) -> Preservation:
     """The sheets of this case, one per platform, in the order platforms first appear."""
     items = case.items()
     offenders = case.records(OFFENDERS.path)
-    conversations, tallies, unreadable = _conversations(case, items)
+    conversations, tallies, unreadable, left_out = _conversations(case, items)
     platforms: list[str] = []
 
     def platform_seen(name: str | None, *, exact: bool) -> None:
@@ -206,7 +208,7 @@ def preservation_sheets(case: Case) -> Preservation:
         if conversation.platform and conversation.platform != _EITHER_META:
             platform_seen(conversation.platform, exact=False)
     if not offenders and not platforms:
-        return Preservation((), unreadable)
+        return Preservation((), unreadable, left_out)
     if any(c.platform == _EITHER_META for c in conversations) and not any(p in _META for p in platforms):
         platforms.append(_EITHER_META)
 
@@ -242,18 +244,22 @@ def preservation_sheets(case: Case) -> Preservation:
                 conversations=on_platform,
             )
         )
-    return Preservation(tuple(sheets), unreadable)
+    return Preservation(tuple(sheets), unreadable, left_out)
 
 
 def _conversations(
     case: Case, items: list[dict[str, Any]]
-) -> tuple[list[ConversationFacts], dict[int, _Tally], int]:
-    """Every conversation of every transcript, read once; tallies keyed by id() of the facts."""
+) -> tuple[list[ConversationFacts], dict[int, _Tally], int, int]:
+    """Every conversation of every transcript, read once; tallies keyed by id() of the facts. A
+    chat screenshot's transcript that `unread_pictures` leaves out is not opened (the last number
+    counts them)."""
     by_item = {str(item.get("id")): item for item in items}
     out: list[ConversationFacts] = []
     tallies: dict[int, _Tally] = {}
     unreadable = 0
-    for transcript in sources.transcripts(case, items):
+    unread = unread_pictures(case, items)
+    every = sources.transcripts(case, items)
+    for transcript in (t for t in every if t.item_id not in unread):
         found: dict[tuple[str | None, str | None], _Tally] = {}
         for message in sources.messages(transcript):
             name = _text(message.get("conversation"))
@@ -301,7 +307,7 @@ def _conversations(
             )
             out.append(facts)
             tallies[id(facts)] = tally
-    return out, tallies, unreadable
+    return out, tallies, unreadable, sum(1 for t in every if t.item_id in unread)
 
 
 def _account(

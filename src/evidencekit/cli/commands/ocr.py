@@ -122,10 +122,12 @@ def _show(the_case: Any, items: list[str], json: bool) -> None:
     from evidencekit.cli import output
     from evidencekit.ocr import stored
     from evidencekit.ocr.layout import LOW_CONFIDENCE
+    from evidencekit.story.ocr_texts import unread_note
 
     shown = stored.stored_readings(the_case, items)
+    left_out = unread_note(sum(1 for s in shown if s.left_out))  # story/ocr_texts.py's one rule
     if json:
-        output.print_json({"version": 1, "readings": [s.as_json() for s in shown]})
+        output.print_json({"version": 1, "readings": [s.as_json() for s in shown], "left_out": left_out})
         return
     for reading in shown:
         output.heading(f"{reading.item_id} “{output.plain(reading.name)}”")
@@ -144,3 +146,5 @@ def _show(the_case: Any, items: list[str], json: bool) -> None:
         else:
             for line in reading.lines:
                 output.say(f"    {output.plain(line, multiline=True, limit=None)}", markup=False)
+    if left_out:
+        output.note(left_out)

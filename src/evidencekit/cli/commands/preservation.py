@@ -68,9 +68,13 @@ def preservation(
 
 def _summary(sheets: Preservation, out: Path | None) -> None:
     from evidencekit.cli import output
+    from evidencekit.story.ocr_texts import unread_note
     from evidencekit.story.preservation import NOTHING_YET
 
     say = output.stderr.print
+    left_out = unread_note(sheets.pictures_left_out)
+    if left_out:
+        say(left_out)
     if sheets.empty:
         say(NOTHING_YET)
         say("Next: record the accounts: evidencekit offender add --platform Instagram --username NAME")
@@ -109,4 +113,5 @@ def _as_json(sheets: Preservation) -> dict[str, Any]:
             for sheet in sheets.sheets
         ],
         "unreadable_lines": sheets.unreadable_lines,
+        "pictures_left_out": sheets.pictures_left_out,
     }

@@ -68,6 +68,7 @@ def transcript(
 
         out = output_file(out, "--out", "the transcript")
     the_case = open_case(case)
+    _refuse_unread_picture(the_case, item)
     if rebuild or date_order or export_timezone:
         export, warnings = service.rebuild(
             the_case, item, {"date_order": date_order, "export_timezone": export_timezone}
@@ -88,6 +89,21 @@ def transcript(
         output.success(
             f"Saved the transcript of {output.plain(record['id'])} as {kind.upper()} "
             f"in {output.plain(str(out))}"
+        )
+
+
+def _refuse_unread_picture(the_case: Any, item: str) -> None:
+    """A chat screenshot's transcript (read by OCR) is not shown when story.ocr_texts' one rule
+    leaves the picture out: the case is marked under 18 and it is not confirmed to show no nudity."""
+    from evidencekit.errors import InputFileError
+    from evidencekit.exports import service
+    from evidencekit.story.ocr_texts import unread_note, unread_pictures
+
+    record = service.find_item(the_case, item)
+    if str(record.get("id")) in unread_pictures(the_case, the_case.items()):
+        raise InputFileError(
+            f"{record['id']}: {unread_note(1)}",
+            hint="A chat export's transcript is always shown; evidencekit status lists the items.",
         )
 
 
