@@ -29,6 +29,7 @@ ACTION_LABELS = {
     "police": "Reported to the police",
     "helpline": "Contacted a helpline",
     "stopncii": "Hashed the images with StopNCII / Take It Down",
+    "outcome": "Answer from the platform",  # written by `report-to --outcome` (story.reports)
 }
 REF_LABELS = {
     "reported": "platform report / ticket number",
@@ -37,6 +38,7 @@ REF_LABELS = {
     "police": "police crime reference number",
     "helpline": "helpline case number",
     "stopncii": "StopNCII / Take It Down case number",
+    "outcome": "platform report / ticket number",
 }
 
 
