@@ -11,12 +11,14 @@ from __future__ import annotations
 import html as markup
 import json
 import subprocess
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
 from evidencekit.case.case import Case
 from evidencekit.case.flags import set_under_18
+from evidencekit.report.model import ReportOptions, collect
 from tests.conftest import require_tool
 from tests.ocr import chatshots
 from tests.ocr.chatshots import RECEIVED, SENT, Line
@@ -149,3 +151,20 @@ def test_the_rule_knows_the_kinds_of_pictures_ocr_reads():
     from evidencekit.story.ocr_texts import PICTURE_KINDS
 
     assert PICTURE_KINDS == IMAGE_KINDS
+
+
+def test_a_case_json_edited_by_hand_to_say_minor_leaves_the_text_out_as_ocr_would(cli, case_root):
+    case_json = case_root / "evidencekit" / "case.json"
+    data = json.loads(case_json.read_text(encoding="utf-8"))
+    data["flags"] = {"minor": "yes"}  # a spelling evidencekit never writes: OCR reads it as under 18
+    case_json.write_text(json.dumps(data), encoding="utf-8")
+
+    shown = cli("ocr", "-C", case_root, "--show")
+    # `report` adds to the case, so it refuses a hand-edited one; what it would show is this:
+    report = collect(Case(case_root), ReportOptions(images=False), datetime.now(timezone.utc))
+
+    assert shown.exit_code == 0, shown.output
+    assert UNCONFIRMED not in shown.output and CONFIRMED in shown.output
+    assert " ".join(NOTE.split()) in " ".join(shown.output.split())
+    assert UNCONFIRMED not in str(report["timeline"]) and CONFIRMED in str(report["timeline"])
+    assert report["ocr_left_out"] == NOTE

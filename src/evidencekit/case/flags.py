@@ -12,6 +12,7 @@ questions, a wrong "no" could mean an unlawful copy.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from evidencekit.case import layout
@@ -47,6 +48,16 @@ def read_under_18(value: object) -> bool | None:
     if value is None or isinstance(value, bool):
         return value
     return True
+
+
+# Other spellings of the flag's name, which evidencekit never writes but a hand-edited case.json
+# may hold: honoured wherever a wrong "yes" costs nothing (previews, OCR, the OCR text shown).
+UNDER_18_NAMES = ("under_18", "under-18", "under18", "minor", "anyone_under_18", "involves_minor")
+
+
+def flags_say_under_18(flags: Mapping[str, object]) -> bool:
+    """True when any spelling of the under-18 flag is read as yes by `read_under_18`."""
+    return any(read_under_18(value) is True for key, value in flags.items() if key.lower() in UNDER_18_NAMES)
 
 
 def set_under_18(case: Case, answer: str) -> FlagChange:

@@ -36,6 +36,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from evidencekit.case.flags import UNDER_18_NAMES, flags_say_under_18
+
 IMAGE_KINDS = ("screenshot", "image")
 THUMBNAIL_TYPES = ("image/png", "image/jpeg", "image/webp", "image/gif", "image/bmp")
 # A preview must be readable: the report shows it at least 480 px wide on screen and up to the full
@@ -50,7 +52,7 @@ MAX_SOURCE_BYTES = 40_000_000
 MAX_PIXELS = 100_000_000
 FORMATS = ("PNG", "JPEG", "WEBP", "GIF", "BMP")  # the THUMBNAIL_TYPES, as Pillow names them
 _READERS = ("PngImagePlugin", "JpegImagePlugin", "WebPImagePlugin", "GifImagePlugin", "BmpImagePlugin")
-UNDER_18_FLAGS = ("under_18", "under-18", "under18", "minor", "anyone_under_18", "involves_minor")
+UNDER_18_FLAGS = UNDER_18_NAMES  # case/flags.py
 
 
 @dataclass(frozen=True)
@@ -75,10 +77,9 @@ def case_involves_minor(flags: dict[str, Any]) -> bool:
 
     The value is read by the one rule for the flag (case/flags.py: anything but an answer we
     write counts as yes); other spellings of its name, which evidencekit never writes, are
-    honoured too, because for previews a wrong "yes" costs nothing."""
-    from evidencekit.case.flags import read_under_18
-
-    return any(read_under_18(value) is True for key, value in flags.items() if key.lower() in UNDER_18_FLAGS)
+    honoured too, because for previews a wrong "yes" costs nothing (case/flags.py's
+    `flags_say_under_18`, which the OCR text shown uses too)."""
+    return flags_say_under_18(flags)
 
 
 def candidates(

@@ -20,7 +20,7 @@ from typing import Any
 
 from evidencekit.case import layout, safepath
 from evidencekit.case.case import Case
-from evidencekit.case.flags import under_18
+from evidencekit.case.flags import flags_say_under_18
 
 # The same as evidencekit.ocr.outputs (a layer above this one; tests/story check they agree).
 OCR_FORMAT = "evidencekit-ocr/1"
@@ -67,7 +67,7 @@ def unread_pictures(case: Case, items: list[dict[str, Any]]) -> set[str]:
     18, the screenshots and images (and any item OCR looked at) not confirmed to show no nudity, as
     OCR would not read them now. Every output that shows OCR text leaves these out, with
     `unread_note`; a chat export's transcript is not a picture's and is always used."""
-    if under_18(case) is not True:
+    if not flags_say_under_18(case.info.flags):  # as OCR and the previews read the flag
         return set()
     return {
         str(item.get("id"))
