@@ -121,3 +121,19 @@ def test_which_files_are_hashed() -> None:
     assert media_kind("video", None) == "video"
     assert media_kind("chat-export", "application/zip") is None
     assert media_kind("document", "application/pdf") is None
+
+
+def test_a_damaged_picture_is_still_refused_after_a_report_was_printed_by_weasyprint(originals: Path) -> None:
+    # WeasyPrint, once loaded, tells Pillow to take cut-short pictures as whole, for the whole
+    # process; the report is printed in the same process as previews and hashes are made.
+    from evidencekit.report.render import pdf_engine_available, render_pdf
+
+    if not pdf_engine_available("weasyprint"):
+        pytest.skip("WeasyPrint is not installed")
+    render_pdf("<p>a report</p>", engines=("weasyprint",))
+    broken = originals / "broken.jpg"
+    data = (DATA / "scene.png").read_bytes()
+    broken.write_bytes(data[: len(data) // 3])
+    facts = hash_media(broken, "image", None)
+    assert facts.pdq is None
+    assert "damaged or cut short" in (facts.problem or "")

@@ -201,8 +201,18 @@ def _weasyprint_pdf(html: str) -> bytes:
 
 
 def _weasyprint() -> Any:
-    """The weasyprint module (it has no type hints; loading it also loads Pango, or fails)."""
-    return importlib.import_module("weasyprint")
+    """The weasyprint module (it has no type hints; loading it also loads Pango, or fails).
+
+    Loading it sets Pillow's process-wide `LOAD_TRUNCATED_IMAGES`, after which every picture this
+    process decodes (perceptual hashes, previews, OCR) would be taken whole when it is cut short:
+    the setting is put back. The report's own pictures are previews evidencekit made, never cut."""
+    from PIL import ImageFile
+
+    before = ImageFile.LOAD_TRUNCATED_IMAGES
+    try:
+        return importlib.import_module("weasyprint")
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = before
 
 
 def _data_only_fetcher() -> Any:
