@@ -21,7 +21,7 @@ import shutil
 from collections.abc import Iterator
 from datetime import datetime, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from evidencekit._version import __version__
 from evidencekit.case import layout, safepath
@@ -143,18 +143,17 @@ class Case:
         self._records_cache[relative] = (key, records)
         return list(records)
 
-    # The records below have the shapes of record_kinds.ItemRecord, UrlRecord and CustodyEntry.
-    # They are typed as plain dictionaries because every reader takes them as such, and a
-    # TypedDict is not one to mypy.
+    # Typed views of the records `records` has checked: each line has the shape its TypedDict
+    # says, so readers index the required fields and `.get` the optional ones.
 
-    def items(self) -> list[dict[str, Any]]:
-        return self.records(layout.ITEMS_JSONL)
+    def items(self) -> list[record_kinds.ItemRecord]:
+        return cast("list[record_kinds.ItemRecord]", self.records(layout.ITEMS_JSONL))
 
-    def urls(self) -> list[dict[str, Any]]:
-        return self.records(layout.URLS_JSONL)
+    def urls(self) -> list[record_kinds.UrlRecord]:
+        return cast("list[record_kinds.UrlRecord]", self.records(layout.URLS_JSONL))
 
-    def custody_entries(self) -> list[dict[str, Any]]:
-        return self.records(layout.CUSTODY_JSONL)
+    def custody_entries(self) -> list[record_kinds.CustodyEntry]:
+        return cast("list[record_kinds.CustodyEntry]", self.records(layout.CUSTODY_JSONL))
 
     def manifest(self) -> dict[str, str]:
         """{bag path: sha256} from manifest-sha256.txt."""

@@ -24,6 +24,7 @@ from evidencekit.case.jsonlines import dumps_lines
 
 if TYPE_CHECKING:
     from evidencekit.case.case import Case
+    from evidencekit.case.records import ItemRecord, UrlRecord
 
 
 @dataclass
@@ -44,8 +45,8 @@ class CaseChange:
     _files: dict[str, bytes] = field(default_factory=dict)
     _moves: list[tuple[str, str]] = field(default_factory=list)
     withdrawn: dict[str, withdraw.Withdrawal] = field(default_factory=dict)  # see case/withdraw.py
-    _existing_items: list[dict[str, Any]] | None = None
-    _existing_urls: list[dict[str, Any]] | None = None
+    _existing_items: list[ItemRecord] | None = None
+    _existing_urls: list[UrlRecord] | None = None
     committed_tagmanifest: bytes | None = None
     # Called with the new tag manifest just before commit; returns seal files to write with it.
     seal_with: Callable[[bytes], dict[str, bytes]] | None = None
@@ -57,13 +58,13 @@ class CaseChange:
     # ---- what is already there ----
 
     @property
-    def existing_items(self) -> list[dict[str, Any]]:
+    def existing_items(self) -> list[ItemRecord]:
         if self._existing_items is None:
             self._existing_items = self.case.items()
         return self._existing_items
 
     @property
-    def existing_urls(self) -> list[dict[str, Any]]:
+    def existing_urls(self) -> list[UrlRecord]:
         if self._existing_urls is None:
             self._existing_urls = self.case.urls()
         return self._existing_urls

@@ -16,6 +16,7 @@ from typing import Any
 
 from evidencekit.case import layout, safepath
 from evidencekit.case.case import Case
+from evidencekit.case.records import ItemRecord
 from evidencekit.errors import EvidenceKitError, InputFileError
 from evidencekit.exports.transcript import JSONL
 
@@ -38,7 +39,7 @@ def item_id(reference: str) -> str:
     return f"E{int(match.group(1)):04d}"
 
 
-def find_item(case: Case, reference: str) -> dict[str, Any]:
+def find_item(case: Case, reference: str) -> ItemRecord:
     wanted = item_id(reference)
     for item in case.items():
         if item.get("id") == wanted:
@@ -59,7 +60,7 @@ def latest_transcripts(case: Case) -> dict[str, dict[str, Any]]:
     return latest
 
 
-def current_export(case: Case, item: dict[str, Any]) -> dict[str, Any] | None:
+def current_export(case: Case, item: ItemRecord) -> dict[str, Any] | None:
     """The item's export facts, updated by the newest re-made transcript if there is one."""
     export = item.get("export")
     if export is None:
@@ -68,7 +69,7 @@ def current_export(case: Case, item: dict[str, Any]) -> dict[str, Any] | None:
     return {**export, **newer["export"]} if newer else export
 
 
-def transcript_path(case: Case, item: dict[str, Any]) -> Path:
+def transcript_path(case: Case, item: ItemRecord) -> Path:
     """The item's transcript.jsonl, after checking it against the manifest."""
     export = current_export(case, item)
     name = item.get("original_name")
@@ -124,24 +125,25 @@ def rebuild(case: Case, reference: str, options: dict[str, Any]) -> tuple[dict[s
 
     check_options(options)
     item = find_item(case, reference)
-    if item.get("by_reference") or not item.get("bag_path"):
+    bag_path = item.get("bag_path")
+    if item.get("by_reference") or not bag_path:
         raise InputFileError(
             f"{item['id']} was recorded by reference (sensitive), so evidencekit keeps no copy of it "
             "and makes no transcript of it.",
             hint="Its hashes in the case still prove what it was.",
         )
     with case.change("transcript") as change:
-        record = dict(item)
+        record: dict[str, Any] = dict(item)
         # The stored export, reached without a link (the case is untrusted input): a link planted
         # in its place must not make the transcript read a file outside the case.
-        found = safepath.lstat_in_case(case.root, item["bag_path"])
+        found = safepath.lstat_in_case(case.root, bag_path)
         if found is None or safepath.kind_of(found) not in ("file", "folder"):
             raise InputFileError(
-                f"The stored copy of {item['id']} ({item['bag_path']}) is missing or is not a plain "
+                f"The stored copy of {item['id']} ({bag_path}) is missing or is not a plain "
                 "file or folder, so no transcript can be made from it.",
                 hint="Run: evidencekit verify, to see what changed in the case.",
             )
-        readable = case.root / item["bag_path"]
+        readable = case.root / bag_path
         warnings = transcribe_item(change, record, readable, options, rebuild=True)
         export = record.get("export") or {}
         if export.get("format") is None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -54,7 +55,7 @@ def chat_summary(chat: Chat, transcript: str) -> dict[str, Any]:
 
 
 def make_document(
-    record: dict[str, Any],
+    record: Mapping[str, Any],
     reading: Reading,
     info: engines.EngineInfo,
     made_at: str,
@@ -154,7 +155,7 @@ def write_private(path: Path, content: bytes) -> tuple[str, int]:
 
 
 def write_transcript(
-    workdir: Path, record: dict[str, Any], chat: Chat, info: engines.EngineInfo, made_at: str
+    workdir: Path, record: Mapping[str, Any], chat: Chat, info: engines.EngineInfo, made_at: str
 ) -> list[tuple[str, Path, str, int]]:
     """transcript.jsonl, .csv and .html of the chat, by the chat exports' own writer."""
     from evidencekit.exports.base import MESSAGE, SYSTEM, Conversation, Message

@@ -24,12 +24,13 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from evidencekit.case import layout
+from evidencekit.case.records import ItemRecord, UrlRecord
 from evidencekit.clock import iso_utc
 from evidencekit.ocr import engine as engines
 from evidencekit.ocr.chat import chat_from
@@ -84,15 +85,15 @@ class ItemOutcome:
 # ---- which pictures may be read --------------------------------------------------------------
 
 
-def is_picture(record: dict[str, Any]) -> bool:
+def is_picture(record: ItemRecord) -> bool:
     """Whether the item is a single picture (the only items OCR looks at)."""
     return record.get("kind") in IMAGE_KINDS and record.get("files") is None
 
 
 def refusal(
-    record: dict[str, Any],
-    items: list[dict[str, Any]],
-    urls: list[dict[str, Any]],
+    record: ItemRecord,
+    items: Sequence[ItemRecord],
+    urls: Sequence[UrlRecord],
     flags: dict[str, Any],
     manifest: dict[str, str],
 ) -> str | None:
@@ -142,7 +143,7 @@ def _engine(country: str | None) -> engines.Engine:
 
 def read_item(
     change: CaseChange,
-    record: dict[str, Any],
+    record: ItemRecord,
     data: bytes,
     *,
     existing: dict[str, str],
@@ -223,10 +224,11 @@ def enrich_capture(
     change: CaseChange, record: dict[str, Any], readable: Path | None, options: dict[str, Any]
 ) -> list[str]:
     """CAPTURE_ENRICHERS entry: read the text in a newly captured screenshot or picture."""
-    if readable is None or not is_picture(record):
+    item = cast("ItemRecord", record)  # the new item's record, built in the item shape
+    if readable is None or not is_picture(item):
         return []
     reason = refusal(
-        record,
+        item,
         change.existing_items,
         change.existing_urls,
         dict(change.case.info.flags),
@@ -261,7 +263,7 @@ def enrich_capture(
             "problem": "it is larger than any screenshot, so it was not read",
         }
         return []
-    outcome = read_item(change, record, data, existing=change.case.manifest())
+    outcome = read_item(change, item, data, existing=change.case.manifest())
     record["ocr"] = outcome.summary()
     if outcome.status != "read":
         return [
@@ -367,7 +369,7 @@ def _files(done: ItemOutcome) -> list[dict[str, str]]:
     return [{"path": path, "sha256": sha256} for path, sha256 in sorted(done.files.items())]
 
 
-def _chosen(items: list[dict[str, Any]], references: list[str]) -> list[dict[str, Any]]:
+def _chosen(items: Sequence[ItemRecord], references: list[str]) -> list[ItemRecord]:
     from evidencekit.errors import InputFileError
 
     if not references:

@@ -25,12 +25,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+from evidencekit.case.records import ItemRecord
 from evidencekit.perceptual.facts import NO_VIDEO_HASH, media_kind
 from evidencekit.perceptual.pdq import GOOD_QUALITY
 
@@ -71,7 +72,7 @@ class HashRow:
         return None
 
 
-def rows_of_items(items: Iterable[dict[str, Any]], added: Iterable[dict[str, Any]]) -> list[HashRow]:
+def rows_of_items(items: Iterable[ItemRecord], added: Iterable[dict[str, Any]]) -> list[HashRow]:
     """Every picture and video of these (checked) item records, with the hashes added later."""
     later = {(str(r["item"]), r.get("file")): r for r in added}
     rows: list[HashRow] = []
@@ -80,7 +81,7 @@ def rows_of_items(items: Iterable[dict[str, Any]], added: Iterable[dict[str, Any
     return rows
 
 
-def _rows_of_item(item: dict[str, Any], later: dict[tuple[str, Any], dict[str, Any]]) -> Iterator[HashRow]:
+def _rows_of_item(item: ItemRecord, later: dict[tuple[str, Any], dict[str, Any]]) -> Iterator[HashRow]:
     item_id = str(item["id"])
     sensitive = bool(item.get("sensitive"))
     by_reference = bool(item.get("by_reference"))
@@ -125,7 +126,7 @@ def _row(
     media: str,
     sensitive: bool,
     by_reference: bool,
-    record: dict[str, Any],
+    record: Mapping[str, Any],  # an item, or one file of a folder item
     added: dict[str, Any] | None,
     source: str | None,
     withheld: bool,

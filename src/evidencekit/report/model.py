@@ -7,13 +7,14 @@ with their hashes. Nothing here fetches anything from the network.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
 
 from evidencekit._version import __version__
 from evidencekit.case.case import Case
+from evidencekit.case.records import CustodyEntry, ItemRecord, UrlRecord
 from evidencekit.clock import iso_utc
 from evidencekit.report import thumbnails as thumbs
 from evidencekit.report.offender_sheet import offender_sheet
@@ -158,7 +159,7 @@ def _preservation(case: Case) -> Preservation:
 
 
 def _ocr_texts(
-    case: Case, items: list[dict[str, Any]], item_ids: list[str], manifest: dict[str, str]
+    case: Case, items: Sequence[ItemRecord], item_ids: list[str], manifest: dict[str, str]
 ) -> dict[str, dict[str, Any]]:
     """The text read in each previewed screenshot, shown beside it (ocr/service.py), but none of
     a picture `unread_pictures` leaves out."""
@@ -169,7 +170,7 @@ def _ocr_texts(
 
 
 def _case_block(
-    case: Case, items: list[dict[str, Any]], urls: list[dict[str, Any]], zone: tzinfo | None
+    case: Case, items: Sequence[ItemRecord], urls: Sequence[UrlRecord], zone: tzinfo | None
 ) -> dict[str, Any]:
     info = case.info
     created_local, created_utc = local_and_utc(when(info.created_utc), zone)
@@ -189,7 +190,10 @@ def _case_block(
 
 
 def _seal_block(
-    case: Case, custody: list[dict[str, Any]], options: ReportOptions, times: Callable[[Any], dict[str, str]]
+    case: Case,
+    custody: Sequence[CustodyEntry],
+    options: ReportOptions,
+    times: Callable[[Any], dict[str, str]],
 ) -> dict[str, Any]:
     from evidencekit.case.seal import read_seal_json
 
@@ -322,13 +326,13 @@ def _event_row(event: Any, zone: tzinfo | None) -> dict[str, Any]:
     }
 
 
-def _export_of(item: dict[str, Any] | None) -> dict[str, Any]:
-    export = (item or {}).get("export")
+def _export_of(item: ItemRecord | None) -> dict[str, Any]:
+    export = item.get("export") if item is not None else None
     return export if isinstance(export, dict) else {}
 
 
 def _transcript_row(
-    facts: Any, manifest: dict[str, str], zone: tzinfo | None, by_id: dict[str, dict[str, Any]]
+    facts: Any, manifest: dict[str, str], zone: tzinfo | None, by_id: Mapping[str, ItemRecord]
 ) -> dict[str, Any]:
     first = local_and_utc(facts.first, zone)
     last = local_and_utc(facts.last, zone)
@@ -353,7 +357,7 @@ def _transcript_row(
     }
 
 
-def _untranscribed(items: list[dict[str, Any]], transcribed: set[str]) -> list[dict[str, Any]]:
+def _untranscribed(items: Sequence[ItemRecord], transcribed: set[str]) -> list[dict[str, Any]]:
     """Chat exports evidencekit recognised (or tried to) but has no transcript for, and why."""
     out = []
     for item in items:
@@ -372,12 +376,12 @@ def _untranscribed(items: list[dict[str, Any]], transcribed: set[str]) -> list[d
 
 
 def _exhibits(
-    items: list[dict[str, Any]], times: Callable[[Any], dict[str, str]]
+    items: Sequence[ItemRecord], times: Callable[[Any], dict[str, str]]
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     exhibits, withheld = [], []
     for item in items:
         folder = item.get("files") is not None
-        row = {
+        row: dict[str, Any] = {
             "id": item.get("id"),
             "name": item.get("original_name"),
             "kind": item.get("kind"),
@@ -409,7 +413,7 @@ def _exhibits(
     return exhibits, withheld
 
 
-def _add_perceptual(withheld: list[dict[str, Any]], items: list[dict[str, Any]], case: Case) -> None:
+def _add_perceptual(withheld: list[dict[str, Any]], items: Sequence[ItemRecord], case: Case) -> None:
     """Each withheld item's PDQ and quality (or why it has none): a hash is not the image, and it
     is what StopNCII and platforms match, so an officer can see what a hash list holds. From the
     item records and from hashes.jsonl (hashes added later), never from the originals."""
@@ -465,7 +469,7 @@ def _exhibit_lines(row: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _source_of(item: dict[str, Any]) -> str:
+def _source_of(item: ItemRecord) -> str:
     capture = item.get("web_capture")
     if item.get("kind") == "url-capture" and isinstance(capture, dict):
         return str(capture.get("requested_url") or capture.get("final_url") or "")
@@ -473,7 +477,7 @@ def _source_of(item: dict[str, Any]) -> str:
 
 
 def _url_rows(
-    urls: list[dict[str, Any]], items: list[dict[str, Any]], times: Callable[[Any], dict[str, str]]
+    urls: Sequence[UrlRecord], items: Sequence[ItemRecord], times: Callable[[Any], dict[str, str]]
 ) -> list[dict[str, Any]]:
     captures = sources.web_captures(items)
     rows = []

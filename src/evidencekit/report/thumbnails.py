@@ -30,13 +30,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from evidencekit.case.flags import UNDER_18_NAMES, flags_say_under_18
+from evidencekit.case.records import ItemRecord, UrlRecord
 
 IMAGE_KINDS = ("screenshot", "image")
 THUMBNAIL_TYPES = ("image/png", "image/jpeg", "image/webp", "image/gif", "image/bmp")
@@ -84,8 +85,8 @@ def case_involves_minor(flags: dict[str, Any]) -> bool:
 
 def candidates(
     root: Path,
-    items: list[dict[str, Any]],
-    urls: list[dict[str, Any]],
+    items: Sequence[ItemRecord],
+    urls: Sequence[UrlRecord],
     flags: dict[str, Any],
     manifest: dict[str, str],
 ) -> list[Candidate]:
@@ -101,7 +102,7 @@ def candidates(
     sensitive_urls = {str(u.get("id")) for u in urls if u.get("sensitive")}
     out = []
 
-    def offer(item: dict[str, Any], name: str, bag_path: str, sha256: Any) -> None:
+    def offer(item: ItemRecord, name: str, bag_path: str, sha256: Any) -> None:
         if not sha256 or sha256 in sensitive_hashes or manifest.get(bag_path) != sha256:
             return
         out.append(Candidate(str(item["id"]), name, root / bag_path, str(sha256)))
@@ -129,7 +130,7 @@ def candidates(
     return out
 
 
-def _all_hashes(item: dict[str, Any]) -> list[str]:
+def _all_hashes(item: ItemRecord) -> list[str]:
     values = [item.get("sha256"), item.get("md5")]
     for member in item.get("files") or []:
         values += [member.get("sha256"), member.get("md5")]

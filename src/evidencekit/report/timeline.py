@@ -15,11 +15,12 @@ left out becomes one row saying how many, from when to when, and which transcrip
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone, tzinfo
 from typing import Any
 
+from evidencekit.case.records import CustodyEntry, ItemRecord, UrlRecord
 from evidencekit.clock import parse_iso
 from evidencekit.story import sources
 from evidencekit.story.actions import ACTION_LABELS
@@ -92,12 +93,12 @@ def when(text: Any) -> datetime | None:
 def build_timeline(
     case: Any,
     *,
-    items: list[dict[str, Any]],
-    urls: list[dict[str, Any]],
+    items: Sequence[ItemRecord],
+    urls: Sequence[UrlRecord],
     notes: list[dict[str, Any]],
     payments: list[dict[str, Any]],
     actions: list[dict[str, Any]],
-    custody: list[dict[str, Any]],
+    custody: Sequence[CustodyEntry],
     zone: tzinfo | None,
     max_messages: int | None,
     progress: Callable[[str], None] | None = None,
@@ -111,8 +112,8 @@ def build_timeline(
         events.append(event)
 
     for entry in custody:
-        action = entry.get("action")
-        if action == "case-created":
+        logged = entry.get("action")
+        if logged == "case-created":
             add(
                 Event(
                     when(entry.get("at")),
@@ -123,7 +124,7 @@ def build_timeline(
                     "recorded",
                 )
             )
-        elif action == "sealed":
+        elif logged == "sealed":
             add(
                 Event(
                     when(entry.get("at")),
@@ -134,7 +135,7 @@ def build_timeline(
                     "recorded",
                 )
             )
-        elif action == "reopened":
+        elif logged == "reopened":
             reason = (entry.get("details") or {}).get("reason")
             add(Event(when(entry.get("at")), "case", "log", "Case reopened", reason or "", "recorded"))
 
@@ -223,7 +224,7 @@ def build_timeline(
     return Timeline(events, facts, total, shown, shown < total, left_out)
 
 
-def _add_captures(items: list[dict[str, Any]], add: Callable[[Event], None]) -> None:
+def _add_captures(items: Sequence[ItemRecord], add: Callable[[Event], None]) -> None:
     """Captured items; long runs of captures made together become one row."""
     captures: list[Event] = []
     for item in items:
@@ -344,7 +345,7 @@ def _message_event(item_id: str, message: dict[str, Any]) -> Event:
 
 
 def _messages(
-    case: Any, items: list[dict[str, Any]], max_messages: int | None, zone: tzinfo | None
+    case: Any, items: Sequence[ItemRecord], max_messages: int | None, zone: tzinfo | None
 ) -> tuple[list[TranscriptFacts], list[Event], int, int, int]:
     """Read each transcript twice, streaming: first to count and rank its messages (keeping only a
     flag and a time per message, so memory stays small for huge chats), then to build the rows.

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from evidencekit.case import layout, safepath
 from evidencekit.case.case import Case
 from evidencekit.case.flags import flags_say_under_18
+from evidencekit.case.records import ItemRecord
 
 # The same as evidencekit.ocr.outputs (a layer above this one; tests/story check they agree).
 OCR_FORMAT = "evidencekit-ocr/1"
@@ -42,7 +43,7 @@ class OcrLine:
     confidence: float | None
 
 
-def ocr_lines(case: Case, items: list[dict[str, Any]], manifest: dict[str, str]) -> Iterator[OcrLine]:
+def ocr_lines(case: Case, items: Sequence[ItemRecord], manifest: dict[str, str]) -> Iterator[OcrLine]:
     """Every line read in the case's non-chat screenshots, in item order."""
     unread = unread_pictures(case, items)
     for item in items:
@@ -62,7 +63,7 @@ def ocr_lines(case: Case, items: list[dict[str, Any]], manifest: dict[str, str])
                 yield OcrLine(item_id, line["text"], box, confidence)
 
 
-def unread_pictures(case: Case, items: list[dict[str, Any]]) -> set[str]:
+def unread_pictures(case: Case, items: Sequence[ItemRecord]) -> set[str]:
     """Pictures whose OCR text (lines or chat transcript) must not be used: in a case marked under
     18, the screenshots and images (and any item OCR looked at) not confirmed to show no nudity, as
     OCR would not read them now. Every output that shows OCR text leaves these out, with

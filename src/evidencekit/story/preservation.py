@@ -24,11 +24,13 @@ URL it verified, none is given: the sheet names the company that runs the platfo
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
 from evidencekit.case.case import Case
+from evidencekit.case.records import ItemRecord
 from evidencekit.story import sources
 from evidencekit.story.ocr_texts import unread_pictures
 from evidencekit.story.records import OFFENDERS
@@ -248,7 +250,7 @@ def preservation_sheets(case: Case) -> Preservation:
 
 
 def _conversations(
-    case: Case, items: list[dict[str, Any]]
+    case: Case, items: Sequence[ItemRecord]
 ) -> tuple[list[ConversationFacts], dict[int, _Tally], int, int]:
     """Every conversation of every transcript, read once; tallies keyed by id() of the facts. A
     chat screenshot's transcript that `unread_pictures` leaves out is not opened (the last number
@@ -409,8 +411,8 @@ def _same_platform(sheet: str, transcript: str | None) -> bool:
     return (sheet in _META or sheet == _EITHER_META) and transcript == _EITHER_META
 
 
-def _more_platform(item: dict[str, Any] | None) -> str | None:
-    export = (item or {}).get("export")
+def _more_platform(item: ItemRecord | None) -> str | None:
+    export = item.get("export") if item is not None else None
     if isinstance(export, dict):
         return _MORE_PARSERS.get(str(export.get("format") or ""))
     return None

@@ -16,7 +16,7 @@ a transcript's place is never followed or waited on.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from typing import Any
 from evidencekit.case import layout, safepath
 from evidencekit.case.case import Case
 from evidencekit.case.jsonlines import parse_json
+from evidencekit.case.records import ItemRecord
 
 TRANSCRIPT_NAME = "transcript.jsonl"
 
@@ -44,7 +45,7 @@ class Transcript:
     senders: dict[str, int] = field(default_factory=dict)
 
 
-def transcripts(case: Case, items: list[dict[str, Any]] | None = None) -> list[Transcript]:
+def transcripts(case: Case, items: Sequence[ItemRecord] | None = None) -> list[Transcript]:
     """The transcripts present in the case, in item order."""
     out = []
     for item in items if items is not None else case.items():
@@ -81,7 +82,7 @@ _PARSER_PLATFORMS = {
 }
 
 
-def chat_platform(item: dict[str, Any]) -> str | None:
+def chat_platform(item: ItemRecord) -> str | None:
     """The platform of a chat export, from what its record says the parser recognised."""
     export = item.get("export")
     if isinstance(export, dict):
@@ -143,9 +144,9 @@ def messages(transcript: Transcript) -> Iterator[dict[str, Any]]:
             yield message
 
 
-def web_captures(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+def web_captures(items: Sequence[ItemRecord]) -> dict[str, ItemRecord]:
     """{url id: the latest url-capture item for it}."""
-    out: dict[str, dict[str, Any]] = {}
+    out: dict[str, ItemRecord] = {}
     for item in items:
         if item.get("kind") == "url-capture" and item.get("url_id"):
             out[str(item["url_id"])] = item

@@ -332,12 +332,13 @@ def suggest(case: Case, *, include_recorded: bool = False) -> Suggestions:
             landed = classify_url(str(capture["final_url"]))
             if landed is not None and landed.kind in ("profile-url", "payment-link"):
                 add(landed, Place(ref=str(item["id"]), where=f"{item['id']} (page the address led to)"))
-        if isinstance(item.get("note"), str):
-            for found in find_identifiers(item["note"], region):
+        note = item.get("note")
+        if isinstance(note, str):
+            for found in find_identifiers(note, region):
                 add(found, Place(ref=str(item["id"]), where=f"the note on {item['id']}"))
-    for note in case.records(NOTES.path):
-        for found in find_identifiers(str(note.get("text", "")), region):
-            add(found, Place(ref=str(note.get("id")), where=f"your note {note.get('id')}"))
+    for written in case.records(NOTES.path):
+        for found in find_identifiers(str(written.get("text", "")), region):
+            add(found, Place(ref=str(written.get("id")), where=f"your note {written.get('id')}"))
 
     recorded = _recorded_index(case)
     addresses = {str(url.get("url_normalised")).lower(): str(url.get("id")) for url in case.urls()}

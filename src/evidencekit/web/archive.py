@@ -27,6 +27,7 @@ from evidencekit._version import __version__
 from evidencekit.case import flags, layout
 from evidencekit.case.case import Case
 from evidencekit.case.hashing import copy_and_hash
+from evidencekit.case.records import ItemRecord, UrlRecord
 from evidencekit.clock import iso_utc, parse_iso
 from evidencekit.errors import InvalidValueError
 from evidencekit.intake.urls import check_url
@@ -134,7 +135,7 @@ def sensitive_message(url_id: str) -> SensitiveUrlError:
     )
 
 
-def find_url(case: Case, url_id: str) -> dict[str, Any]:
+def find_url(case: Case, url_id: str) -> UrlRecord:
     wanted = url_id.strip().upper()
     for record in case.urls():
         if record.get("id") == wanted:
@@ -145,7 +146,7 @@ def find_url(case: Case, url_id: str) -> dict[str, Any]:
     )
 
 
-def captures_of(items: Sequence[dict[str, Any]], url_id: str) -> list[dict[str, Any]]:
+def captures_of(items: Sequence[ItemRecord], url_id: str) -> list[ItemRecord]:
     return [item for item in items if item.get("kind") == "url-capture" and item.get("url_id") == url_id]
 
 
@@ -266,7 +267,7 @@ def _tools(rendered: Rendered | None) -> dict[str, str | None]:
 
 def _capture_facts(
     case: Case,
-    url_record: dict[str, Any],
+    url_record: UrlRecord,
     fetched: FetchResult,
     rendered: Rendered | None,
     options: ArchiveOptions,
@@ -337,7 +338,7 @@ def _capture_facts(
 
 def _store(
     case: Case,
-    url_record: dict[str, Any],
+    url_record: UrlRecord,
     work: Path,
     capture: dict[str, Any],
     *,

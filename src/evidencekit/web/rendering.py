@@ -13,6 +13,7 @@ from typing import Any
 
 from evidencekit._version import __version__
 from evidencekit.case.case import Case
+from evidencekit.case.records import UrlRecord
 from evidencekit.clock import iso_utc, parse_iso
 from evidencekit.web.browser import BrowserResult
 from evidencekit.web.fetch import FetchResult, request_target
@@ -37,7 +38,7 @@ class Rendered:
 
 def render_recorded(
     case: Case,
-    url_record: dict[str, Any],
+    url_record: UrlRecord,
     url: str,
     fetched: FetchResult,
     options: Any,
@@ -125,7 +126,7 @@ def _left_out_errors(traffic: Traffic) -> list[dict[str, str]]:
 
 def _banner_and_resources(
     case: Case,
-    url_record: dict[str, Any],
+    url_record: UrlRecord,
     url: str,
     result: BrowserResult,
     work: Path,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -75,7 +75,7 @@ class PackResult:
     recovered: str | None = None
 
 
-def warc_of(item: dict[str, Any]) -> str | None:
+def warc_of(item: Mapping[str, Any]) -> str | None:
     """The bag path of a web capture's WARC, from its item record (None if it has none)."""
     bag_path = item.get("bag_path")
     if item.get("kind") != "url-capture" or not isinstance(bag_path, str):
@@ -138,7 +138,7 @@ def make_waczs(case: Case, item_ids: Sequence[str] = (), *, again: bool = False)
     return result
 
 
-def _existing(item: dict[str, Any]) -> Existing:
+def _existing(item: Mapping[str, Any]) -> Existing:
     capture = item["web_capture"] if isinstance(item.get("web_capture"), dict) else {}
     address = capture.get("final_url") or item.get("source_url") or ""
     return Existing(str(item["id"]), str(item.get("url_id") or ""), wacz_path(str(item["id"])), str(address))
@@ -153,7 +153,9 @@ def after_capture(case: Case, item: dict[str, Any]) -> PackResult:
         return PackResult(failed=[NotPacked(str(item.get("id")), _sentence(exc))])
 
 
-def _pack_one(case: Case, change: Any, item: dict[str, Any], manifest: dict[str, str]) -> Packed | NotPacked:
+def _pack_one(
+    case: Case, change: Any, item: Mapping[str, Any], manifest: dict[str, str]
+) -> Packed | NotPacked:
     item_id = str(item["id"])
     warc_path = warc_of(item)
     assert warc_path is not None
@@ -219,7 +221,7 @@ def _pack_one(case: Case, change: Any, item: dict[str, Any], manifest: dict[str,
     )
 
 
-def _page_candidates(item: dict[str, Any], capture: dict[str, Any]) -> list[tuple[str, str | None]]:
+def _page_candidates(item: Mapping[str, Any], capture: dict[str, Any]) -> list[tuple[str, str | None]]:
     """The addresses that may be the page, best first: where the browser ended up, where our own
     fetch ended up, what was asked for."""
     title = capture.get("title") if isinstance(capture.get("title"), str) else None

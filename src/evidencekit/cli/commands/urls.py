@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -175,7 +176,7 @@ def _record_then_archive(
     )
 
 
-def _render_recorded_briefly(record: dict[str, Any]) -> None:
+def _render_recorded_briefly(record: Mapping[str, Any]) -> None:
     from evidencekit.cli import output
 
     platform = record["platform"] or "a website evidencekit does not recognise"

@@ -5,6 +5,7 @@ The rendering helpers here are also used by `add-url --archive` (cli/commands/ur
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -88,7 +89,7 @@ def archive_options(
     )
 
 
-def before_archiving(url_record: dict[str, Any], cookies: Path | None) -> None:
+def before_archiving(url_record: Mapping[str, Any], cookies: Path | None) -> None:
     """Say what to expect before a page of a login-walled platform is fetched."""
     from evidencekit.cli import output
     from evidencekit.web.archive import login_advice
