@@ -33,3 +33,26 @@ def test_status_does_not_load_image_or_crypto_libraries(tmp_path):
     create_case(tmp_path / "c")
     loaded = loaded_modules("status", "--case", str(tmp_path / "c"))
     assert not loaded["PIL"] and not loaded["magic"] and not loaded["cryptography"]
+
+
+def test_only_the_command_typed_is_built_but_help_and_mistakes_see_them_all(cli, tmp_path):
+    # Building every command's options is most of a start, so only the one typed is built; the
+    # help, and the suggestion for a mistyped name, still know every command.
+    from evidencekit.cli.app import _load_commands, _with_only_the_command_typed, app
+
+    _load_commands()
+    every = {info.name for info in app.registered_commands} | {info.name for info in app.registered_groups}
+    assert {"status", "offender", "report-to"} <= every
+    only = _with_only_the_command_typed(["--plain", "status", "-C", "x"])
+    assert [info.name for info in only.registered_commands] == ["status"]
+    assert not only.registered_groups
+    assert _with_only_the_command_typed(["--help", "status"]) is app
+    assert _with_only_the_command_typed(["statu"]) is app
+    assert app.registered_commands and len(app.registered_commands) > 1  # the app itself is untouched
+
+    listed = cli("--help").stdout
+    assert "report-to" in listed and "status" in listed
+    mistake = cli("statu")
+    assert mistake.exit_code == 2 and "Did you mean: evidencekit status" in mistake.stderr
+    group = cli("--plain", "offender", "--help")
+    assert group.exit_code == 0 and "add" in group.stdout
