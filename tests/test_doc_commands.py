@@ -388,6 +388,11 @@ def setup_a_case_with_a_chat(world: World) -> None:
     (world.home / "what-happened.txt").write_text("He found me on Instagram on 14 March.\n", encoding="utf-8")
 
 
+def setup_a_case_beside(world: World) -> None:
+    """A case called my-case in the folder the helper is in (the page's commands name it)."""
+    world.new_case()
+
+
 def setup_export_your_chats(world: World) -> None:
     """Inside a case holding a screenshot (E0001); the WhatsApp export in Downloads."""
     case = world.new_case()
@@ -466,6 +471,7 @@ SETUP: dict[str, Callable[[World], None]] = {
     "docs/how-to/export-your-chats.md": setup_export_your_chats,
     "docs/how-to/record-offenders-payments-actions.md": setup_a_case_with_a_chat,
     "docs/how-to/read-text-in-screenshots.md": setup_a_case_with_a_chat,
+    "docs/how-to/help-someone-use-evidencekit.md": setup_a_case_beside,
     "docs/how-to/ask-platforms-to-preserve-data.md": setup_a_case_with_a_chat,
     "docs/how-to/archive-web-pages.md": setup_archive_web_pages,
     "docs/how-to/trusted-time.md": setup_a_case_captured_offline,

@@ -194,7 +194,8 @@ UNDER_18_EXISTING_MEDIA = _(
 )
 UNDER_18_FLAG_HINT = _(
     "Tip: to tell evidencekit whether anyone shown was under 18, create cases with --under-18 or "
-    "--no-under-18, or answer the question in: evidencekit start"
+    "--no-under-18, or answer the question in: evidencekit start (later: evidencekit under-18 yes, no or "
+    "not-sure)"
 )
 
 # The safeguard's refusals (MEDIA_REFUSED, SCREEN_REFUSED and their hints) are in

@@ -28,6 +28,7 @@ from typing import Any
 
 from evidencekit.case.case import Case, create_case
 from evidencekit.case.flags import set_under_18, under_18
+from evidencekit.case.records import ItemRecord
 from evidencekit.errors import EvidenceKitError
 from evidencekit.guide import text
 from evidencekit.guide.answers import split_paths
@@ -293,13 +294,7 @@ class Wizard(EvidenceSteps, StorySteps):
             return
         self.talk.say(text.UNDER_18_THANKS)
         self.talk.say(text.UNDER_18_RULES)
-        copied = [
-            item
-            for item in self.case.items()
-            if item.get("kind") in _MEDIA_KINDS
-            and not item.get("by_reference")
-            and not item.get("not_intimate_confirmed")
-        ]
+        copied = copied_media(self.case)
         if copied:
             self.talk.note(text.UNDER_18_EXISTING_MEDIA.format(count=len(copied)))
         self._show_child_routes()
@@ -445,3 +440,15 @@ def _grouped(fingerprint: str) -> str:
     from evidencekit.case.seal import group_fingerprint
 
     return group_fingerprint(fingerprint)
+
+
+def copied_media(case: Case) -> list[ItemRecord]:
+    """Images and videos copied into the case and not confirmed to show no nudity: what a case
+    marked under 18 afterwards already holds, which the person is told about (never deleted here)."""
+    return [
+        item
+        for item in case.items()
+        if item.get("kind") in _MEDIA_KINDS
+        and not item.get("by_reference")
+        and not item.get("not_intimate_confirmed")
+    ]
