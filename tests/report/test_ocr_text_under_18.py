@@ -2,7 +2,8 @@
 capture reads their text (OCR). One was confirmed to show no nudity (--not-intimate), the other
 not. Later the case is marked under 18. From then on no output shows the unconfirmed picture's
 text: not the report (HTML and PDF: timeline, transcripts, preservation sheets), not
-`evidencekit ocr --show`, not `evidencekit transcript`, not the preservation sheets. Each says
+`evidencekit ocr --show`, not `evidencekit transcript`, not the preservation sheets, not the custody log
+(`evidencekit log`). Each says
 plainly how many pictures' text it left out and why. The confirmed picture's text is still shown.
 One rule decides this everywhere: story.ocr_texts.unread_pictures."""
 
@@ -168,3 +169,22 @@ def test_a_case_json_edited_by_hand_to_say_minor_leaves_the_text_out_as_ocr_woul
     assert " ".join(NOTE.split()) in " ".join(shown.output.split())
     assert UNCONFIRMED not in str(report["timeline"]) and CONFIRMED in str(report["timeline"])
     assert report["ocr_left_out"] == NOTE
+
+
+def test_the_custody_log_does_not_show_what_ocr_read_in_the_unconfirmed_picture(cli, case_root):
+    again = cli("ocr", "--again", "E0001", "--case", case_root)  # logged as ocr-made, with the chat's name
+    assert again.exit_code == 0, again.output
+    [logged] = [e for e in Case(case_root).custody_entries() if e["action"] == "ocr-made"]
+    title = logged["details"]["ocr"]["chat"]["conversation"]
+    assert title, "the screenshot's chat has a name OCR read"
+    before = " ".join(cli("log", "--case", case_root).stdout.split())
+    assert title in before and "'words'" in before
+
+    set_under_18(Case(case_root), "yes")
+    after = cli("log", "--case", case_root)
+
+    assert after.exit_code == 0, after.output
+    words = " ".join(after.stdout.split())
+    assert title not in words and "'words'" not in words
+    assert "(what was read is not shown)" in words
+    assert NOTE in words

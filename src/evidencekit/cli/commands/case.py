@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from evidencekit.cli.app import COLLECT, LOOK, command
 from evidencekit.cli.options import CaseOption, JsonOption, open_case
+
+if TYPE_CHECKING:
+    from evidencekit.case.case import Case
+    from evidencekit.case.records import CustodyEntry
 
 
 @command("new", order=10, panel=COLLECT)
@@ -287,6 +292,7 @@ def log(case: CaseOption = None, json: JsonOption = False) -> None:
     from rich.table import Table
 
     from evidencekit.cli import output
+    from evidencekit.story.ocr_texts import unread_note
 
     the_case = open_case(case)
     recovered = the_case.recover_if_needed()
@@ -306,22 +312,40 @@ def log(case: CaseOption = None, json: JsonOption = False) -> None:
     table.add_column("Who", overflow="fold")
     table.add_column("What")
     table.add_column("Details", overflow="fold")
+    unread = _pictures_not_to_show(the_case, entries)
     for entry in entries:
         # Every field was read from custody.jsonl, a file anyone holding the case can edit.
+        details = entry.get("details") or {}
+        if entry.get("action") == "ocr-made" and details.get("item") in unread:
+            # What OCR read (a chat's name) is the picture's content: not shown, as everywhere.
+            details = {"item": details.get("item"), "ocr": "(what was read is not shown)"}
         table.add_row(
             output.plain(entry.get("seq")),
             output.plain(output.human_time(entry.get("at"), the_case.info.zone)),
             output.plain(entry.get("actor", "")),
             output.plain(entry.get("action", "")),
-            output.plain(_details_text(entry.get("details") or {}), limit=output.LONG_LIMIT),
+            output.plain(_details_text(details), limit=output.LONG_LIMIT),
         )
     output.stdout.print(table)
+    logged = {str((e.get("details") or {}).get("item")) for e in entries if e.get("action") == "ocr-made"}
+    note = unread_note(len(logged & unread))
+    if note:
+        output.note(note)
     output.say(
         "\nEach line is chained to the one before it by its SHA-256; `evidencekit verify` checks the chain."
     )
 
 
-def _details_text(details: dict[str, Any]) -> str:
+def _pictures_not_to_show(case: Case, entries: list[CustodyEntry]) -> set[str]:
+    """The pictures whose OCR'd text the log must not show (story.ocr_texts: the one rule)."""
+    if not any(entry.get("action") == "ocr-made" for entry in entries):
+        return set()
+    from evidencekit.story.ocr_texts import unread_pictures
+
+    return unread_pictures(case, case.items())
+
+
+def _details_text(details: Mapping[str, Any]) -> str:
     parts = []
     for key, value in details.items():
         if value in (None, "", [], {}):
