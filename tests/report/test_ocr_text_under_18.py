@@ -2,9 +2,9 @@
 capture reads their text (OCR). One was confirmed to show no nudity (--not-intimate), the other
 not. Later the case is marked under 18. From then on no output shows the unconfirmed picture's
 text: not the report (HTML and PDF: timeline, transcripts, preservation sheets), not
-`evidencekit ocr --show`, not `evidencekit transcript`, not the preservation sheets, not the custody log
-(`evidencekit log`). Each says
-plainly how many pictures' text it left out and why. The confirmed picture's text is still shown.
+`evidencekit ocr --show`, not `evidencekit transcript`, not the preservation sheets, not the
+custody log (`evidencekit log`). Each says plainly how many pictures' text it left out and why.
+The confirmed picture's text is still shown.
 One rule decides this everywhere: story.ocr_texts.unread_pictures."""
 
 from __future__ import annotations
