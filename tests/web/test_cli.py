@@ -23,6 +23,9 @@ def test_add_url_with_archive_saves_the_page_then_verify_checks_it(cli, tmp_path
     assert "Redirected to: " + site.url("/page") in out
     assert "Server said:  200 OK" in out and "IP address: 127.0.0.1" in out
     assert "capture.warc.gz, screenshot.png, page.pdf" in out
+    assert (
+        "For replay:   data/derived/E0001/capture.wacz (WACZ: opens offline in ReplayWeb.page or pywb)" in out
+    )
     assert_valid_bag(case)
     verified = cli("verify", case)
     assert verified.exit_code == 0, verified.output
@@ -107,6 +110,10 @@ def test_add_url_archive_json_for_scripts(cli, tmp_path, site):
     item = data["archived"]["item"]
     assert item["kind"] == "url-capture" and item["bag_path"] == "data/web/U0001-1"
     assert item["web_capture"]["title"] == "Payment demand – test page"
+    assert (
+        data["archived"]["wacz"] == "data/derived/E0001/capture.wacz"
+        and data["archived"]["wacz_problem"] is None
+    )
     refused = json.loads(
         cli("add-url", site.url("/missing"), "--sensitive", "--archive", "--json", "--case", case).stdout
     )

@@ -454,6 +454,8 @@ def test_a_capture_whose_wacz_cannot_be_made_is_kept(case, site, monkeypatch):
 
     assert (case.root / result.item["bag_path"] / "capture.warc.gz").is_file()
     assert not (case.root / wacz_pack.wacz_path(result.item["id"])).exists()
+    assert result.wacz is None  # and the capture says why, for the command to tell the person
+    assert result.wacz_problem == "the WACZ could not be written (No space left on device)"
     assert verify_case(case.root).ok
     failed = wacz_pack.make_waczs(case).failed
     assert [(f.item_id, f.problem) for f in failed] == [

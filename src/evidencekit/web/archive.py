@@ -92,6 +92,8 @@ class ArchiveResult:
     url_id: str
     item: dict[str, Any]
     recovered: str | None = None
+    wacz: str | None = None  # the bag path of the capture's WACZ, made right after it
+    wacz_problem: str | None = None  # why it was not made (a sentence without its full stop)
 
     @property
     def capture(self) -> dict[str, Any]:
@@ -220,7 +222,9 @@ def archive_url(
         stored = _store(case, url_record, work, capture, not_intimate_confirmed=confirmed)
     from evidencekit.web.wacz_pack import after_capture
 
-    after_capture(case, stored.item)  # the WACZ, in a change of its own: the capture is kept either way
+    packed = after_capture(case, stored.item)  # in a change of its own: the capture is kept either way
+    stored.wacz = packed.made[0].path if packed.made else None
+    stored.wacz_problem = packed.failed[0].problem if packed.failed else None
     return stored
 
 

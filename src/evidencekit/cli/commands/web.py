@@ -148,6 +148,16 @@ def render_capture(result: Any) -> None:
         )
     files = ", ".join(f["path"] for f in item["files"])
     output.say(f"  Files:        {plain(files)}")
+    if result.wacz:
+        output.say(f"  For replay:   {plain(result.wacz)} (WACZ: opens offline in ReplayWeb.page or pywb)")
+    elif result.wacz_problem:
+        output.warn(
+            plain(
+                f"The copy for replay (WACZ) was not made: {result.wacz_problem}. The capture itself is "
+                f"saved; to make it later, run: evidencekit wacz {item['id']}",
+                limit=LONG_LIMIT,
+            )
+        )
     for problem in capture["errors"]:
         output.warn(plain(problem["message"]))
 
@@ -162,7 +172,12 @@ def render_failure(url_id: str, error: Any) -> None:
 
 
 def capture_json(result: Any) -> dict[str, Any]:
-    return {"url_id": result.url_id, "item": result.item}
+    return {
+        "url_id": result.url_id,
+        "item": result.item,
+        "wacz": result.wacz,
+        "wacz_problem": result.wacz_problem,
+    }
 
 
 @command("archive-urls", order=35, panel=COLLECT)
