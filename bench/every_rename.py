@@ -580,6 +580,8 @@ def scenarios(bench: Bench) -> list[Scenario]:
             ),
         ),
         Scenario("action", "open", on_case("action", "reported", "--to", "Instagram", "--ref", "IG-12345")),
+        Scenario("report-to", "open", on_case("report-to", "Instagram", "--item", "E0001", "--ref", "IG-7")),
+        Scenario("under-18", "open", on_case("under-18", "not-sure")),
         Scenario("seal", "open", on_case("seal"), quick=True),
         Scenario(
             "seal --encrypt",
