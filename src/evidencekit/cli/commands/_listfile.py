@@ -3,11 +3,9 @@ folder (only evidencekit's own changes write there), and never half-written."""
 
 from __future__ import annotations
 
-import contextlib
-import os
 from pathlib import Path
 
-from evidencekit.case.atomic import storage_errors, temp_path_beside
+from evidencekit.case.atomic import atomic_write_text, storage_errors
 from evidencekit.errors import InputFileError
 
 
@@ -27,14 +25,4 @@ def refuse_inside_case(out: Path, root: Path, what: str, example: str) -> None:
 def save_text(out: Path, text: str, what: str) -> None:
     """Written to a temporary file beside it, flushed and renamed: never half a list."""
     with storage_errors(f"saving {what}"):
-        temp = temp_path_beside(out.absolute())
-        try:
-            with open(temp, "w", encoding="utf-8", newline="") as fh:
-                fh.write(text)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(temp, out)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                temp.unlink()
-            raise
+        atomic_write_text(out.absolute(), text)
