@@ -31,6 +31,7 @@ from typing import Any
 
 from evidencekit.case.case import Case
 from evidencekit.case.records import ItemRecord
+from evidencekit.clock import parse_iso
 from evidencekit.story import sources
 from evidencekit.story.ocr_texts import unread_pictures
 from evidencekit.story.records import OFFENDERS
@@ -434,7 +435,7 @@ def _utc(text: Any) -> datetime | None:
     if not isinstance(text, str) or not text:
         return None
     try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        moment = parse_iso(text)
     except ValueError:
         return None
     return moment.astimezone(timezone.utc) if moment.tzinfo is not None else None
